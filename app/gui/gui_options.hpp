@@ -1,0 +1,22 @@
+#pragma once
+// What `diffuscope gui` was asked to do. Plain values: parsed by the CLI, read by the GUI.
+#include <string>
+
+namespace diffuscope::gui {
+
+struct GuiOptions {
+  std::string device = "auto";   // auto | cpu | cuda, for the worker
+  int threads = 0;               // LibTorch threads; 0 = hardware threads
+  int width = 1600;              // window size (--size WxH)
+  int height = 900;
+  float ui_scale = 1.5f;         // --ui-scale, 1.0 .. 3.0
+  std::string theme = "dark";    // dark | light (high-contrast, for projectors)
+  std::string image_path;        // --image: PNG/JPG to show in the image view ("" = Fashion-MNIST)
+  std::string screenshot_path;   // --screenshot: render, write PNG, exit
+  int screenshot_frames = 30;    // --frames: frames to render after the worker's first frames
+  bool compare = false;          // --compare: start with schedule B shown
+  std::string scene;             // optional scene preset name (e.g. "compare-cosine-linear")
+  bool bench = false;            // --bench: print frame-time statistics and exit
+};
+
+}  // namespace diffuscope::gui

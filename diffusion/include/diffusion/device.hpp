@@ -1,0 +1,21 @@
+#pragma once
+// Choosing where tensors live, and how many CPU threads LibTorch uses.
+#include <string>
+#include <string_view>
+
+#include <torch/types.h>
+
+namespace diffusion {
+
+// "auto" (CUDA when this LibTorch has it and a GPU is present, else CPU), "cpu" or "cuda".
+// Throws std::invalid_argument for other names, std::runtime_error when "cuda" is unavailable.
+torch::Device pick_device(std::string_view request);
+
+// Sets LibTorch's intra-op thread count: `threads` if > 0, else the number of hardware threads.
+// Returns the count set. Call once, before the first tensor operation.
+int configure_threads(int threads = 0);
+
+// One line for logs: LibTorch version, device, thread count.
+std::string describe_runtime(const torch::Device& device);
+
+}  // namespace diffusion

@@ -1,0 +1,31 @@
+#pragma once
+// The ideal denoiser of an empirical dataset {x0_i}: under q(x_t | x_0) with x_0 uniform on the
+// training points, E[x_0 | x_t] = sum_i w_i x0_i with w = softmax(-|x_t - sqrt(ab) x0_i|^2 / (2 (1 - ab))).
+#include <cstdint>
+
+#include <torch/types.h>
+
+#include "diffusion/sampling_steps.hpp"
+
+namespace diffusion {
+
+class ExactDenoiser {
+ public:
+  // train: [M, D] float. Queries are processed in chunks so that memory stays bounded
+  // (about chunk_rows * M floats at a time).
+  explicit ExactDenoiser(torch::Tensor train, std::int64_t chunk_rows = 1024);
+
+  // E[x_0 | x_t] for x_t [N, D] at the given alpha_bar (in [0, 1)); log-sum-exp stable.
+  torch::Tensor expected_x0(const torch::Tensor& x_t, double alpha_bar) const;
+  // eps* = (x_t - sqrt(ab) E[x0|x_t]) / sqrt(1 - ab).
+  torch::Tensor expected_eps(const torch::Tensor& x_t, double alpha_bar) const;
+
+  const torch::Tensor& train() const { return train_; }
+
+ private:
+  torch::Tensor train_;
+  torch::Tensor train_sq_norm_;  // [M], |x0_i|^2
+  std::int64_t chunk_rows_;
+};
+
+}  // namespace diffusion
