@@ -11,8 +11,9 @@ namespace diffusion {
 
 class ExactDenoiser {
  public:
-  // train: [M, D] float. Queries are processed in chunks so that memory stays bounded
-  // (about chunk_rows * M floats at a time).
+  // train: [M, D] float (or [M, ...], flattened per sample). Queries are processed in chunks so
+  // that memory stays bounded (about chunk_rows * M floats at a time). Build it on the device the
+  // queries will live on; otherwise the training set is copied over on every call.
   explicit ExactDenoiser(torch::Tensor train, std::int64_t chunk_rows = 1024);
 
   // E[x_0 | x_t] for x_t [N, D] at the given alpha_bar (in [0, 1)); log-sum-exp stable.
@@ -25,6 +26,7 @@ class ExactDenoiser {
  private:
   torch::Tensor train_;
   torch::Tensor train_sq_norm_;  // [M], |x0_i|^2
+  torch::Tensor train_with_ones_;  // [M, D + 1]: one matmul gives the weighted sum and its normaliser
   std::int64_t chunk_rows_;
 };
 

@@ -22,6 +22,7 @@ torch::Tensor run_reverse(const torch::Tensor& x_T, const std::vector<SamplingSt
                           const StepCallback& on_step = nullptr);
 
 // A Denoiser that wraps an ExactDenoiser (x0-prediction, valid at zero terminal SNR too).
+// It holds `exact` by reference: keep the ExactDenoiser alive while the Denoiser is used.
 class ExactDenoiser;
 Denoiser make_exact_denoiser(const ExactDenoiser& exact, const ReverseConfig& config);
 

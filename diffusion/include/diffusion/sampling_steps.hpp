@@ -22,10 +22,12 @@ struct SamplingStep {
   double one_minus_alpha_bar = 1;    // accurate 1 - alpha_bar_t
   double one_minus_alpha_bar_prev = 0;
   double beta = 0;                   // effective beta between t_prev and t
-  double alpha() const { return 1.0 - beta; }
+  // alpha_bar_t / alpha_bar_prev. Where beta is close to 1 (a long respaced jump, or the first step
+  // after a zero-terminal-SNR rescale) 1 - beta would lose digits, so the ratio is used there.
+  double alpha() const { return beta < 0.5 ? 1.0 - beta : alpha_bar / alpha_bar_prev; }
   double posterior_variance() const;       // (1 - ab_prev) / (1 - ab_t) * beta
   double posterior_mean_coef_x0() const;   // sqrt(ab_prev) beta / (1 - ab_t)
-  double posterior_mean_coef_xt() const;   // sqrt(1 - beta) (1 - ab_prev) / (1 - ab_t)
+  double posterior_mean_coef_xt() const;   // sqrt(alpha) (1 - ab_prev) / (1 - ab_t)
   bool is_last() const { return t_prev == 0; }
 };
 

@@ -41,7 +41,10 @@ struct ScheduleParams {
 inline constexpr int kMaxTimesteps = 10000;
 inline constexpr double kMaxBeta = 0.999;  // cap for cosine and sigmoid (improved-diffusion)
 
-// Throws ScheduleError naming the first bad parameter.
+// Throws ScheduleError naming the first bad parameter. Every double field must be finite, even
+// those the family does not use. Cosine and sigmoid cap beta at kMaxBeta (their last beta is
+// always capped, since their alpha_bar reaches 0 at t = T); the other families cannot reach
+// beta >= 1 because their betas lie between two endpoints that must be in (0, 1).
 void validate(const ScheduleParams& params);
 
 // A computed schedule. Index t runs 0..T; t = 0 is the clean data (beta_0 = 0, alpha_bar_0 = 1).
@@ -56,6 +59,7 @@ class Schedule {
   double beta(int t) const;
   double alpha(int t) const;                  // 1 - beta_t
   double alpha_bar(int t) const;              // prod_{s<=t} alpha_s
+  double log_alpha_bar(int t) const;          // sum_{s<=t} log(1 - beta_s); -inf when alpha_bar = 0
   double alpha_bar_prev(int t) const;         // alpha_bar_{t-1}
   double one_minus_alpha_bar(int t) const;    // 1 - alpha_bar_t, computed without cancellation
   double sqrt_alpha_bar(int t) const;
@@ -77,6 +81,7 @@ class Schedule {
   std::vector<double> beta_;                  // [0..T], beta_[0] = 0
   std::vector<double> alpha_bar_;             // [0..T], alpha_bar_[0] = 1
   std::vector<double> one_minus_alpha_bar_;   // [0..T], accurate for alpha_bar near 1
+  std::vector<double> log_alpha_bar_;         // [0..T], log_alpha_bar_[0] = 0
 };
 
 }  // namespace diffusion
