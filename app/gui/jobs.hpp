@@ -1,0 +1,87 @@
+#pragma once
+// Jobs the UI sends to the worker and frames the worker publishes back: plain values only
+// (no tensors, no GL), so that both threads can hold them without sharing anything mutable.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diffusion/datasets2d.hpp"
+#include "diffusion/schedule.hpp"
+#include "gui/image_source.hpp"
+
+namespace diffuscope::gui {
+
+// How x_t is produced from x_0 in the forward views.
+enum class ForwardProcess {
+  ClosedForm,  // x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps, one fixed eps per point
+  Markov,      // x_t = sqrt(alpha_t) x_{t-1} + sqrt(beta_t) eps_t, fresh eps_t per step
+  Naive,       // the notes' variance-exploding process: x_t = x_0 + sqrt(t beta) eps
+};
+
+// A snapshot of what the forward views show. The worker caches everything that does not change
+// between jobs (dataset, noise, schedules, Markov states, image tensors, strips), so sending a
+// full job every UI frame is cheap: only the cursor-dependent part is recomputed.
+struct ForwardJob {
+  diffusion::ScheduleParams schedule_a;
+  diffusion::ScheduleParams schedule_b;  // used only when compare
+  bool compare = false;
+  ForwardProcess process = ForwardProcess::ClosedForm;
+  double naive_beta = 0.02;              // Naive only: per-step variance (must be > 0, finite)
+  diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
+  int n_points = 5000;
+  std::uint64_t seed = 7;                // x_0, eps, Markov step noise and the image's eps
+  int t = 0;                             // cursor; clamped to 0..T of each schedule
+  std::shared_ptr<const Image> image;    // x_0 of the image view; null = no image work
+  int strip_count = 8;                   // images in each strip (0 = no strip)
+};
+
+// Sample and predicted moments of x_t, per coordinate (index 0 = x, 1 = y).
+// Predicted: closed form and Markov: mean sqrt(ab_t) E[x_0], variance ab_t Var[x_0] + 1 - ab_t;
+// Naive: mean E[x_0], variance Var[x_0] + t beta. E and Var of x_0 are the sample's own.
+struct Moments2D {
+  std::array<double, 2> sample_mean{};
+  std::array<double, 2> sample_variance{};     // 1/N normalisation
+  std::array<double, 2> predicted_mean{};
+  std::array<double, 2> predicted_variance{};
+};
+
+// What one schedule (A or B) shows at the cursor.
+struct ForwardSide {
+  int t = 0;                        // the cursor clamped to 0..T
+  int T = 0;                        // this schedule's T
+  double alpha_bar = 1;             // ab_t (Naive: 1, since x_0's coefficient stays 1)
+  double noise_std = 0;             // coefficient of eps: sqrt(1 - ab_t) (Naive: sqrt(t beta))
+  std::vector<float> xt_xy;         // interleaved x, y for each point, same order as x0_xy
+  Moments2D moments;
+  Image image;                      // x_t of the image, shown as clamp((x_t + 1) / 2, 0, 1)
+  // x_t at strip_t, same display mapping; null without an image. Shared between frames (the
+  // strip only changes with the schedule, image, seed or process): compare pointers to know
+  // when to re-upload.
+  std::shared_ptr<const std::vector<Image>> strip;
+  std::vector<int> strip_t;         // round(k T / (strip_count - 1)), k = 0..strip_count-1
+};
+
+struct ForwardFrame {
+  std::uint64_t generation = 0;     // the job's generation (Worker::submit's return value)
+  ForwardProcess process = ForwardProcess::ClosedForm;
+  bool compare = false;
+  // x_0 and its colouring labels. x0_revision changes whenever x_0 changes (dataset, n, seed),
+  // so the UI re-uploads point colours only then.
+  std::uint64_t x0_revision = 0;
+  std::vector<float> x0_xy;
+  std::vector<int> labels;
+  std::array<double, 2> x0_mean{};
+  std::array<double, 2> x0_variance{};
+  ForwardSide a;
+  ForwardSide b;                    // filled only when compare
+  // The image view's fixed eps, shown as clamp((eps + 1) / 2, 0, 1); null without an image.
+  // image_revision changes when the image, the seed or a strip changes.
+  std::uint64_t image_revision = 0;
+  std::shared_ptr<const Image> eps_image;
+  std::string device_name;          // "cpu", "cuda:0", ...
+  double compute_ms = 0;            // worker time spent on this frame
+};
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,52 @@
+#pragma once
+// The app's LibTorch worker: one thread that owns the device and every tensor and computes the
+// forward views (2D points, moments, images, strips) as jobs and frames. Torch-free header.
+//
+// Usage (UI thread):
+//   Worker worker("auto", /*threads=*/0);     // starts the thread; picks the device there
+//   ForwardJob job;                           // fill from the UI state every frame (cheap)
+//   job.schedule_a = ...; job.t = cursor; job.image = shared_image;   // shared_ptr<const Image>
+//   worker.submit(job);                       // never blocks; newer jobs supersede older ones
+//   if (auto frame = worker.latest())         // never blocks; newest finished frame or null
+//     if (frame->generation != shown_generation) { upload frame->a.xt_xy, ...; }
+//   for (auto& message : worker.take_errors()) show(message);   // bad schedule, device fallback
+// Submitting an identical job again is fine: cached parts are reused, only the cursor's work
+// is redone. The destructor cancels the running job and joins promptly.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gui/jobs.hpp"
+
+namespace diffuscope::gui {
+
+class Worker {
+ public:
+  // device_request: "auto" | "cpu" | "cuda" (diffusion::pick_device); threads: LibTorch intra-op
+  // threads (0 = hardware threads). Both take effect on the worker thread; if the device cannot
+  // be used the worker falls back to the CPU and reports why through take_errors().
+  explicit Worker(std::string device_request = "auto", int threads = 0);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Returns the job's generation (1, 2, ...); the frame computed for it carries the same number.
+  std::uint64_t submit(ForwardJob job);
+  // The newest finished frame (null until the first); never waits for the worker.
+  std::shared_ptr<const ForwardFrame> latest() const;
+  // Errors since the last call (each a sentence for the lecturer); the worker keeps serving.
+  std::vector<std::string> take_errors();
+  bool busy() const;
+  // "cpu", "cuda:0", ...; empty until the worker thread has chosen its device.
+  std::string device_name() const;
+  // Tests and headless tools only (the UI never waits): blocks until idle or timeout.
+  bool wait_until_idle(std::chrono::milliseconds timeout) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace diffuscope::gui
