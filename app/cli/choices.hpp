@@ -1,0 +1,21 @@
+#pragma once
+// Named choices typed on the command line (datasets, spacings, devices). An unknown name is a
+// UsageError whose message names the flag and lists the valid names.
+#include <string>
+
+#include "diffusion/datasets2d.hpp"
+#include "diffusion/sampling_steps.hpp"
+
+namespace diffuscope::cli {
+
+std::string dataset_names();  // "moons, 8gaussians, swiss_roll, ..."
+diffusion::Dataset2DKind parse_dataset_flag(const std::string& name);     // --name
+
+std::string spacing_names();  // "leading, trailing, linspace"
+diffusion::Spacing parse_spacing_flag(const std::string& name);           // --spacing
+
+// --device for the sampler and the GUI worker: auto, cpu or cuda. Checked by name only here;
+// whether CUDA is present is found out when the device is picked.
+void check_device_flag(const std::string& name);
+
+}  // namespace diffuscope::cli

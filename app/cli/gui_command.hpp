@@ -1,0 +1,20 @@
+#pragma once
+// `diffuscope gui` (also what `diffuscope` with no command runs): flags into gui::GuiOptions,
+// checked before the window opens.
+#include "cli/cli.hpp"
+#include "cli/command.hpp"
+#include "gui/gui_options.hpp"
+
+namespace diffuscope::cli {
+
+// Parses "WxH" (e.g. "1280x800") within sane window bounds; throws UsageError naming --size.
+void parse_window_size(const std::string& text, int& width, int& height);
+
+// Throws UsageError naming the first bad flag.
+void validate_gui_options(const gui::GuiOptions& options);
+
+// The returned run() validates, then calls launch_gui, or prints that this build has no GUI and
+// returns 2 when launch_gui is nullptr.
+Command add_gui_command(CLI::App& app, GuiLauncher launch_gui);
+
+}  // namespace diffuscope::cli
