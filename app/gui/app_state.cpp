@@ -1,0 +1,157 @@
+#include "gui/app_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace diffuscope::gui {
+
+bool same_params(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b) {
+  return a.kind == b.kind && a.T == b.T && a.beta_start == b.beta_start &&
+         a.beta_end == b.beta_end && a.beta == b.beta && a.cosine_s == b.cosine_s &&
+         a.sigmoid_start == b.sigmoid_start && a.sigmoid_end == b.sigmoid_end &&
+         a.sigmoid_tau == b.sigmoid_tau && a.scale_with_T == b.scale_with_T &&
+         a.zero_terminal_snr == b.zero_terminal_snr;
+}
+
+ScheduleSlot::ScheduleSlot(const diffusion::ScheduleParams& initial) : params(initial) {
+  try {
+    schedule_ = std::make_shared<const diffusion::Schedule>(initial);
+  } catch (const diffusion::ScheduleError& e) {
+    // Only reachable with bad hand-made initial params: fall back to the library defaults.
+    error_ = e.what();
+    schedule_ = std::make_shared<const diffusion::Schedule>(diffusion::ScheduleParams{});
+  }
+  attempted_ = params;
+  warnings_ = schedule_warnings(*schedule_);
+}
+
+bool ScheduleSlot::refresh() {
+  if (same_params(params, attempted_)) return false;
+  attempted_ = params;
+  try {
+    schedule_ = std::make_shared<const diffusion::Schedule>(params);
+  } catch (const diffusion::ScheduleError& e) {
+    error_ = e.what();
+    return false;
+  }
+  error_.clear();
+  warnings_ = schedule_warnings(*schedule_);
+  ++revision_;
+  return true;
+}
+
+int advance_playback(Playback& playback, int t, int T, double dt_seconds) {
+  if (!playback.playing || T <= 0) return t;
+  const double speed = std::clamp(playback.steps_per_second, kMinPlaybackSpeed, kMaxPlaybackSpeed);
+  // A long stall (window dragged, breakpoint) must not jump far: at most 0.25 s of playback.
+  playback.carry += speed * std::clamp(dt_seconds, 0.0, 0.25);
+  const double whole = std::floor(playback.carry);
+  playback.carry -= whole;
+  long long next = static_cast<long long>(t) + static_cast<long long>(whole);
+  if (next > T) {
+    if (playback.loop) {
+      next = 0;  // restart at the clean data so the lecture sees the whole process again
+    } else {
+      next = T;
+      playback.playing = false;
+      playback.carry = 0.0;
+    }
+  }
+  return static_cast<int>(std::clamp<long long>(next, 0, T));
+}
+
+int rescale_cursor(int t, int old_T, int new_T) {
+  if (new_T <= 0) return 0;
+  if (old_T <= 0) return std::clamp(t, 0, new_T);
+  const double fraction = static_cast<double>(t) / old_T;
+  return std::clamp(static_cast<int>(std::lround(fraction * new_T)), 0, new_T);
+}
+
+double points_axis_half_range(ForwardProcess process, int T, double naive_beta) {
+  if (process != ForwardProcess::Naive) return 4.0;
+  const double tb = std::max(0.0, static_cast<double>(T) * naive_beta);
+  const double half = 3.0 + 3.0 * std::sqrt(std::isfinite(tb) ? tb : 0.0);
+  return std::max(4.0, 2.0 * std::ceil(half / 2.0));
+}
+
+diffusion::ScheduleParams default_compare_params(const diffusion::ScheduleParams& a) {
+  diffusion::ScheduleParams b;  // library defaults for every family's own fields
+  b.T = a.T;
+  b.kind = a.kind == diffusion::ScheduleKind::Linear ? diffusion::ScheduleKind::Cosine
+                                                     : diffusion::ScheduleKind::Linear;
+  return b;
+}
+
+int AppState::max_T() const {
+  const int T_a = a.schedule()->T();
+  return compare ? std::max(T_a, b.schedule()->T()) : T_a;
+}
+
+void AppState::set_cursor(int new_t) { t = std::clamp(new_t, 0, max_T()); }
+
+void AppState::set_compare(bool on) {
+  if (on && !b_initialised) {
+    b.params = default_compare_params(a.params);
+    b.refresh();
+    b_initialised = true;
+  }
+  const int old_max = max_T();
+  compare = on;
+  t = rescale_cursor(t, old_max, max_T());
+}
+
+bool AppState::refresh_schedules() {
+  const int old_max = max_T();
+  const bool changed_a = a.refresh();
+  const bool changed_b = b.refresh();
+  const int new_max = max_T();
+  if (new_max != old_max) t = rescale_cursor(t, old_max, new_max);
+  t = std::clamp(t, 0, new_max);
+  return changed_a || changed_b;
+}
+
+void AppState::notify(WarningLevel level, std::string text, double seconds) {
+  // The same message again (e.g. a repeated worker error) refreshes the old one.
+  for (auto& n : notifications) {
+    if (n.text == text) {
+      n.seconds_left = std::max(n.seconds_left, seconds);
+      return;
+    }
+  }
+  notifications.push_back({level, std::move(text), seconds});
+  while (notifications.size() > 4) notifications.pop_front();
+}
+
+void AppState::age_notifications(double dt_seconds) {
+  for (auto& n : notifications) n.seconds_left -= dt_seconds;
+  notifications.erase(std::remove_if(notifications.begin(), notifications.end(),
+                                     [](const Notification& n) { return n.seconds_left <= 0.0; }),
+                      notifications.end());
+}
+
+ForwardJob make_forward_job(const AppState& state) {
+  ForwardJob job;
+  job.schedule_a = state.a.good_params();
+  job.schedule_b = state.b.good_params();
+  job.compare = state.compare;
+  job.process = state.process;
+  job.naive_beta = state.naive_beta;
+  job.dataset = state.dataset;
+  job.n_points = state.n_points;
+  job.seed = state.seed;
+  job.t = state.t;
+  job.image = state.image;
+  job.strip_count = 8;
+  return job;
+}
+
+bool same_job(const ForwardJob& x, const ForwardJob& y) {
+  return same_params(x.schedule_a, y.schedule_a) &&
+         (!x.compare || same_params(x.schedule_b, y.schedule_b)) && x.compare == y.compare &&
+         x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset &&
+         x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
+         x.strip_count == y.strip_count;
+}
+
+}  // namespace diffuscope::gui

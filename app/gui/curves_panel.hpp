@@ -1,0 +1,29 @@
+#pragma once
+// The curves: ᾱ_t, √ᾱ_t, √(1−ᾱ_t) on the left; β_t and β̃_t, SNR_t (log axis) or log-SNR on the
+// right; A solid and B dashed; a cursor at t, click/drag to move it, and a hover readout of every
+// quantity at the hovered t.
+#include <cstdint>
+#include <memory>
+
+#include "gui/app_state.hpp"
+#include "gui/curves.hpp"
+#include "renderer/theme.hpp"
+
+namespace diffuscope::gui {
+
+class CurvesPanel {
+ public:
+  void draw(AppState& state, const renderer::Palette& palette);
+
+ private:
+  struct Cache {
+    std::shared_ptr<const diffusion::Schedule> schedule;
+    bool over_fraction = false;
+    ScheduleCurves curves;
+  };
+  const ScheduleCurves& curves_for(Cache& cache, const std::shared_ptr<const diffusion::Schedule>& s,
+                                   bool over_fraction);
+  Cache cache_a_, cache_b_;
+};
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,39 @@
+#pragma once
+// The image forward view: x_t of one image at the cursor (A, and B when comparing), drawn large
+// with crisp pixels, and a strip of x_t at 8 evenly spaced t with their t labels.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "gui/app_state.hpp"
+#include "gui/jobs.hpp"
+#include "renderer/image_texture.hpp"
+#include "renderer/theme.hpp"
+
+namespace diffuscope::gui {
+
+// What the image view asks the window to do (buttons in its header).
+struct ImageViewActions {
+  int fashion_step = 0;   // -1 / +1: previous / next Fashion-MNIST image
+};
+
+class ImageView {
+ public:
+  ImageViewActions draw(const AppState& state, const ForwardFrame* frame, const renderer::Palette& palette);
+  void release();
+
+ private:
+  struct Side {
+    renderer::ImageTexture current;
+    std::vector<std::unique_ptr<renderer::ImageTexture>> strip;
+    std::uint64_t generation = 0;
+    std::shared_ptr<const std::vector<Image>> strip_source;  // identity of the uploaded strip
+  };
+  void upload(Side& side, const ForwardSide& data, std::uint64_t generation);
+  void draw_strip(Side& side, const ForwardSide& data, float width, ImU32 color);
+
+  std::array<Side, 2> sides_;
+};
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,48 @@
+#include "gui/layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace diffuscope::gui {
+
+WindowLayout compute_layout(float width, float height, float font_size, float timeline_height,
+                            bool compare) {
+  WindowLayout l;
+  const float W = std::max(width, 1.0f);
+  const float H = std::max(height, 1.0f);
+  const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * H);
+  const float body_h = H - timeline_h;
+
+  // Left column: wide enough for slider labels at the font size, but never more than a third.
+  const float left_w = std::floor(std::min(std::max(0.25f * W, 13.0f * font_size), 0.34f * W));
+  l.schedule = {0, 0, left_w, body_h};
+  l.timeline = {0, body_h, W, timeline_h};
+
+  const float rx = left_w;
+  const float rw = W - left_w;
+  // With Compare the point views are limited by their width, so the top row can take more height.
+  const float top_h = std::floor((compare ? 0.47f : 0.40f) * body_h);
+  const float bottom_h = body_h - top_h;
+
+  if (!compare) {
+    // Curves over the full width; below them the points, their marginal, the image.
+    l.curves = {rx, 0, rw, top_h};
+    const float points_w = std::floor(std::min(bottom_h, 0.37f * rw));
+    const float rest = rw - points_w;
+    const float marginal_w = std::floor(std::min(std::max(0.38f * rest, 10.5f * font_size), 0.5f * rest));
+    l.points = {rx, top_h, points_w, bottom_h};
+    l.marginal = {rx + points_w, top_h, marginal_w, bottom_h};
+    l.images = {rx + points_w + marginal_w, top_h, rest - marginal_w, bottom_h};
+  } else {
+    // Two point views need the width: the marginal (A and B overlaid) moves up beside the curves.
+    const float marginal_w = std::floor(std::min(std::max(0.28f * rw, 11.0f * font_size), 0.4f * rw));
+    l.curves = {rx, 0, rw - marginal_w, top_h};
+    l.marginal = {rx + rw - marginal_w, 0, marginal_w, top_h};
+    const float points_w = std::floor(std::min(2.0f * bottom_h * 0.9f, 0.62f * rw));
+    l.points = {rx, top_h, points_w, bottom_h};
+    l.images = {rx + points_w, top_h, rw - points_w, bottom_h};
+  }
+  return l;
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,23 @@
+#pragma once
+// The marginal panel: histogram of the x coordinate of x_t against the N(0, 1) density, with the
+// sample mean and variance next to their predicted values (√ᾱ_t·E[x_0], ᾱ_t·Var[x_0] + 1 − ᾱ_t).
+#include <cstdint>
+
+#include "gui/app_state.hpp"
+#include "gui/jobs.hpp"
+#include "renderer/histogram.hpp"
+#include "renderer/theme.hpp"
+
+namespace diffuscope::gui {
+
+class MarginalPanel {
+ public:
+  void draw(const AppState& state, const ForwardFrame* frame, const renderer::Palette& palette);
+
+ private:
+  std::uint64_t generation_ = 0;
+  double half_range_ = 0.0;
+  renderer::DensityHistogram hist_a_, hist_b_;
+};
+
+}  // namespace diffuscope::gui

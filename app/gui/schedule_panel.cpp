@@ -1,0 +1,207 @@
+#include "gui/schedule_panel.hpp"
+
+#include <imgui.h>
+
+#include <cstdio>
+#include <string>
+
+#include "gui/ui_helpers.hpp"
+#include "gui/window.hpp"
+
+namespace diffuscope::gui {
+
+const char* schedule_kind_label(diffusion::ScheduleKind kind) {
+  switch (kind) {
+    case diffusion::ScheduleKind::Linear: return "linear";
+    case diffusion::ScheduleKind::ScaledLinear: return "scaled linear";
+    case diffusion::ScheduleKind::Cosine: return "cosine";
+    case diffusion::ScheduleKind::Sigmoid: return "sigmoid";
+    case diffusion::ScheduleKind::SigmoidBeta: return "sigmoid β";
+    case diffusion::ScheduleKind::Constant: return "constant";
+  }
+  return "?";
+}
+
+const char* process_label(ForwardProcess process) {
+  switch (process) {
+    case ForwardProcess::ClosedForm: return "closed form";
+    case ForwardProcess::Markov: return "Markov chain";
+    case ForwardProcess::Naive: return "naive (VE)";
+  }
+  return "?";
+}
+
+namespace {
+
+const char* process_tooltip(ForwardProcess process) {
+  switch (process) {
+    case ForwardProcess::ClosedForm:
+      return "x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε, one fixed ε per point: scrubbing is smooth and "
+             "deterministic.";
+    case ForwardProcess::Markov:
+      return "x_t = √α_t · x_{t−1} + √β_t · ε_t, fresh noise at every step: playing shows the "
+             "random walk. Same marginal as the closed form.";
+    case ForwardProcess::Naive:
+      return "The lecture notes' naive process x_t = x_0 + √(tβ) · ε: the variance explodes and "
+             "x_t never becomes N(0, I).";
+  }
+  return "";
+}
+
+std::string dataset_label(diffusion::Dataset2DKind kind) {
+  std::string name(diffusion::to_string(kind));
+  for (char& c : name) if (c == '_') c = ' ';
+  return name;
+}
+
+}  // namespace
+
+void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
+                                           const renderer::Palette& palette, float label_width) {
+  ImGui::PushID(id);
+  diffusion::ScheduleParams& p = slot.params;
+
+  row_label("family", label_width);
+  if (ImGui::BeginCombo("##family", schedule_kind_label(p.kind))) {
+    for (diffusion::ScheduleKind kind : diffusion::all_schedule_kinds()) {
+      if (ImGui::Selectable(schedule_kind_label(kind), kind == p.kind)) p.kind = kind;
+    }
+    ImGui::EndCombo();
+  }
+
+  row_label("T", label_width);
+  ImGui::SliderInt("##T", &p.T, 10, 4000, "%d", ImGuiSliderFlags_Logarithmic);
+  item_tooltip("Number of diffusion steps (logarithmic slider). Ctrl+click to type a value.");
+
+  switch (p.kind) {
+    case diffusion::ScheduleKind::Linear:
+    case diffusion::ScheduleKind::ScaledLinear:
+    case diffusion::ScheduleKind::SigmoidBeta:
+      slider_double("β_1", "##beta_start", &p.beta_start, 1e-5, 0.1, "%.3g", true, label_width,
+                    "β at the first step (noise variance added at t = 1).");
+      slider_double("β_T", "##beta_end", &p.beta_end, 1e-4, 0.5, "%.3g", true, label_width,
+                    "β at the last step t = T.");
+      break;
+    case diffusion::ScheduleKind::Cosine:
+      slider_double("s", "##cosine_s", &p.cosine_s, 1e-4, 0.5, "%.3g", true, label_width,
+                    "Offset s of ᾱ(t) = f(t)/f(0), f(t) = cos²(((t/T + s)/(1 + s)) · π/2) "
+                    "(Nichol & Dhariwal 2021). Keeps β_1 from being too small.");
+      break;
+    case diffusion::ScheduleKind::Sigmoid:
+      slider_double("start", "##sig_start", &p.sigmoid_start, -10.0, 10.0, "%.2f", false,
+                    label_width, "Sigmoid input at t = 0 (Chen 2023).");
+      slider_double("end", "##sig_end", &p.sigmoid_end, -10.0, 10.0, "%.2f", false, label_width,
+                    "Sigmoid input at t = T.");
+      slider_double("τ", "##sig_tau", &p.sigmoid_tau, 0.05, 5.0, "%.3g", true, label_width,
+                    "Temperature τ: smaller values make ᾱ_t fall more steeply.");
+      break;
+    case diffusion::ScheduleKind::Constant:
+      slider_double("β", "##beta", &p.beta, 1e-5, 0.5, "%.3g", true, label_width,
+                    "The same β at every step.");
+      break;
+  }
+  if (p.kind == diffusion::ScheduleKind::Linear || p.kind == diffusion::ScheduleKind::ScaledLinear) {
+    ImGui::Checkbox("scale β with T", &p.scale_with_T);
+    item_tooltip("Multiply β_1 and β_T by 1000/T so that any T noises as much as T = 1000.");
+  }
+  ImGui::Checkbox("zero terminal SNR", &p.zero_terminal_snr);
+  item_tooltip("Rescale √ᾱ_t so that √ᾱ_T = 0 while √ᾱ_1 is kept (Lin et al. 2023).");
+
+  if (!slot.error().empty()) {
+    colored_wrapped_text(palette.error_text, slot.error() + " (showing the last valid schedule)");
+  }
+  for (const ScheduleWarning& w : slot.warnings()) {
+    colored_wrapped_text(w.level == WarningLevel::Warning ? palette.warning_text
+                                                          : ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                         "• " + w.text);
+  }
+  ImGui::PopID();
+}
+
+void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("process").x + 0.8f * font;
+
+  row_label("process", label_width);
+  if (ImGui::BeginCombo("##process", process_label(state.process))) {
+    for (ForwardProcess process :
+         {ForwardProcess::ClosedForm, ForwardProcess::Markov, ForwardProcess::Naive}) {
+      if (ImGui::Selectable(process_label(process), process == state.process)) state.process = process;
+      item_tooltip(process_tooltip(process));
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip(process_tooltip(state.process));
+  if (state.process == ForwardProcess::Naive) {
+    slider_double("β", "##naive_beta", &state.naive_beta, 1e-4, 0.2, "%.3g", true, label_width,
+                  "Per-step variance β of the naive process x_t = x_0 + √(tβ) · ε.");
+    if (!(state.naive_beta > 0.0)) state.naive_beta = 1e-4;  // the worker rejects β <= 0
+  }
+
+  row_label("data", label_width);
+  if (ImGui::BeginCombo("##dataset", dataset_label(state.dataset).c_str())) {
+    for (diffusion::Dataset2DKind kind : diffusion::all_dataset2d_kinds()) {
+      if (ImGui::Selectable(dataset_label(kind).c_str(), kind == state.dataset)) state.dataset = kind;
+    }
+    ImGui::EndCombo();
+  }
+
+  bool compare = state.compare;
+  if (ImGui::Checkbox("Compare A / B", &compare)) state.set_compare(compare);
+  item_tooltip("Show a second schedule B beside A, on the same x_0 and the same noise.");
+  ImGui::Separator();
+
+  if (state.compare) {
+    bool open_a = false, open_b = false;
+    if (ImGui::BeginTabBar("schedules")) {
+      ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
+      open_a = ImGui::BeginTabItem("Schedule A");
+      ImGui::PopStyleColor();
+      if (open_a) {
+        draw_schedule_controls(state.a, "A", palette, label_width);
+        ImGui::EndTabItem();
+      }
+      ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_b);
+      open_b = ImGui::BeginTabItem("Schedule B");
+      ImGui::PopStyleColor();
+      if (open_b) {
+        draw_schedule_controls(state.b, "B", palette, label_width);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+    // The hidden schedule's error stays visible while its tab is closed.
+    if (open_a && !state.b.error().empty()) colored_wrapped_text(palette.error_text, "B: " + state.b.error());
+    if (open_b && !state.a.error().empty()) colored_wrapped_text(palette.error_text, "A: " + state.a.error());
+  } else {
+    ImGui::TextUnformatted("Schedule");
+    draw_schedule_controls(state.a, "A", palette, label_width);
+  }
+
+  if (state.process == ForwardProcess::Naive) {
+    const ScheduleWarning w = naive_process_warning(state.a.schedule()->T(), state.naive_beta, 1.0);
+    colored_wrapped_text(palette.warning_text, "• " + w.text);
+  }
+
+  // View options at the bottom of the column (or after the controls when the column is short).
+  const float view_height = 4.0f * ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
+  const float space_left = ImGui::GetContentRegionAvail().y;
+  if (space_left > view_height) ImGui::SetCursorPosY(ImGui::GetCursorPosY() + space_left - view_height);
+  ImGui::Separator();
+  bool light = state.light_theme;
+  if (ImGui::Checkbox("light theme", &light)) state.light_theme = light;
+  item_tooltip("High-contrast light theme for bright rooms and projectors.");
+  ImGui::Checkbox("curves over t/T", &state.x_axis_fraction);
+  item_tooltip("x axis of the curves as t/T, to compare schedules with different T.");
+  if (!editing_scale_) ui_scale_edit_ = state.ui_scale;
+  row_label("UI scale", ImGui::CalcTextSize("UI scale").x + 0.6f * font);
+  ImGui::SliderFloat("##ui_scale", &ui_scale_edit_, kMinUiScale, kMaxUiScale, "%.2f");
+  editing_scale_ = ImGui::IsItemActive();
+  if (ImGui::IsItemDeactivatedAfterEdit()) {
+    state.ui_scale = ui_scale_edit_;
+    editing_scale_ = false;
+  }
+  item_tooltip("Size of all text and controls (applied when the slider is released).");
+}
+
+}  // namespace diffuscope::gui

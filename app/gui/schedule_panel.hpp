@@ -1,0 +1,27 @@
+#pragma once
+// The left column: forward process and dataset, the schedule(s) with their live warnings and
+// errors, the Compare toggle, and the view options (theme, UI scale).
+#include "gui/app_state.hpp"
+#include "renderer/theme.hpp"
+
+namespace diffuscope::gui {
+
+// Display names for the schedule family combo ("linear", "scaled linear", ..., "sigmoid β").
+const char* schedule_kind_label(diffusion::ScheduleKind kind);
+const char* process_label(ForwardProcess process);
+
+class SchedulePanel {
+ public:
+  // Draws into the current ImGui window. Parameter edits land in state.a/b.params; the caller
+  // refreshes the schedules in the same frame. The UI scale is committed to state.ui_scale only
+  // when the slider is released (the font atlas is rebuilt between frames).
+  void draw(AppState& state, const renderer::Palette& palette);
+
+ private:
+  void draw_schedule_controls(ScheduleSlot& slot, const char* id, const renderer::Palette& palette,
+                              float label_width);
+  float ui_scale_edit_ = 0.0f;  // the slider's value while dragging
+  bool editing_scale_ = false;
+};
+
+}  // namespace diffuscope::gui

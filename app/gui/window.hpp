@@ -1,0 +1,95 @@
+#pragma once
+// The GLFW window with a GL 3.3 core context and the ImGui GLFW/OpenGL3 backends. Owns font and
+// theme (re)builds, which happen only between frames, and collects files dropped on the window.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "renderer/fonts.hpp"
+#include "renderer/theme.hpp"
+
+struct GLFWwindow;
+
+namespace diffuscope::gui {
+
+struct WindowConfig {
+  int width = 1600;
+  int height = 900;
+  std::string title = "Diffuscope";
+  bool vsync = true;
+  float ui_scale = 1.5f;
+  renderer::ThemeKind theme = renderer::ThemeKind::Dark;
+  // Headless captures: the pointer (wherever the X server put it) must not hover anything.
+  bool ignore_mouse = false;
+};
+
+// Thrown when no window can be opened (no display, no GL 3.3); the message says what to do.
+class WindowError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// UI font size in pixels at UI scale 1 (18 px * scale reads from the back of a lecture hall at 1.5).
+inline constexpr float kBaseFontPixels = 18.0f;
+inline constexpr float kMinUiScale = 1.0f;
+inline constexpr float kMaxUiScale = 3.0f;
+
+class Window {
+ public:
+  explicit Window(const WindowConfig& config);  // throws WindowError
+  ~Window();
+  Window(const Window&) = delete;
+  Window& operator=(const Window&) = delete;
+
+  bool should_close() const;
+  void request_close();
+
+  // Polls events, applies a pending font/theme change, starts the ImGui frame.
+  void begin_frame();
+  // Renders ImGui over a cleared framebuffer. Call swap() afterwards (a screenshot goes between).
+  void render(const ImVec4& clear_color);
+  void swap();
+
+  // Font and theme changes take effect at the next begin_frame (the font atlas must not change
+  // inside a frame).
+  void set_ui_scale(float scale);
+  void set_theme(renderer::ThemeKind theme);
+  float ui_scale() const { return ui_scale_; }
+  renderer::ThemeKind theme() const { return theme_; }
+
+  const renderer::FontSet& fonts() const { return fonts_; }
+  // Warnings from font loading not yet shown (taken once).
+  std::string take_font_warning();
+
+  // Paths dropped on the window since the last call.
+  std::vector<std::string> take_dropped_paths();
+
+  int framebuffer_width() const { return framebuffer_width_; }
+  int framebuffer_height() const { return framebuffer_height_; }
+  GLFWwindow* handle() const { return window_; }
+
+ private:
+  static void on_drop(GLFWwindow* window, int count, const char** paths);
+  void rebuild_fonts_and_theme();
+  void shutdown();
+
+  GLFWwindow* window_ = nullptr;
+  bool imgui_context_ = false;
+  bool glfw_backend_ = false;
+  bool gl_backend_ = false;
+  float ui_scale_ = 1.5f;
+  renderer::ThemeKind theme_ = renderer::ThemeKind::Dark;
+  bool style_dirty_ = true;
+  bool ignore_mouse_ = false;
+  renderer::FontPaths font_paths_;
+  renderer::FontSet fonts_;
+  std::string font_warning_;
+  std::vector<std::string> dropped_;
+  int framebuffer_width_ = 0;
+  int framebuffer_height_ = 0;
+};
+
+}  // namespace diffuscope::gui

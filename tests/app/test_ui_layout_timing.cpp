@@ -1,0 +1,143 @@
+// Window layout tiling, frame-time statistics, schedule curve arrays, start-position colours.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "gui/curves.hpp"
+#include "gui/frame_timing.hpp"
+#include "gui/layout.hpp"
+#include "gui/point_colors.hpp"
+
+namespace dg = diffuscope::gui;
+
+namespace {
+float overlap_area(const dg::PanelRect& a, const dg::PanelRect& b) {
+  const float w = std::min(a.right(), b.right()) - std::max(a.x, b.x);
+  const float h = std::min(a.bottom(), b.bottom()) - std::max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0.0f;
+}
+}  // namespace
+
+TEST(Layout, PanelsTileTheWindowWithoutOverlap) {
+  const float sizes[][2] = {{1280, 800}, {1600, 900}, {1920, 1080}, {1024, 640}};
+  for (const auto& size : sizes) {
+    for (bool compare : {false, true}) {
+      for (float font : {18.0f, 27.0f, 40.0f}) {
+        const float W = size[0], H = size[1];
+        const dg::WindowLayout l = dg::compute_layout(W, H, font, 2.5f * font, compare);
+        const std::vector<dg::PanelRect> panels = {l.schedule, l.curves, l.marginal,
+                                                   l.points, l.images, l.timeline};
+        float area = 0;
+        for (std::size_t i = 0; i < panels.size(); ++i) {
+          const auto& p = panels[i];
+          EXPECT_GT(p.w, 0) << W << "x" << H << " panel " << i;
+          EXPECT_GT(p.h, 0) << W << "x" << H << " panel " << i;
+          EXPECT_GE(p.x, 0);
+          EXPECT_GE(p.y, 0);
+          EXPECT_LE(p.right(), W + 0.01f);
+          EXPECT_LE(p.bottom(), H + 0.01f);
+          area += p.w * p.h;
+          for (std::size_t j = i + 1; j < panels.size(); ++j)
+            EXPECT_LT(overlap_area(p, panels[j]), 0.5f) << "panels " << i << " and " << j;
+        }
+        EXPECT_NEAR(area, W * H, 1.0f) << W << "x" << H;  // no gaps either
+      }
+    }
+  }
+}
+
+TEST(Layout, ComparisonGivesThePointViewsMoreRoom) {
+  const auto one = dg::compute_layout(1600, 900, 27, 60, false);
+  const auto two = dg::compute_layout(1600, 900, 27, 60, true);
+  EXPECT_GT(two.points.w, one.points.w);
+  EXPECT_LE(one.points.w, one.points.h + 1.0f);  // a single view is at most square
+  EXPECT_GE(one.points.w, 0.35f * (1600 - one.schedule.w));
+}
+
+TEST(FrameTiming, MedianAndNearestRankP95) {
+  dg::FrameTiming empty;
+  EXPECT_EQ(empty.summary().frames, 0);
+  EXPECT_EQ(empty.summary().median_ms, 0.0);
+
+  dg::FrameTiming four;
+  for (double v : {4.0, 1.0, 3.0, 2.0}) four.add(v);
+  EXPECT_DOUBLE_EQ(four.summary().median_ms, 2.5);
+  EXPECT_DOUBLE_EQ(four.summary().p95_ms, 4.0);  // rank ceil(3.8) = 4
+
+  dg::FrameTiming hundred;
+  for (int i = 100; i >= 1; --i) hundred.add(i);
+  const auto s = hundred.summary();
+  EXPECT_EQ(s.frames, 100);
+  EXPECT_DOUBLE_EQ(s.median_ms, 50.5);
+  EXPECT_DOUBLE_EQ(s.p95_ms, 95.0);
+  EXPECT_DOUBLE_EQ(s.max_ms, 100.0);
+}
+
+TEST(Curves, ConstantBetaMatchesClosedForms) {
+  diffusion::ScheduleParams p;
+  p.kind = diffusion::ScheduleKind::Constant;
+  p.beta = 0.1;
+  p.T = 5;
+  const dg::ScheduleCurves c = dg::make_curves(diffusion::Schedule(p), false);
+  ASSERT_EQ(c.x.size(), 6u);
+  EXPECT_TRUE(std::isnan(c.beta[0]));
+  EXPECT_TRUE(std::isnan(c.snr[0]));
+  for (int t = 1; t <= 5; ++t) {
+    const double ab = std::pow(0.9, t);  // ᾱ_t = (1 − β)^t
+    EXPECT_DOUBLE_EQ(c.x[t], t);
+    EXPECT_NEAR(c.alpha_bar[t], ab, 1e-12);
+    EXPECT_NEAR(c.sqrt_alpha_bar[t], std::sqrt(ab), 1e-12);
+    EXPECT_NEAR(c.sqrt_one_minus_alpha_bar[t], std::sqrt(1 - ab), 1e-12);
+    EXPECT_NEAR(c.beta[t], 0.1, 1e-12);
+    EXPECT_NEAR(c.snr[t], ab / (1 - ab), 1e-9);
+    EXPECT_NEAR(c.log_snr[t], std::log(ab / (1 - ab)), 1e-9);
+    const double ab_prev = std::pow(0.9, t - 1);
+    EXPECT_NEAR(c.posterior_variance[t], (1 - ab_prev) / (1 - ab) * 0.1, 1e-12);
+  }
+  const dg::ScheduleCurves f = dg::make_curves(diffusion::Schedule(p), true);
+  EXPECT_DOUBLE_EQ(f.x[5], 1.0);
+  EXPECT_DOUBLE_EQ(f.x[2], 0.4);
+
+  const dg::CurveValues v = dg::curve_values(diffusion::Schedule(p), 99);  // clamped to T
+  EXPECT_EQ(v.t, 5);
+  EXPECT_NEAR(v.alpha_bar, std::pow(0.9, 5), 1e-12);
+}
+
+TEST(Curves, ZeroTerminalSnrLeavesAGapInsteadOfInfinity) {
+  diffusion::ScheduleParams p;
+  p.T = 100;
+  p.zero_terminal_snr = true;
+  const dg::ScheduleCurves c = dg::make_curves(diffusion::Schedule(p), false);
+  EXPECT_TRUE(std::isnan(c.log_snr[100]));  // log 0 = −∞ is not drawn
+  EXPECT_NEAR(c.snr[100], 0.0, 1e-12);
+  EXPECT_TRUE(std::isfinite(c.log_snr[99]));
+}
+
+TEST(PointColors, HueWheel) {
+  float r, g, b;
+  dg::hsv_to_rgb(0.0f, 1.0f, 1.0f, &r, &g, &b);
+  EXPECT_FLOAT_EQ(r, 1.0f); EXPECT_FLOAT_EQ(g, 0.0f); EXPECT_FLOAT_EQ(b, 0.0f);
+  dg::hsv_to_rgb(1.0f / 3.0f, 1.0f, 1.0f, &r, &g, &b);
+  EXPECT_NEAR(r, 0.0f, 1e-5); EXPECT_NEAR(g, 1.0f, 1e-5); EXPECT_NEAR(b, 0.0f, 1e-5);
+  dg::hsv_to_rgb(-1.0f / 3.0f, 1.0f, 0.5f, &r, &g, &b);  // wraps to 2/3: blue
+  EXPECT_NEAR(r, 0.0f, 1e-5); EXPECT_NEAR(g, 0.0f, 1e-5); EXPECT_NEAR(b, 0.5f, 1e-5);
+}
+
+TEST(PointColors, ColourFollowsTheAngleAroundTheCentre) {
+  // Finite points (2, 1), (0, 1), (5, 1): centre (7/3, 1). The first two lie in direction π from
+  // it, the third in direction 0; the last point is not finite.
+  const float xy[] = {2, 1, 0, 1, 5, 1, NAN, 0};
+  const auto c = dg::start_position_colors(xy, 4, 1.0f, false);
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0], c[1]);        // same direction, same colour (distance does not matter)
+  EXPECT_NE(c[0], c[2]);        // opposite directions differ
+  EXPECT_EQ(c[0] >> 24, 255u);  // alpha in the high byte (IM_COL32 packing)
+  const std::uint32_t grey = c[3] & 0xFFu;
+  EXPECT_EQ(grey, (c[3] >> 8) & 0xFFu);
+  EXPECT_EQ(grey, (c[3] >> 16) & 0xFFu);
+  // Direction 0 is hue 0 (red at saturation 0.7, value 0.98): red is the largest channel.
+  EXPECT_GT(c[2] & 0xFFu, (c[2] >> 8) & 0xFFu);
+  EXPECT_GT(c[2] & 0xFFu, (c[2] >> 16) & 0xFFu);
+}
