@@ -113,7 +113,7 @@ void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
   for (const ScheduleWarning& w : slot.warnings()) {
     colored_wrapped_text(w.level == WarningLevel::Warning ? palette.warning_text
                                                           : ImGui::GetColorU32(ImGuiCol_TextDisabled),
-                         "• " + w.text);
+                         (w.level == WarningLevel::Warning ? "⚠ " : "• ") + w.text);
   }
   ImGui::PopID();
 }
@@ -180,7 +180,7 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
 
   if (state.process == ForwardProcess::Naive) {
     const ScheduleWarning w = naive_process_warning(state.a.schedule()->T(), state.naive_beta, 1.0);
-    colored_wrapped_text(palette.warning_text, "• " + w.text);
+    colored_wrapped_text(palette.warning_text, "⚠ " + w.text);
   }
 
   // View options at the bottom of the column (or after the controls when the column is short).

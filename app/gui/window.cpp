@@ -16,25 +16,6 @@ namespace {
 void print_glfw_error(int code, const char* description) {
   std::cerr << "diffuscope: GLFW error " << code << ": " << description << "\n";
 }
-// DejaVu's combining tilde (U+0303) sits at x-height, so over β it merges with the letter's top and
-// β̃ reads as β. Move the mark up (only its quad: the atlas pixels are unchanged) so it clears
-// ascenders; the app only puts it on β.
-void raise_combining_marks(const renderer::FontSet& fonts) {
-  if (fonts.fallback) return;
-  for (ImFont* font : {fonts.regular, fonts.bold, fonts.mono, fonts.large}) {
-    if (!font) continue;
-    const ImFontGlyph* glyph = font->FindGlyphNoFallback(0x0303);
-    const ImFontGlyph* beta = font->FindGlyphNoFallback(0x03B2);
-    if (!glyph || !beta) continue;
-    // Bottom of the tilde just above the top of β, with a small gap.
-    const float shift = glyph->Y1 - beta->Y0 + 0.04f * font->FontSize;
-    if (shift <= 0.0f) continue;
-    auto* editable = const_cast<ImFontGlyph*>(glyph);
-    editable->Y0 -= shift;
-    editable->Y1 -= shift;
-  }
-}
-
 }  // namespace
 
 Window::Window(const WindowConfig& config)
@@ -120,7 +101,6 @@ void Window::rebuild_fonts_and_theme() {
     font_warning_ += fonts_.warning;
   }
   io.FontDefault = fonts_.regular;
-  raise_combining_marks(fonts_);
   // The GL font texture is recreated from the new atlas; legal only between frames.
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();

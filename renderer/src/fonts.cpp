@@ -119,10 +119,33 @@ const ImWchar* lecture_glyph_ranges() {
       0x2200, 0x22FF,  // mathematical operators: √ ≈ ≤ ≥ − ∈ ∞ ∑ ∏
       0x2300, 0x23FF,  // miscellaneous technical
       0x25A0, 0x25FF,  // geometric shapes (▶ ◀ ■ ● for the timeline buttons)
+      0x26A0, 0x26A0,  // ⚠ for warnings
       0,
   };
   return ranges;
 }
+
+namespace {
+// DejaVu's combining tilde (U+0303) sits at x-height, so over β it merges with the letter's top and
+// β̃ reads as β. Move the mark up (only its quad: the atlas pixels are unchanged) so it clears
+// ascenders. Only β carries it in the app.
+void raise_combining_marks(const FontSet& fonts) {
+  if (fonts.fallback) return;
+  for (ImFont* font : {fonts.regular, fonts.bold, fonts.mono, fonts.large}) {
+    if (!font) continue;
+    const ImFontGlyph* glyph = font->FindGlyphNoFallback(0x0303);
+    const ImFontGlyph* beta = font->FindGlyphNoFallback(0x03B2);
+    if (!glyph || !beta) continue;
+    // Bottom of the tilde just above the top of β, with a small gap.
+    const float shift = glyph->Y1 - beta->Y0 + 0.04f * font->FontSize;
+    if (shift <= 0.0f) continue;
+    auto* editable = const_cast<ImFontGlyph*>(glyph);
+    editable->Y0 -= shift;
+    editable->Y1 -= shift;
+  }
+}
+
+}  // namespace
 
 FontSet build_font_atlas(ImFontAtlas* atlas, float pixel_size, const FontPaths& paths) {
   FontSet set;
@@ -159,7 +182,10 @@ FontSet build_font_atlas(ImFontAtlas* atlas, float pixel_size, const FontPaths& 
     if (set.bold == nullptr) set.bold = set.regular;
     if (set.mono == nullptr) set.mono = set.regular;
     if (set.large == nullptr) set.large = set.regular;
-    if (atlas->Build()) return set;
+    if (atlas->Build()) {
+      raise_combining_marks(set);
+      return set;
+    }
     // A font file that loads but does not build: start again with the built-in font.
     atlas->Clear();
     set.warning = "Could not build the font atlas from '" + paths.regular + "'. ";

@@ -38,6 +38,7 @@ struct FontSet {
 // (CPU only). With an ImGui GL backend running, recreate its font texture afterwards
 // (ImGui_ImplOpenGL3_DestroyFontsTexture / CreateFontsTexture) — not between NewFrame and Render.
 // Falls back to ImGui's default font (scaled to about pixel_size) with a warning.
+// DejaVu's combining tilde is raised so that β̃ does not read as β.
 FontSet build_font_atlas(ImFontAtlas* atlas, float pixel_size, const FontPaths& paths);
 
 }  // namespace renderer
