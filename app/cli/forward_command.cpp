@@ -61,7 +61,7 @@ int run_forward(const ForwardFlags& flags) {
   if (!(flags.naive_beta > 0.0 && flags.naive_beta < 1.0)) {  // also rejects NaN
     throw UsageError("--naive-beta must be in (0, 1)");
   }
-  diffusion::configure_threads();  // all hardware threads; the work here is small either way
+  diffusion::configure_threads();  // default count; the work here is small either way
 
   diffusion::Dataset2D data = diffusion::make_dataset2d(kind, flags.n, flags.seed);
   torch::Tensor x0 = torch::from_blob(data.xy.data(), {data.size(), 2}, torch::kFloat32);

@@ -43,7 +43,7 @@ void parse_window_size(const std::string& text, int& width, int& height) {
 
 void validate_gui_options(const gui::GuiOptions& options) {
   check_device_flag(options.device);
-  if (options.threads < 0) throw UsageError("--threads must be >= 0 (0: all hardware threads)");
+  if (options.threads < 0) throw UsageError("--threads must be >= 0 (0: half the hardware threads)");
   if (!(options.ui_scale >= 1.0f && options.ui_scale <= 3.0f)) {  // also rejects NaN
     throw UsageError("--ui-scale must be in [1, 3]");
   }
@@ -71,7 +71,7 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
       "gui", "Open the lecture window (the default when no command is given)");
   parser->add_option("--device", o.device, "Where the worker computes: auto, cpu or cuda")
       ->capture_default_str();
-  parser->add_option("--threads", o.threads, "LibTorch CPU threads (0: all hardware threads)")
+  parser->add_option("--threads", o.threads, "LibTorch CPU threads (0: half the hardware threads)")
       ->capture_default_str();
   parser->add_option("--size", flags->size, "Window size WxH, e.g. 1280x800 (default 1600x900)");
   parser->add_option("--ui-scale", o.ui_scale, "Text and widget scale, 1 to 3 (projectors: 1.5-2)")

@@ -162,7 +162,7 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   parser->add_option("--seed", flags->seed, "Random seed")->capture_default_str();
   parser->add_option("--device", flags->device, "auto, cpu or cuda")->capture_default_str();
-  parser->add_option("--threads", flags->threads, "LibTorch CPU threads (0: all hardware threads)")
+  parser->add_option("--threads", flags->threads, "LibTorch CPU threads (0: half the hardware threads)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   add_schedule_flags(*parser, flags->schedule, /*kind_required=*/false);

@@ -6,7 +6,7 @@ namespace diffuscope::gui {
 
 struct GuiOptions {
   std::string device = "auto";   // auto | cpu | cuda, for the worker
-  int threads = 0;               // LibTorch threads; 0 = hardware threads
+  int threads = 0;               // LibTorch threads; 0 = half the hardware threads
   int width = 1600;              // window size (--size WxH)
   int height = 900;
   float ui_scale = 1.5f;         // --ui-scale, 1.0 .. 3.0

@@ -25,7 +25,7 @@ namespace diffuscope::gui {
 class Worker {
  public:
   // device_request: "auto" | "cpu" | "cuda" (diffusion::pick_device); threads: LibTorch intra-op
-  // threads (0 = hardware threads). Both take effect on the worker thread; if the device cannot
+  // threads (0 = half the hardware threads). Both take effect on the worker thread; if the device cannot
   // be used the worker falls back to the CPU and reports why through take_errors().
   explicit Worker(std::string device_request = "auto", int threads = 0);
   ~Worker();

@@ -11,7 +11,7 @@ namespace diffusion {
 // Throws std::invalid_argument for other names, std::runtime_error when "cuda" is unavailable.
 torch::Device pick_device(std::string_view request);
 
-// Sets LibTorch's intra-op thread count: `threads` if > 0, else the number of hardware threads.
+// Sets LibTorch's intra-op thread count: `threads` if > 0, else half the hardware threads (at least 1).
 // Returns the count set. Call once, before the first tensor operation.
 int configure_threads(int threads = 0);
 
