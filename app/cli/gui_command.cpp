@@ -51,6 +51,10 @@ void validate_gui_options(const gui::GuiOptions& options) {
   if (options.theme != "dark" && options.theme != "light") {
     throw UsageError("unknown --theme '" + options.theme + "'; valid themes: dark, light");
   }
+  if (options.process != "closed" && options.process != "markov" && options.process != "naive") {
+    throw UsageError("unknown --process '" + options.process + "'; valid processes: closed, markov, naive");
+  }
+  if (options.t < -1) throw UsageError("--t must be >= 0 (it is clamped to T)");
   namespace fs = std::filesystem;
   std::error_code error;
   if (!options.image_path.empty() && !fs::is_regular_file(options.image_path, error)) {
@@ -80,6 +84,9 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
       ->capture_default_str();
   parser->add_option("--image", o.image_path, "PNG/JPG to show in the image view (default: Fashion-MNIST)");
   parser->add_option("--scene", o.scene, "Start from a lecture scene preset");
+  parser->add_option("--process", o.process, "2D forward process: closed, markov or naive")
+      ->capture_default_str();
+  parser->add_option("--t", o.t, "Initial cursor t, clamped to 0..T (default: T/10)");
   parser->add_flag("--compare", o.compare, "Start with the second schedule (B) shown");
   parser->add_option("--screenshot", o.screenshot_path, "Render, write this PNG and exit");
   parser->add_option("--frames", o.screenshot_frames,

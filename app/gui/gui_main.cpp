@@ -142,8 +142,10 @@ int run_gui(const GuiOptions& options) {
     state.set_compare(true);  // B = cosine against linear A
     state.coefficient_tab = 1;  // SNR on a log axis shows linear against cosine best
   }
+  if (options.process == "markov") state.process = ForwardProcess::Markov;
+  if (options.process == "naive") state.process = ForwardProcess::Naive;
   // Start where the moons are still recognisable through the noise (ᾱ_t ≈ 0.9 for linear).
-  state.set_cursor(std::max(1, state.max_T() / 10));
+  state.set_cursor(options.t >= 0 ? options.t : std::max(1, state.max_T() / 10));
   if (!theme) state.notify(WarningLevel::Warning, "unknown theme \"" + options.theme + "\": using dark");
 
   WindowConfig config;

@@ -17,6 +17,8 @@ struct GuiOptions {
   bool compare = false;          // --compare: start with schedule B shown
   std::string scene;             // optional scene preset name (e.g. "compare-cosine-linear")
   bool bench = false;            // --bench: print frame-time statistics and exit
+  std::string process = "closed";  // --process: closed | markov | naive (2D forward process)
+  int t = -1;                    // --t: initial cursor, clamped to 0..T; -1: T/10
 };
 
 }  // namespace diffuscope::gui

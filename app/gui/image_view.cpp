@@ -88,13 +88,13 @@ float strip_height(float width, float font, int count) {
 }
 }  // namespace
 
-void ImageView::draw_strip(Side& side, const ForwardSide& data, float width, ImU32 color) {
+void ImageView::draw_strip(Side& side, const ForwardSide& data, float width, ImU32 color, float thumb_size) {
   const int n = static_cast<int>(side.strip.size());
   if (n == 0) return;
   const float font_px = ImGui::GetFontSize();
   const float gap = std::max(2.0f, font_px * 0.15f);
-  const int columns = strip_columns(width, font_px);
-  const float thumb = strip_thumb(width, font_px, columns);
+  const int columns = thumb_size > 0.0f ? std::max(n, 1) : strip_columns(width, font_px);
+  const float thumb = thumb_size > 0.0f ? thumb_size : strip_thumb(width, font_px, columns);
   if (thumb < 4.0f) return;
   const float label_size = strip_label_size(thumb, font_px);
   const float row_h = thumb + label_size + 2.0f;
@@ -126,7 +126,8 @@ void ImageView::draw_strip(Side& side, const ForwardSide& data, float width, ImU
                   std::max(2.0f, font_px / 10.0f));
     }
   }
-  ImGui::Dummy(ImVec2(width, strip_height(width, font_px, n)));
+  const int rows = (n + columns - 1) / columns;
+  ImGui::Dummy(ImVec2(width, static_cast<float>(rows) * row_h));
 }
 
 ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* frame,
@@ -168,11 +169,30 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const int strips = two ? 2 : 1;
-  const float strip_h = strip_height(avail.x, font, 8) + ImGui::GetStyle().ItemSpacing.y;
+  const float spacing_y = ImGui::GetStyle().ItemSpacing.y;
   const float caption_h = ImGui::GetTextLineHeightWithSpacing();
-  const float big_h = std::max(2.0f * font, avail.y - caption_h - static_cast<float>(strips) * (strip_h + caption_h) -
-                                                ImGui::GetStyle().ItemSpacing.y);
   const float big_w = two ? std::floor((avail.x - spacing) * 0.5f) : avail.x;
+  float big_h = 0.0f;
+  // Compare: one strip caption, then one row of 8 thumbnails per side behind an "A"/"B" label.
+  // The thumbnails shrink until the two x_t images are at least 2.5 thumbnails tall, so the
+  // current images stay the largest things in the panel.
+  const float row_label_w = ImGui::CalcTextSize("A").x + spacing;
+  float compare_thumb = 0.0f;
+  if (two) {
+    const float gap = std::max(2.0f, font * 0.15f);
+    const float room = avail.y - 2.0f * caption_h - spacing_y;  // captions: "A: x_t", strip title
+    float thumb = std::floor((avail.x - row_label_w - 7.0f * gap) / 8.0f);
+    const float label_extra = strip_label_size(thumb, font) + 2.0f + spacing_y;
+    const float rows_h = 2.0f * label_extra;
+    if (room - rows_h - 2.0f * thumb < std::min(big_w, 2.5f * thumb)) {
+      thumb = std::floor((room - rows_h) / 4.5f);
+    }
+    compare_thumb = std::max(8.0f, thumb);
+    big_h = std::max(2.0f * font, room - rows_h - 2.0f * compare_thumb);
+  } else {
+    const float strip_h = strip_height(avail.x, font, 8) + spacing_y;
+    big_h = std::max(2.0f * font, avail.y - caption_h - static_cast<float>(strips) * (strip_h + caption_h) - spacing_y);
+  }
   const ImU32 border = ImGui::GetColorU32(ImGuiCol_Border);
 
   for (int i = 0; i < (two ? 2 : 1); ++i) {
@@ -197,8 +217,19 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
     ImGui::EndGroup();
   }
 
-  for (int i = 0; i < (two ? 2 : 1); ++i) {
-    const ForwardSide& data = i == 0 ? frame->a : frame->b;
+  if (two) {
+    ImGui::TextDisabled("x_t at 8 evenly spaced t");
+    for (int i = 0; i < 2; ++i) {
+      const ImU32 color = i == 0 ? palette.schedule_a : palette.schedule_b;
+      ImGui::TextColored(to_vec4(color), "%s", i == 0 ? "A" : "B");
+      ImGui::SameLine(0.0f, spacing);
+      draw_strip(sides_[static_cast<std::size_t>(i)], i == 0 ? frame->a : frame->b, avail.x - row_label_w,
+                 palette.cursor, compare_thumb);
+    }
+    return actions;
+  }
+  for (int i = 0; i < 1; ++i) {
+    const ForwardSide& data = frame->a;
     std::string caption = std::string(two ? (i == 0 ? "A: " : "B: ") : "") + "x_t at 8 evenly spaced t";
     ImGui::PushStyleColor(ImGuiCol_Text, two ? (i == 0 ? palette.schedule_a : palette.schedule_b)
                                              : ImGui::GetColorU32(ImGuiCol_TextDisabled));

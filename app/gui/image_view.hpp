@@ -31,7 +31,8 @@ class ImageView {
     std::shared_ptr<const std::vector<Image>> strip_source;  // identity of the uploaded strip
   };
   void upload(Side& side, const ForwardSide& data, std::uint64_t generation);
-  void draw_strip(Side& side, const ForwardSide& data, float width, ImU32 color);
+  // thumb > 0: one row of thumbnails of that size (compare mode), else as many rows as fit `width`.
+  void draw_strip(Side& side, const ForwardSide& data, float width, ImU32 color, float thumb = 0.0f);
 
   std::array<Side, 2> sides_;
 };

@@ -17,6 +17,7 @@ class MarginalPanel {
  private:
   std::uint64_t generation_ = 0;
   double half_range_ = 0.0;
+  float table_h_ = 0.0f;  // the moments table's height measured last frame (0: not yet drawn)
   renderer::DensityHistogram hist_a_, hist_b_;
 };
 

@@ -61,7 +61,13 @@ void PointsView::draw_side(int index, const char* title, ImU32 title_color, cons
   ImGui::PushStyleColor(ImGuiCol_Text, title_color);
   const ImVec2 title_pos = ImGui::GetCursorScreenPos();
   ImGui::PushClipRect(title_pos, ImVec2(title_pos.x + size.x, title_pos.y + ImGui::GetTextLineHeightWithSpacing()), true);
+  // A title wider than its view (e.g. "B: cosine   √(tβ) = 1.41" at a large UI scale) shrinks a
+  // little rather than being cut off; the clip rect still guards the neighbour.
+  const float title_w = ImGui::CalcTextSize(line).x;
+  const float title_scale = title_w > size.x && title_w > 0.0f ? std::max(0.75f, size.x / title_w) : 1.0f;
+  ImGui::SetWindowFontScale(title_scale);
   ImGui::TextUnformatted(line);
+  ImGui::SetWindowFontScale(1.0f);
   ImGui::PopClipRect();
   ImGui::PopStyleColor();
 

@@ -70,6 +70,21 @@ TEST(Screenshot, CompareLightThemeAtAnotherSize) {
   std::remove(path.c_str());
 }
 
+TEST(Screenshot, MarkovAndNaiveProcessesAtAChosenT) {
+  for (const std::string process : {"markov", "naive"}) {
+    const std::string path = temp_path(process + ".png");
+    std::remove(path.c_str());
+    const std::string t = process == "markov" ? " --t 500" : "";
+    ASSERT_EQ(run("--screenshot " + path + " --size 900x560 --frames 2 --device cpu --process " + process + t), 0)
+        << process;
+    const Png png = read_png(path);
+    EXPECT_EQ(png.width, 900) << process;
+    EXPECT_EQ(png.height, 560) << process;
+    EXPECT_GT(png.colours.size(), 50u) << process;
+    std::remove(path.c_str());
+  }
+}
+
 TEST(Screenshot, UnreadableImageIsReportedNotFatal) {
   const std::string bad = temp_path("not_an_image.png");
   {

@@ -478,6 +478,8 @@ TEST(CliErrors, BadGuiFlagsExitTwoBeforeAnyWindowOpens) {
       {{"gui", "--ui-scale", "5"}, {"--ui-scale"}},
       {{"gui", "--size", "12"}, {"--size"}},
       {{"gui", "--frames", "0"}, {"--frames"}},
+      {{"gui", "--process", "foo"}, {"--process", "markov"}},
+      {{"gui", "--t=-5"}, {"--t"}},
   });
 }
 
