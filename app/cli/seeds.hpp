@@ -4,15 +4,11 @@
 // noise_seed(S). The two streams are thus independent, and the same S reproduces both exactly.
 #include <cstdint>
 
+#include "diffusion/seeding.hpp"
+
 namespace diffuscope::cli {
 
-// SplitMix64 (Steele, Lea & Flood 2014) applied to S: a fixed, documented bijection, so distinct
-// seeds give distinct noise seeds and noise_seed(S) never equals S in practice.
-constexpr std::uint64_t noise_seed(std::uint64_t seed) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+// SplitMix64 of S (diffusion::derive_seed): distinct seeds give distinct noise seeds.
+constexpr std::uint64_t noise_seed(std::uint64_t seed) { return diffusion::derive_seed(seed); }
 
 }  // namespace diffuscope::cli

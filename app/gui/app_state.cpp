@@ -6,14 +6,6 @@
 
 namespace diffuscope::gui {
 
-bool same_params(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b) {
-  return a.kind == b.kind && a.T == b.T && a.beta_start == b.beta_start &&
-         a.beta_end == b.beta_end && a.beta == b.beta && a.cosine_s == b.cosine_s &&
-         a.sigmoid_start == b.sigmoid_start && a.sigmoid_end == b.sigmoid_end &&
-         a.sigmoid_tau == b.sigmoid_tau && a.scale_with_T == b.scale_with_T &&
-         a.zero_terminal_snr == b.zero_terminal_snr;
-}
-
 ScheduleSlot::ScheduleSlot(const diffusion::ScheduleParams& initial) : params(initial) {
   try {
     schedule_ = std::make_shared<const diffusion::Schedule>(initial);
@@ -27,7 +19,7 @@ ScheduleSlot::ScheduleSlot(const diffusion::ScheduleParams& initial) : params(in
 }
 
 bool ScheduleSlot::refresh() {
-  if (same_params(params, attempted_)) return false;
+  if (params == attempted_) return false;
   attempted_ = params;
   try {
     schedule_ = std::make_shared<const diffusion::Schedule>(params);
@@ -147,8 +139,8 @@ ForwardJob make_forward_job(const AppState& state) {
 }
 
 bool same_job(const ForwardJob& x, const ForwardJob& y) {
-  return same_params(x.schedule_a, y.schedule_a) &&
-         (!x.compare || same_params(x.schedule_b, y.schedule_b)) && x.compare == y.compare &&
+  return x.schedule_a == y.schedule_a &&
+         (!x.compare || x.schedule_b == y.schedule_b) && x.compare == y.compare &&
          x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset &&
          x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
          x.strip_count == y.strip_count;

@@ -15,9 +15,6 @@
 
 namespace diffuscope::gui {
 
-// Field-by-field equality of schedule parameters (ScheduleParams has no operator==).
-bool same_params(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b);
-
 // One schedule (A or B): the parameters the sliders edit and the last schedule that validated.
 // A bad parameter never loses the last good schedule: the curves and the worker keep using it
 // while the panel shows the error in red.

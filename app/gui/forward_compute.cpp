@@ -20,6 +20,7 @@
 #include "diffusion/forward_process.hpp"
 #include "diffusion/noise.hpp"
 #include "diffusion/schedule.hpp"
+#include "diffusion/seeding.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -30,23 +31,8 @@ constexpr int kMaxStripCount = 64;
 // and the few steps in between are recomputed (a step on 5,000 points costs tens of microseconds).
 constexpr std::size_t kDefaultMarkovCacheBytes = std::size_t(192) << 20;
 
-// Independent streams from one user seed (splitmix64 finaliser), so that x_0, eps, the Markov
-// step noise and the image noise never share random numbers by accident.
-std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t stream, std::uint64_t index = 0) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1) + 0xBF58476D1CE4E5B9ull * index;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 enum Stream : std::uint64_t { kPointEps = 1, kMarkovStep = 2, kImageEps = 3 };
 
-bool same_params(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b) {
-  return a.kind == b.kind && a.T == b.T && a.beta_start == b.beta_start &&
-         a.beta_end == b.beta_end && a.beta == b.beta && a.cosine_s == b.cosine_s &&
-         a.sigmoid_start == b.sigmoid_start && a.sigmoid_end == b.sigmoid_end &&
-         a.sigmoid_tau == b.sigmoid_tau && a.scale_with_T == b.scale_with_T &&
-         a.zero_terminal_snr == b.zero_terminal_snr;
-}
 
 struct DataKey {
   diffusion::Dataset2DKind kind = diffusion::Dataset2DKind::Moons;
@@ -173,7 +159,7 @@ struct ForwardComputer::Impl {
 
   const diffusion::Schedule& schedule_for(SideCache& side, const diffusion::ScheduleParams& p,
                                           char name) {
-    if (!side.schedule || !same_params(side.schedule->params(), p)) {
+    if (!side.schedule || side.schedule->params() != p) {
       side.schedule.reset();
       try {
         side.schedule.emplace(p);
@@ -193,7 +179,7 @@ struct ForwardComputer::Impl {
       throw std::runtime_error("dataset: generator returned " + std::to_string(set.size()) +
                                " points, expected " + std::to_string(job.n_points));
     x0 = torch::from_blob(set.xy.data(), {job.n_points, 2}, torch::kFloat32).clone().to(device);
-    diffusion::NoiseSource noise(mix_seed(job.seed, kPointEps));
+    diffusion::NoiseSource noise(diffusion::derive_seed(job.seed, kPointEps));
     eps = noise.normal({job.n_points, 2}, device);
     x0_xy = std::move(set.xy);
     labels = std::move(set.label);
@@ -223,7 +209,7 @@ struct ForwardComputer::Impl {
                     2.0 -
                 1.0)
                    .to(device);
-    diffusion::NoiseSource noise(mix_seed(job.seed, kImageEps));
+    diffusion::NoiseSource noise(diffusion::derive_seed(job.seed, kImageEps));
     image_eps = noise.normal({image_x0.numel()}, device);
     eps_image = std::make_shared<const Image>(to_display_image(image_eps, source));
     image = job.image;
@@ -241,7 +227,7 @@ struct ForwardComputer::Impl {
   }
 
   void update_strip(SideCache& side, const diffusion::Schedule& schedule, const ForwardJob& job) {
-    if (side.strip_valid && same_params(side.strip_params, schedule.params()) &&
+    if (side.strip_valid && side.strip_params == schedule.params() &&
         side.strip_image == job.image && side.strip_seed == job.seed &&
         side.strip_naive == (job.process == ForwardProcess::Naive) &&
         side.strip_count == job.strip_count &&
@@ -267,7 +253,7 @@ struct ForwardComputer::Impl {
   torch::Tensor markov_state(SideCache& side, const diffusion::Schedule& schedule, int t,
                              const CancelToken& cancel) {
     MarkovChain& chain = side.markov;
-    if (!chain.valid || !same_params(chain.params, schedule.params()) || !(chain.data == data)) {
+    if (!chain.valid || chain.params != schedule.params() || !(chain.data == data)) {
       // Reuse the old chain's memory when it is big enough: first touches of fresh pages are a
       // large part of a step's cost (dragging a slider in Markov mode restarts the chain).
       torch::Tensor old_storage = std::move(chain.storage);
@@ -302,7 +288,8 @@ struct ForwardComputer::Impl {
     for (int s = from_t + 1; s <= t; ++s) {
       cancel.throw_if_cancelled();  // progress so far stays cached
       // Step noise is a function of (seed, step) only: A and B see the same eps_t.
-      diffusion::NoiseSource noise(mix_seed(data.seed, kMarkovStep, static_cast<std::uint64_t>(s)));
+      diffusion::NoiseSource noise(
+          diffusion::derive_seed(data.seed, kMarkovStep, static_cast<std::uint64_t>(s)));
       x = diffusion::q_step(schedule, x, s, noise.normal({n, 2}, device));
       ++markov_steps;
       if (s % chain.stride == 0 && s / chain.stride == chain.computed) {

@@ -183,6 +183,14 @@ std::optional<ScheduleKind> parse_schedule_kind(std::string_view name) {
   return std::nullopt;
 }
 
+bool operator==(const ScheduleParams& a, const ScheduleParams& b) {
+  return a.kind == b.kind && a.T == b.T && a.beta_start == b.beta_start &&
+         a.beta_end == b.beta_end && a.beta == b.beta && a.cosine_s == b.cosine_s &&
+         a.sigmoid_start == b.sigmoid_start && a.sigmoid_end == b.sigmoid_end &&
+         a.sigmoid_tau == b.sigmoid_tau && a.scale_with_T == b.scale_with_T &&
+         a.zero_terminal_snr == b.zero_terminal_snr;
+}
+
 void validate(const ScheduleParams& p) {
   if (p.T < 1 || p.T > kMaxTimesteps)
     fail("T must be in [1, " + std::to_string(kMaxTimesteps) + "], got " + std::to_string(p.T));

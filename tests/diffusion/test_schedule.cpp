@@ -597,3 +597,24 @@ TEST(ScheduleNames, RoundTripAndAliases) {
 
 }  // namespace
 }  // namespace diffusion
+
+TEST(ScheduleParamsEquality, EveryFieldCounts) {
+  const diffusion::ScheduleParams base;
+  EXPECT_TRUE(base == diffusion::ScheduleParams{});
+  std::vector<diffusion::ScheduleParams> changed(11, base);
+  changed[0].kind = diffusion::ScheduleKind::Cosine;
+  changed[1].T = 999;
+  changed[2].beta_start = 2e-4;
+  changed[3].beta_end = 0.03;
+  changed[4].beta = 0.02;
+  changed[5].cosine_s = 0.01;
+  changed[6].sigmoid_start = -2.0;
+  changed[7].sigmoid_end = 2.0;
+  changed[8].sigmoid_tau = 0.5;
+  changed[9].scale_with_T = true;
+  changed[10].zero_terminal_snr = true;
+  for (const auto& params : changed) {
+    EXPECT_TRUE(params != base);
+    EXPECT_FALSE(params == base);
+  }
+}

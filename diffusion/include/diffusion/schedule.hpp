@@ -38,6 +38,11 @@ struct ScheduleParams {
   bool zero_terminal_snr = false; // Lin et al. 2023 rescale, after the family
 };
 
+// Field-by-field equality (every field, also those the family does not use): the UI and the
+// worker use it to tell whether a schedule must be recomputed.
+bool operator==(const ScheduleParams& a, const ScheduleParams& b);
+inline bool operator!=(const ScheduleParams& a, const ScheduleParams& b) { return !(a == b); }
+
 inline constexpr int kMaxTimesteps = 10000;
 inline constexpr double kMaxBeta = 0.999;  // cap for cosine and sigmoid (improved-diffusion)
 
