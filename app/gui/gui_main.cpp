@@ -8,11 +8,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gui/app_state.hpp"
 #include "gui/curves_panel.hpp"
@@ -46,23 +48,40 @@ std::string file_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Loads Fashion-MNIST test image `index` into the state, or reports why not.
-void load_fashion(AppState& state, int index) {
-  ImageLoadResult r = load_fashion_mnist_image(index);
-  if (!r.ok()) {
-    state.notify(WarningLevel::Warning, r.error, 30.0);
-    return;
+// Fashion-MNIST test images for browsing. Start-up reads image 0 alone (fast); the first step to
+// another image reads the whole set once (~8 MB of gzip), so later steps cost nothing on the UI thread.
+struct FashionMnistSet {
+  IdxImages images;
+  std::vector<std::uint8_t> labels;
+  bool whole_set = false;  // all images read, not just image 0
+};
+
+// Loads Fashion-MNIST test image `index` (clamped to the set) into the state, or reports why not.
+void load_fashion(AppState& state, FashionMnistSet& set, int index) {
+  if (index >= set.images.count && !set.whole_set) {
+    const bool whole_set = index > 0;
+    IdxImagesResult images = read_idx_images(kFashionMnistTestImages, whole_set ? 0 : 1);
+    if (!images.ok()) {
+      state.notify(WarningLevel::Warning, images.error, 30.0);
+      return;
+    }
+    set.images = std::move(images.images);
+    set.whole_set = whole_set;
+    // Labels only name the class: without them the image still shows.
+    IdxLabelsResult labels = read_idx_labels(kFashionMnistTestLabels, set.images.count);
+    set.labels = labels.ok() ? std::move(labels.labels) : std::vector<std::uint8_t>{};
   }
+  if (set.images.count == 0) return;
+  index = std::clamp(index, 0, set.images.count - 1);
   std::string name = "Fashion-MNIST #" + std::to_string(index);
   std::string short_name = "#" + std::to_string(index);
-  IdxLabelsResult labels = read_idx_labels(kFashionMnistTestLabels, index + 1);
-  if (labels.ok() && static_cast<int>(labels.labels.size()) > index) {
-    const std::string class_name(fashion_mnist_class_name(labels.labels[static_cast<std::size_t>(index)]));
+  if (static_cast<std::size_t>(index) < set.labels.size()) {
+    const std::string class_name(fashion_mnist_class_name(set.labels[static_cast<std::size_t>(index)]));
     name += " (" + class_name + ")";
     short_name += " " + class_name;
   }
   state.image_short_name = std::move(short_name);
-  state.image = std::make_shared<const Image>(std::move(r.image));
+  state.image = std::make_shared<const Image>(set.images.image(index));
   state.image_name = std::move(name);
   state.image_is_fashion = true;
   state.fashion_index = index;
@@ -164,7 +183,8 @@ int run_gui(const GuiOptions& options) {
   }
 
   // The image: --image if given and readable, else Fashion-MNIST (both report problems in the window).
-  if (options.image_path.empty() || !load_user_image(state, options.image_path)) load_fashion(state, 0);
+  FashionMnistSet fashion_set;
+  if (options.image_path.empty() || !load_user_image(state, options.image_path)) load_fashion(state, fashion_set, 0);
 
   Worker worker(options.device, options.threads);
   PointsView points_view;
@@ -206,7 +226,7 @@ int run_gui(const GuiOptions& options) {
     if (std::string w = window->take_font_warning(); !w.empty()) state.notify(WarningLevel::Warning, w, 30.0);
     for (const std::string& path : window->take_dropped_paths()) load_user_image(state, path);
     if (pending_actions.fashion_step != 0) {
-      load_fashion(state, std::clamp(state.fashion_index + pending_actions.fashion_step, 0, 9999));
+      load_fashion(state, fashion_set, std::max(0, state.fashion_index + pending_actions.fashion_step));
       pending_actions = {};
     }
     for (std::string& e : worker.take_errors()) state.notify(WarningLevel::Warning, std::move(e));
