@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
+
+#include "renderer/screenshot.hpp"
 
 namespace renderer {
 
@@ -87,27 +88,12 @@ void RenderTarget::clear(float r, float g, float b, float a) {
 }
 
 std::vector<std::uint8_t> RenderTarget::read_pixels_rgba() {
-  std::vector<std::uint8_t> pixels;
-  if (framebuffer_ == 0) return pixels;
-  GLint previous_read = 0, previous_pack = 4;
+  if (framebuffer_ == 0) return {};
+  GLint previous_read = 0;
   glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous_read);
-  glGetIntegerv(GL_PACK_ALIGNMENT, &previous_pack);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, framebuffer_);
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  pixels.resize(static_cast<std::size_t>(width_) * height_ * 4);
-  glReadPixels(0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
-  glPixelStorei(GL_PACK_ALIGNMENT, previous_pack);
+  std::vector<std::uint8_t> pixels = read_framebuffer_rgba(width_, height_);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous_read));
-  // GL rows run bottom-up; callers want top-down.
-  const std::size_t row = static_cast<std::size_t>(width_) * 4;
-  std::vector<std::uint8_t> swap(row);
-  for (int y = 0; y < height_ / 2; ++y) {
-    std::uint8_t* a = pixels.data() + static_cast<std::size_t>(y) * row;
-    std::uint8_t* b = pixels.data() + static_cast<std::size_t>(height_ - 1 - y) * row;
-    std::memcpy(swap.data(), a, row);
-    std::memcpy(a, b, row);
-    std::memcpy(b, swap.data(), row);
-  }
   return pixels;
 }
 
