@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.hpp"
+#include "cli/command_line.hpp"
 #include "cli/gui_command.hpp"
 #include "cli/version.hpp"
 
@@ -38,7 +39,9 @@ int run(int argc, char** argv, GuiLauncher launch_gui) {
 
   const Command gui = add_gui_command(app, launch_gui);
   const std::vector<Command> commands = {gui, add_schedule_command(app), add_dataset_command(app),
-                                         add_forward_command(app), add_sample_command(app)};
+                                         add_forward_command(app), add_sample_command(app),
+                                         add_evaluate_command(app),
+                                         add_train_command(app, shell_command_line(argc, argv))};
   // Set after the subcommands so that they do not inherit it.
   app.footer("With no command, diffuscope opens the lecture window (same as `diffuscope gui`).\n"
              "Run `diffuscope COMMAND --help` for a command's flags.");

@@ -3,6 +3,7 @@
 // once parsing succeeded. Keeping the action out of CLI11's callbacks means a parse error never
 // half-runs a command, and the dispatcher maps every error to one exit code.
 #include <functional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -20,5 +21,8 @@ Command add_schedule_command(CLI::App& app);
 Command add_dataset_command(CLI::App& app);
 Command add_forward_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
+Command add_evaluate_command(CLI::App& app);
+// command_line: what was typed (command_line.hpp), recorded in the checkpoint.
+Command add_train_command(CLI::App& app, const std::string& command_line);
 
 }  // namespace diffuscope::cli

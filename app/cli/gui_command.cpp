@@ -11,6 +11,9 @@
 
 #include "cli/choices.hpp"
 #include "cli/usage_error.hpp"
+#include "diffusion/datasets2d.hpp"
+#include "diffusion/reverse_config.hpp"
+#include "diffusion/sampling_steps.hpp"
 
 namespace diffuscope::cli {
 
@@ -55,6 +58,51 @@ void validate_gui_options(const gui::GuiOptions& options) {
     throw UsageError("unknown --process '" + options.process + "'; valid processes: closed, markov, naive");
   }
   if (options.t < -1) throw UsageError("--t must be >= 0 (it is clamped to T)");
+  if (options.view != "forward" && options.view != "reverse") {
+    throw UsageError("unknown --view '" + options.view + "'; valid views: forward, reverse");
+  }
+  if (!options.dataset.empty() && !diffusion::parse_dataset2d_kind(options.dataset)) {
+    throw UsageError("unknown --dataset '" + options.dataset + "'; valid datasets: " + dataset_names());
+  }
+  if (options.denoiser != "model" && options.denoiser != "exact") {
+    throw UsageError("unknown --denoiser '" + options.denoiser + "'; valid denoisers: model, exact");
+  }
+  if (!diffusion::parse_sigma_kind(options.sigma)) {
+    throw UsageError("unknown --sigma '" + options.sigma + "'; valid choices: small, large, interpolated, ddim");
+  }
+  if (!(options.eta >= 0.0 && options.eta <= 1.0)) throw UsageError("--eta must be in [0, 1]");
+  if (!(options.interpolation >= 0.0 && options.interpolation <= 1.0)) {
+    throw UsageError("--interpolation must be in [0, 1]");
+  }
+  if (options.steps < 0) throw UsageError("--steps must be >= 1 (0: every step, K = T)");
+  if (!diffusion::parse_spacing(options.spacing)) {
+    throw UsageError("unknown --spacing '" + options.spacing + "'; valid spacings: " + spacing_names());
+  }
+  if (!options.reverse_compare.empty() && options.reverse_compare != "sigma" &&
+      options.reverse_compare != "steps" && options.reverse_compare != "denoiser") {
+    throw UsageError("unknown --reverse-compare '" + options.reverse_compare +
+                     "'; valid presets: sigma, steps, denoiser");
+  }
+  {
+    std::size_t begin = 0;
+    int fields = 0;
+    while (!options.overlay.empty() && begin <= options.overlay.size()) {
+      const std::size_t comma = std::min(options.overlay.find(',', begin), options.overlay.size());
+      const std::string item = options.overlay.substr(begin, comma - begin);
+      if (item != "score" && item != "eps" && item != "x0" && item != "paths" && item != "posterior") {
+        throw UsageError("unknown --overlay '" + item +
+                         "'; valid overlays (comma-separated): score, eps, x0, paths, posterior");
+      }
+      if ((item == "score" || item == "eps") && ++fields > 1) {
+        throw UsageError("--overlay: choose one of score and eps");
+      }
+      begin = comma + 1;
+    }
+  }
+  if (options.track < 0 || options.track > 8) throw UsageError("--track must be in [0, 8]");
+  if (options.train != 0 && (options.train < 100 || options.train > 1000000)) {
+    throw UsageError("--train must be in [100, 1000000] steps (or 0: no training at start)");
+  }
   namespace fs = std::filesystem;
   std::error_code error;
   if (!options.image_path.empty() && !fs::is_regular_file(options.image_path, error)) {
@@ -86,8 +134,28 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--scene", o.scene, "Start from a lecture scene preset");
   parser->add_option("--process", o.process, "2D forward process: closed, markov or naive")
       ->capture_default_str();
-  parser->add_option("--t", o.t, "Initial cursor t, clamped to 0..T (default: T/10)");
+  parser->add_option("--t", o.t,
+                     "Initial cursor t, clamped to 0..T (default: T/10); reverse view: the t shown "
+                     "once the run has finished (default: follow it to t = 0)");
   parser->add_flag("--compare", o.compare, "Start with the second schedule (B) shown");
+  parser->add_option("--view", o.view, "Start in the forward or the reverse view")->capture_default_str();
+  parser->add_option("--dataset", o.dataset, "2D dataset: " + dataset_names() + " (default moons)");
+  parser->add_option("--denoiser", o.denoiser, "Reverse view: model (trained network) or exact")
+      ->capture_default_str();
+  parser->add_option("--sigma", o.sigma, "Reverse view: small (β̃), large (β), interpolated or ddim")
+      ->capture_default_str();
+  parser->add_option("--eta", o.eta, "Reverse view: DDIM's η in [0, 1]")->capture_default_str();
+  parser->add_option("--interpolation", o.interpolation, "Reverse view: v in [0, 1] for --sigma interpolated")
+      ->capture_default_str();
+  parser->add_option("--steps", o.steps, "Reverse view: sampling steps K (0: every step)")->capture_default_str();
+  parser->add_option("--spacing", o.spacing, "Reverse view: " + spacing_names())->capture_default_str();
+  parser->add_option("--reverse-compare", o.reverse_compare,
+                     "Reverse view preset: sigma (β̃ | β | DDIM η=0 | DDIM η=1), steps or denoiser");
+  parser->add_option("--overlay", o.overlay,
+                     "Reverse view overlays, comma-separated: score or eps (arrows), x0, paths, posterior "
+                     "(default: paths)");
+  parser->add_option("--track", o.track, "Reverse view: track this many points (0-8) from the start");
+  parser->add_option("--train", o.train, "Start training the dataset's model in the window (planned steps)");
   parser->add_option("--screenshot", o.screenshot_path, "Render, write this PNG and exit");
   parser->add_option("--frames", o.screenshot_frames,
                      "Frames to render before the screenshot or benchmark ends")

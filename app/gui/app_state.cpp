@@ -53,6 +53,25 @@ int advance_playback(Playback& playback, int t, int T, double dt_seconds) {
   return static_cast<int>(std::clamp<long long>(next, 0, T));
 }
 
+int advance_playback_down(Playback& playback, int t, int T, double dt_seconds) {
+  if (!playback.playing || T <= 0) return t;
+  const double speed = std::clamp(playback.steps_per_second, kMinPlaybackSpeed, kMaxPlaybackSpeed);
+  playback.carry += speed * std::clamp(dt_seconds, 0.0, 0.25);
+  const double whole = std::floor(playback.carry);
+  playback.carry -= whole;
+  long long next = static_cast<long long>(t) - static_cast<long long>(whole);
+  if (next < 0) {
+    if (playback.loop) {
+      next = T;  // back to pure noise: the class sees the whole denoising again
+    } else {
+      next = 0;
+      playback.playing = false;
+      playback.carry = 0.0;
+    }
+  }
+  return static_cast<int>(std::clamp<long long>(next, 0, T));
+}
+
 int rescale_cursor(int t, int old_T, int new_T) {
   if (new_T <= 0) return 0;
   if (old_T <= 0) return std::clamp(t, 0, new_T);
@@ -77,7 +96,24 @@ diffusion::ScheduleParams default_compare_params(const diffusion::ScheduleParams
 
 int AppState::max_T() const {
   const int T_a = a.schedule()->T();
+  if (view == AppView::Reverse) return T_a;
   return compare ? std::max(T_a, b.schedule()->T()) : T_a;
+}
+
+void AppState::set_view(AppView new_view) {
+  if (new_view == view) return;
+  const int this_t = t;
+  view = new_view;
+  playback.playing = false;
+  playback.carry = 0.0;
+  if (view == AppView::Reverse) {
+    reverse.cursor.follow = true;
+    t = other_view_t >= 0 ? other_view_t : max_T();
+  } else {
+    t = other_view_t >= 0 ? other_view_t : std::max(1, max_T() / 10);
+  }
+  other_view_t = this_t;
+  t = std::clamp(t, 0, max_T());
 }
 
 void AppState::set_cursor(int new_t) { t = std::clamp(new_t, 0, max_T()); }

@@ -11,6 +11,7 @@
 #include "diffusion/schedule.hpp"
 #include "gui/image_source.hpp"
 #include "gui/jobs.hpp"
+#include "gui/reverse_state.hpp"
 #include "gui/warnings.hpp"
 
 namespace diffuscope::gui {
@@ -59,6 +60,10 @@ inline constexpr double kMaxPlaybackSpeed = 2000.0;
 // stops playing. Returns the new cursor. Does nothing while paused.
 int advance_playback(Playback& playback, int t, int T, double dt_seconds);
 
+// The reverse view plays T -> 0: the cursor decreases; at 0 it restarts at T when looping, else
+// stops playing. Same speed cap and carry as advance_playback.
+int advance_playback_down(Playback& playback, int t, int T, double dt_seconds);
+
 // When a schedule's T changes, the cursor keeps its position as a fraction of T.
 int rescale_cursor(int t, int old_T, int new_T);
 
@@ -77,6 +82,10 @@ struct Notification {
   std::string text;
   double seconds_left = 12.0;   // removed when it reaches 0 (or when dismissed)
 };
+
+// Forward: the forward-process views (curves, points, marginal, image). Reverse: the learned
+// (or exact) reverse process on 2D clouds, compared panels and in-app training.
+enum class AppView { Forward, Reverse };
 
 struct AppState {
   ScheduleSlot a;
@@ -104,10 +113,18 @@ struct AppState {
   float ui_scale = 1.5f;
   bool light_theme = false;
 
+  AppView view = AppView::Forward;
+  ReverseState reverse;
+  int other_view_t = -1;            // the cursor of the view not shown (-1: its default)
+
   std::deque<Notification> notifications;
 
-  // Largest T of the shown schedules: the timeline's range.
+  // Largest T of the shown schedules: the timeline's range. In the reverse view every panel has
+  // A's T (panels differ in the family only), so the range is A's T.
   int max_T() const;
+  // Switches view; each view keeps its own cursor, playback pauses. Entering the reverse view
+  // follows the (re)started run.
+  void set_view(AppView new_view);
   void set_cursor(int new_t);       // clamps to 0..max_T()
   void set_compare(bool on);
   // Refreshes both slots; keeps the cursor's fraction of T when T changed. Returns true if any

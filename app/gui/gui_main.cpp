@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gui/app_state.hpp"
@@ -25,8 +26,12 @@
 #include "gui/layout.hpp"
 #include "gui/marginal_panel.hpp"
 #include "gui/points_view.hpp"
+#include "gui/reverse_panel.hpp"
+#include "gui/reverse_state.hpp"
+#include "gui/reverse_view.hpp"
 #include "gui/schedule_panel.hpp"
 #include "gui/timeline_panel.hpp"
+#include "gui/training_panel.hpp"
 #include "gui/ui_helpers.hpp"
 #include "gui/window.hpp"
 #include "gui/worker.hpp"
@@ -40,6 +45,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr double kScreenshotTimeoutSeconds = 20.0;
+// A reverse run of 1000 steps on a loaded CPU can take a while: the screenshot waits for it (bounded).
+constexpr double kReverseScreenshotTimeoutSeconds = 60.0;
 constexpr int kBenchWarmupFrames = 30;
 constexpr int kBenchFrames = 300;
 
@@ -145,6 +152,63 @@ void draw_notifications(AppState& state, const PanelRect& area, const renderer::
   ImGui::End();
 }
 
+// "Forward | Reverse" at the top of the left column: two buttons, the shown view highlighted.
+void draw_view_switch(AppState& state) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float w = std::floor((ImGui::GetContentRegionAvail().x - style.ItemSpacing.x) * 0.5f);
+  const struct {
+    AppView view;
+    const char* label;
+    const char* tooltip;
+  } views[] = {{AppView::Forward, "Forward", "The forward process: schedules, x_t of points and images."},
+               {AppView::Reverse, "Reverse", "The reverse process: denoising N(0, I) into data with the "
+                                             "trained network or the exact denoiser; sampler comparisons; training."}};
+  for (int i = 0; i < 2; ++i) {
+    if (i > 0) ImGui::SameLine();
+    const bool shown = state.view == views[i].view;
+    if (shown) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetColorU32(ImGuiCol_ButtonActive));
+    if (ImGui::Button(views[i].label, ImVec2(w, 0.0f))) state.set_view(views[i].view);
+    if (shown) ImGui::PopStyleColor();
+    item_tooltip(views[i].tooltip);
+  }
+  ImGui::Separator();
+}
+
+// The reverse view's starting state from the command line (flags were validated by the CLI).
+void apply_reverse_options(AppState& state, const GuiOptions& options) {
+  if (auto kind = diffusion::parse_dataset2d_kind(options.dataset)) state.dataset = *kind;
+  ReversePanelSettings& p0 = state.reverse.panels[0];
+  p0.denoiser = options.denoiser == "exact" ? DenoiserKind::Exact : DenoiserKind::Model;
+  p0.sampler.sigma = diffusion::parse_sigma_kind(options.sigma).value_or(diffusion::SigmaKind::Small);
+  p0.sampler.eta = std::clamp(options.eta, 0.0, 1.0);
+  p0.sampler.interpolation = std::clamp(options.interpolation, 0.0, 1.0);
+  p0.steps = std::max(0, options.steps);
+  p0.family = state.a.params.kind;
+  state.reverse.spacing = diffusion::parse_spacing(options.spacing).value_or(diffusion::Spacing::Trailing);
+  if (options.reverse_compare == "sigma") apply_reverse_preset(state.reverse, ReversePreset::SigmaComparison, p0.family);
+  if (options.reverse_compare == "steps") apply_reverse_preset(state.reverse, ReversePreset::StepsComparison, p0.family);
+  if (options.reverse_compare == "denoiser") {
+    apply_reverse_preset(state.reverse, ReversePreset::DenoiserComparison, p0.family);
+  }
+  const std::string overlays = "," + options.overlay + ",";
+  if (overlays.find(",score,") != std::string::npos) state.reverse.field = VectorField::Score;
+  if (overlays.find(",eps,") != std::string::npos) state.reverse.field = VectorField::Eps;
+  state.reverse.predicted_x0 = overlays.find(",x0,") != std::string::npos;
+  state.reverse.posterior = overlays.find(",posterior,") != std::string::npos;
+  // Paths are on by default; a list without "paths" turns them off.
+  state.reverse.trajectories = options.overlay.empty() || overlays.find(",paths,") != std::string::npos;
+  // Evenly spread indices: x_T is i.i.d., so these are as good as clicked ones (and reproducible).
+  for (int k = 0; k < std::clamp(options.track, 0, kMaxTrackedPoints); ++k) {
+    track_point(state.reverse, (2 * k + 1) * state.reverse.n_points / (2 * kMaxTrackedPoints));
+  }
+  if (!state.reverse.tracked.empty()) state.reverse.picked = state.reverse.tracked.front();
+  if (options.view == "reverse") {
+    state.set_view(AppView::Reverse);
+    state.reverse.cursor.follow = true;
+    state.reverse.cursor.final_t = options.t;
+  }
+}
+
 }  // namespace
 
 int run_gui(const GuiOptions& options) {
@@ -164,7 +228,9 @@ int run_gui(const GuiOptions& options) {
   if (options.process == "markov") state.process = ForwardProcess::Markov;
   if (options.process == "naive") state.process = ForwardProcess::Naive;
   // Start where the moons are still recognisable through the noise (ᾱ_t ≈ 0.9 for linear).
-  state.set_cursor(options.t >= 0 ? options.t : std::max(1, state.max_T() / 10));
+  const bool reverse_start = options.view == "reverse";
+  state.set_cursor(options.t >= 0 && !reverse_start ? options.t : std::max(1, state.max_T() / 10));
+  apply_reverse_options(state, options);
   if (!theme) state.notify(WarningLevel::Warning, "unknown theme \"" + options.theme + "\": using dark");
 
   WindowConfig config;
@@ -192,6 +258,14 @@ int run_gui(const GuiOptions& options) {
   CurvesPanel curves_panel;
   MarginalPanel marginal_panel;
   SchedulePanel schedule_panel;
+  ReversePanel reverse_panel;
+  ReverseView reverse_view;
+  TrainingPanel training_panel;
+
+  ReverseJob last_reverse_job;
+  bool submitted_reverse = false;
+  std::uint64_t last_reverse_generation = 0;
+  std::uint64_t run_generation = 0;  // generation of the job that (re)started the shown run
 
   ForwardJob last_job;
   bool submitted_any = false;
@@ -207,6 +281,11 @@ int run_gui(const GuiOptions& options) {
   bool warned_timeout = false;
   ImageViewActions pending_actions;
   WindowLayout layout_hint;  // last frame's layout (bench: where to put the mouse)
+
+  if (options.train > 0) {
+    state.reverse.training_steps = options.train;
+    worker.start_training(make_training_job(state.reverse, state.dataset));
+  }
 
   if (bench) {
     state.playback.playing = true;
@@ -240,54 +319,142 @@ int run_gui(const GuiOptions& options) {
       glfwSetCursorPos(window->handle(), layout_hint.curves.x + 0.3 * layout_hint.curves.w,
                        layout_hint.curves.y + 0.5 * layout_hint.curves.h);
     }
-    handle_timeline_keys(state);
-    state.set_cursor(advance_playback(state.playback, state.t, state.max_T(), dt));
+    // The reverse view's cursor follows its run until the lecturer touches the timeline. Frames
+    // of a run that was replaced do not count.
+    std::shared_ptr<const ReverseFrame> reverse_frame;
+    if (state.view == AppView::Reverse) {
+      reverse_frame = worker.latest_reverse();
+      const ReverseFrame* current =
+          reverse_frame && reverse_frame->generation >= run_generation ? reverse_frame.get() : nullptr;
+      state.set_cursor(settle_cursor(state.reverse.cursor, current, state.t, state.max_T()));
+    }
+    bool timeline_touched = false;
+    {
+      const int t_before = state.t;
+      const bool playing_before = state.playback.playing;
+      handle_timeline_keys(state);
+      state.set_cursor(state.view == AppView::Reverse
+                           ? advance_playback_down(state.playback, state.t, state.max_T(), dt)
+                           : advance_playback(state.playback, state.t, state.max_T(), dt));
+      timeline_touched = state.t != t_before || state.playback.playing != playing_before;
+    }
 
     const renderer::Palette& palette =
         renderer::palette(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
     const float fb_w = ImGui::GetIO().DisplaySize.x;
     const float fb_h = ImGui::GetIO().DisplaySize.y;
-    const WindowLayout layout =
-        compute_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height(), state.compare);
-    layout_hint = layout;
+    const AppView view_before = state.view;
+    std::shared_ptr<const ForwardFrame> frame;
 
-    if (begin_panel("Schedule", layout.schedule, kPanelFlags)) schedule_panel.draw(state, palette);
-    ImGui::End();
-    state.refresh_schedules();  // same frame: everything below sees the new schedule
+    if (state.view == AppView::Forward) {
+      const WindowLayout layout =
+          compute_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height(), state.compare);
+      layout_hint = layout;
 
-    // The worker: send the current state when it changed; show the newest frame.
-    const ForwardJob job = make_forward_job(state);
-    if (!submitted_any || !same_job(job, last_job)) {
-      last_generation = worker.submit(job);
-      last_job = job;
-      submitted_any = true;
+      if (begin_panel("Schedule", layout.schedule, kPanelFlags)) {
+        draw_view_switch(state);
+        if (state.view == AppView::Forward) schedule_panel.draw(state, palette);
+      }
+      ImGui::End();
+      state.refresh_schedules();  // same frame: everything below sees the new schedule
+
+      // The worker: send the current state when it changed; show the newest frame.
+      const ForwardJob job = make_forward_job(state);
+      if (!submitted_any || !same_job(job, last_job)) {
+        last_generation = worker.submit(job);
+        last_job = job;
+        submitted_any = true;
+      }
+      frame = worker.latest();
+
+      if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_panel.draw(state, palette);
+      ImGui::End();
+      if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_panel.draw(state, frame.get(), palette);
+      ImGui::End();
+      if (begin_panel("Points", layout.points, kFixedPanelFlags)) points_view.draw(state, frame.get(), palette);
+      ImGui::End();
+      if (begin_panel("Image", layout.images, kFixedPanelFlags)) pending_actions = image_view.draw(state, frame.get(), palette);
+      ImGui::End();
+      if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) draw_timeline_panel(state);
+      ImGui::End();
+      draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
+    } else {
+      const ReverseLayout layout = compute_reverse_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height());
+      if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
+        draw_view_switch(state);
+        if (state.view == AppView::Reverse) reverse_panel.draw_controls(state, schedule_panel, palette);
+      }
+      ImGui::End();
+      state.refresh_schedules();
+      if (begin_panel("Clouds", layout.clouds, kFixedPanelFlags)) reverse_view.draw(state, reverse_frame, palette);
+      ImGui::End();
+      TrainingActions training;
+      if (begin_panel("Compare and training", layout.side, kFixedPanelFlags)) {
+        ImGui::TextUnformatted("Compare");
+        reverse_panel.draw_compare(state, palette);
+        ImGui::Separator();
+        training = training_panel.draw(state, worker.latest_training(), palette);
+      }
+      ImGui::End();
+      if (training.start) worker.start_training(make_training_job(state.reverse, state.dataset));
+      if (training.stop) worker.stop_training();
+      if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) {
+        const int t_before = state.t;
+        const bool playing_before = state.playback.playing;
+        draw_timeline_panel(state);
+        timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
+      }
+      ImGui::End();
+      draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
+
+      if (timeline_touched) {
+        state.reverse.cursor.follow = false;  // scrubbing, stepping or playing: the lecturer's t
+        state.reverse.cursor.final_t = -1;
+      }
+      // The worker: a changed sampler, schedule, dataset or model restarts the run (followed again);
+      // a moved cursor or overlay only updates the shown state. Unchanged jobs are not sent.
+      if (state.view == AppView::Reverse) {
+        ReverseJob job = make_reverse_job(state.reverse, state.a.good_params(), state.dataset,
+                                          worker.model_revision(state.dataset), state.t);
+        const bool restart = !submitted_reverse || restarts_run(job, last_reverse_job);
+        if (restart && submitted_reverse && !state.reverse.cursor.follow) {
+          state.reverse.cursor.follow = true;
+          state.playback.playing = false;
+          job.t = -1;
+        }
+        if (restart || !same_reverse_job(job, last_reverse_job)) {
+          last_reverse_generation = worker.submit_reverse(job);
+          if (restart) run_generation = last_reverse_generation;
+          last_reverse_job = job;
+          submitted_reverse = true;
+        }
+      }
     }
-    const std::shared_ptr<const ForwardFrame> frame = worker.latest();
-
-    if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_panel.draw(state, palette);
-    ImGui::End();
-    if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_panel.draw(state, frame.get(), palette);
-    ImGui::End();
-    if (begin_panel("Points", layout.points, kFixedPanelFlags)) points_view.draw(state, frame.get(), palette);
-    ImGui::End();
-    if (begin_panel("Image", layout.images, kFixedPanelFlags)) pending_actions = image_view.draw(state, frame.get(), palette);
-    ImGui::End();
-    if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) draw_timeline_panel(state);
-    ImGui::End();
-    draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
+    if (view_before == AppView::Reverse && state.view != AppView::Reverse) {
+      worker.stop_reverse();  // nobody looks at it: free the worker for the forward views
+      submitted_reverse = false;
+    }
 
     const Clock::time_point built = Clock::now();
     window->render(palette.clear_color);
 
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const bool ready = frame && frame->generation == last_generation;
+    bool ready = frame && frame->generation == last_generation;
+    double timeout_seconds = kScreenshotTimeoutSeconds;
+    if (state.view == AppView::Reverse) {
+      // The picture must show the intended t: the run finished and, with --t, the cursor moved there.
+      ready = reverse_frame && submitted_reverse && reverse_frame->generation == last_reverse_generation &&
+              reverse_frame->generation >= run_generation && run_settled(*reverse_frame) &&
+              state.reverse.cursor.final_t < 0;
+      timeout_seconds = kReverseScreenshotTimeoutSeconds;
+    }
     if (screenshot) {
       if (ready) ++frames_since_ready;
-      const bool timed_out = elapsed > kScreenshotTimeoutSeconds;
+      const bool timed_out = elapsed > timeout_seconds;
       if (frames_since_ready >= std::max(1, options.screenshot_frames) || timed_out) {
         if (timed_out && !ready && !warned_timeout) {
           std::cerr << "diffuscope: warning: the worker's frame did not arrive within "
-                    << kScreenshotTimeoutSeconds << " s; writing the screenshot anyway\n";
+                    << timeout_seconds << " s; writing the screenshot anyway\n";
           warned_timeout = true;
         }
         const std::string error = renderer::save_framebuffer_png(
@@ -321,12 +488,15 @@ int run_gui(const GuiOptions& options) {
       }
     }
     window->swap();
+    // Headless (Xvfb has no vsync): while waiting for the worker, do not spin a core it needs.
+    if (screenshot && !ready) std::this_thread::sleep_for(std::chrono::milliseconds(30));
     if (bench && bench_frame > kBenchWarmupFrames) {
       gl_timing.add(std::chrono::duration<double, std::milli>(Clock::now() - built).count());
     }
   }
 
   points_view.release();
+  reverse_view.release();
   image_view.release();
   return exit_code;
 }

@@ -18,7 +18,21 @@ struct GuiOptions {
   std::string scene;             // optional scene preset name (e.g. "compare-cosine-linear")
   bool bench = false;            // --bench: print frame-time statistics and exit
   std::string process = "closed";  // --process: closed | markov | naive (2D forward process)
-  int t = -1;                    // --t: initial cursor, clamped to 0..T; -1: T/10
+  int t = -1;                    // --t: initial cursor, clamped to 0..T; -1: T/10 (reverse
+                                 // view: the cursor once the run has finished; -1: follow to 0)
+  // The reverse view (--view reverse) and what it starts with.
+  std::string view = "forward";     // --view: forward | reverse
+  std::string dataset;              // --dataset: a 2D dataset name ("" = moons)
+  std::string denoiser = "model";   // --denoiser: model | exact
+  std::string sigma = "small";      // --sigma: small | large | interpolated | ddim
+  double eta = 0.0;                 // --eta: DDIM's η in [0, 1]
+  double interpolation = 0.5;       // --interpolation: v in [0, 1] for --sigma interpolated
+  int steps = 0;                    // --steps: sampling steps K (0 = T)
+  std::string spacing = "trailing"; // --spacing: leading | trailing | linspace
+  std::string reverse_compare;      // --reverse-compare: "" | sigma | steps | denoiser (presets)
+  std::string overlay;              // --overlay: comma list of score | eps | x0 | paths | posterior
+  int track = 0;                    // --track: points tracked from the start (0..8)
+  long long train = 0;              // --train: start training the dataset's model (steps; 0 = no)
 };
 
 }  // namespace diffuscope::gui

@@ -37,15 +37,22 @@ struct JobCancelled {};
 class CancelToken {
  public:
   CancelToken() = default;
+  // deadline: also cancelled once it has passed (the app worker uses it to run a long job in
+  // slices between other work; the job's cached progress lets the next slice resume).
   CancelToken(const std::atomic<std::uint64_t>* newest_generation,
-              const std::atomic<bool>* shutting_down, std::uint64_t generation)
+              const std::atomic<bool>* shutting_down, std::uint64_t generation,
+              std::chrono::steady_clock::time_point deadline =
+                  std::chrono::steady_clock::time_point::max())
       : newest_generation_(newest_generation), shutting_down_(shutting_down),
-        generation_(generation) {}
+        generation_(generation), deadline_(deadline) {}
 
   bool cancelled() const {
     if (shutting_down_ && shutting_down_->load(std::memory_order_relaxed)) return true;
-    return newest_generation_ &&
-           newest_generation_->load(std::memory_order_relaxed) != generation_;
+    if (newest_generation_ &&
+        newest_generation_->load(std::memory_order_relaxed) != generation_)
+      return true;
+    return deadline_ != std::chrono::steady_clock::time_point::max() &&
+           std::chrono::steady_clock::now() >= deadline_;
   }
   void throw_if_cancelled() const {
     if (cancelled()) throw JobCancelled{};
@@ -56,6 +63,7 @@ class CancelToken {
   const std::atomic<std::uint64_t>* newest_generation_ = nullptr;
   const std::atomic<bool>* shutting_down_ = nullptr;
   std::uint64_t generation_ = 0;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 // The type-erased engine behind JobRunner (one thread, one pending slot, one published result).

@@ -45,4 +45,21 @@ WindowLayout compute_layout(float width, float height, float font_size, float ti
   return l;
 }
 
+ReverseLayout compute_reverse_layout(float width, float height, float font_size, float timeline_height) {
+  ReverseLayout l;
+  const float W = std::max(width, 1.0f);
+  const float H = std::max(height, 1.0f);
+  const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * H);
+  const float body_h = H - timeline_h;
+  // Same left column as the forward view, so the view switch does not jump.
+  const float left_w = std::floor(std::min(std::max(0.25f * W, 13.0f * font_size), 0.34f * W));
+  // The side column needs room for a slider label and a small loss plot; the clouds get the rest.
+  const float side_w = std::floor(std::min(std::max(0.22f * W, 12.0f * font_size), 0.3f * W));
+  l.controls = {0, 0, left_w, body_h};
+  l.clouds = {left_w, 0, std::max(0.0f, W - left_w - side_w), body_h};
+  l.side = {l.clouds.right(), 0, W - l.clouds.right(), body_h};
+  l.timeline = {0, body_h, W, timeline_h};
+  return l;
+}
+
 }  // namespace diffuscope::gui

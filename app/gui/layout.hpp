@@ -34,4 +34,19 @@ struct WindowLayout {
 WindowLayout compute_layout(float width, float height, float font_size, float timeline_height,
                             bool compare);
 
+// The reverse view:
+//   +-----------+--------------------------------+-----------+
+//   | sampler   | clouds (1-4 panels, overlays)  | compare   |
+//   | controls  |                                | training  |
+//   +-----------+--------------------------------+-----------+
+//   | timeline (plays T -> 0)                                |
+//   +--------------------------------------------------------+
+struct ReverseLayout {
+  PanelRect controls;
+  PanelRect clouds;
+  PanelRect side;
+  PanelRect timeline;
+};
+ReverseLayout compute_reverse_layout(float width, float height, float font_size, float timeline_height);
+
 }  // namespace diffuscope::gui

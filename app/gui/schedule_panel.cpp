@@ -48,13 +48,13 @@ const char* process_tooltip(ForwardProcess process) {
   return "";
 }
 
+}  // namespace
+
 std::string dataset_label(diffusion::Dataset2DKind kind) {
   std::string name(diffusion::to_string(kind));
   for (char& c : name) if (c == '_') c = ' ';
   return name;
 }
-
-}  // namespace
 
 void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
                                            const renderer::Palette& palette, float label_width) {

@@ -1,6 +1,8 @@
 #pragma once
 // The left column: forward process and dataset, the schedule(s) with their live warnings and
 // errors, the Compare toggle, and the view options (theme, UI scale).
+#include <string>
+
 #include "gui/app_state.hpp"
 #include "renderer/theme.hpp"
 
@@ -9,6 +11,8 @@ namespace diffuscope::gui {
 // Display names for the schedule family combo ("linear", "scaled linear", ..., "sigmoid β").
 const char* schedule_kind_label(diffusion::ScheduleKind kind);
 const char* process_label(ForwardProcess process);
+// "moons", "swiss roll", ...
+std::string dataset_label(diffusion::Dataset2DKind kind);
 
 class SchedulePanel {
  public:
@@ -16,10 +20,11 @@ class SchedulePanel {
   // refreshes the schedules in the same frame. The UI scale is committed to state.ui_scale only
   // when the slider is released (the font atlas is rebuilt between frames).
   void draw(AppState& state, const renderer::Palette& palette);
-
- private:
+  // One slot's family, T, parameters, errors and warnings (the reverse view reuses it for A).
   void draw_schedule_controls(ScheduleSlot& slot, const char* id, const renderer::Palette& palette,
                               float label_width);
+
+ private:
   float ui_scale_edit_ = 0.0f;  // the slider's value while dragging
   bool editing_scale_ = false;
 };

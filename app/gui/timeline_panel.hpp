@@ -11,7 +11,8 @@ void draw_timeline_panel(AppState& state);
 // Space: play/pause; ←/→: step (with key repeat); Home/End: t = 0 / T. Call once per frame.
 void handle_timeline_keys(AppState& state);
 
-// Toggles playing; pressing play at the end (not looping) restarts from t = 0.
+// Toggles playing; pressing play at the end (not looping) restarts from t = 0 (reverse view:
+// from t = T, since it plays T -> 0).
 void toggle_play(AppState& state);
 
 // Height the timeline strip needs at the current style.

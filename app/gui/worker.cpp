@@ -1,50 +1,278 @@
-// The app worker: a JobRunner whose thread owns a ForwardComputer (and with it the device and
-// every tensor). Torch-free itself; the tensor work lives in forward_compute.cpp.
+// The app worker: one thread that owns LibTorch (the device, the models, every tensor) and serves
+// three lanes cooperatively (design.md, "Threads"):
+//   forward  - the newest ForwardJob wins, as with JobRunner; a long job (Markov chains) runs in
+//              ~30 ms slices while other lanes have work, resuming from its cached progress;
+//   reverse  - one resumable run, advanced in ~8 ms slices; a job that only moves the cursor or
+//              the overlays is applied at once, any other change restarts the run;
+//   training - ~15 ms slices of optimisation steps while a training is active.
+// Slices stop early (between steps) as soon as the UI sends anything, so a new job waits at most
+// about one step. Results are copied out, then swapped in under the mutex; the UI never waits.
+// Torch-free itself: the tensor work lives in forward_compute.cpp, reverse_compute.cpp,
+// training_compute.cpp and model_store.cpp.
 #include "gui/worker.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <map>
 #include <mutex>
-#include <stdexcept>
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "gui/forward_compute.hpp"
 #include "gui/job_runner.hpp"
+#include "gui/model_store.hpp"
+#include "gui/reverse_compute.hpp"
+#include "gui/training_compute.hpp"
 
 namespace diffuscope::gui {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kForwardSlice = 30ms;        // a long forward job's slice while others wait
+constexpr auto kReverseSlice = 8ms;
+constexpr auto kTrainingSlice = 15ms;
+constexpr auto kReversePublishInterval = 30ms;
+constexpr std::size_t kMaxQueuedErrors = 64;
+
+}  // namespace
 
 struct Worker::Impl {
   std::string device_request;
   int threads = 0;
 
-  // Touched only on the worker thread (created by on_start, used by compute).
-  std::unique_ptr<ForwardComputer> computer;
+  // Touched only on the worker thread (created and destroyed there).
+  std::unique_ptr<ForwardComputer> forward;
+  std::unique_ptr<ModelStore> store;
+  std::unique_ptr<ReverseComputer> reverse;
+  std::unique_ptr<TrainingComputer> training;
+  Clock::time_point last_reverse_publish{};
 
-  mutable std::mutex name_mutex;
+  mutable std::mutex mutex;               // guards everything below except the atomics
+  std::condition_variable wake;           // worker: something to do, or shutdown
+  mutable std::condition_variable idle;   // wait_until_idle (forward lane)
   std::string device_name;
+  std::vector<std::string> errors;
+  // Forward lane.
+  std::optional<ForwardJob> forward_pending;
+  std::uint64_t forward_pending_generation = 0;
+  bool forward_running = false;
+  std::uint64_t forward_published_generation = 0;
+  std::shared_ptr<const ForwardFrame> forward_frame;
+  // Reverse lane.
+  std::optional<ReverseJob> reverse_pending;
+  std::uint64_t reverse_generation = 0;
+  bool reverse_stop = false;
+  std::shared_ptr<const ReverseFrame> reverse_frame;
+  // Training lane.
+  std::optional<TrainingJob> training_pending;
+  bool training_stop = false;
+  std::shared_ptr<const TrainingFrame> training_frame;
+  std::map<diffusion::Dataset2DKind, std::uint64_t> revisions;   // mirror of the ModelStore's
 
-  // Last member: its destructor joins the thread before the members above go away.
-  std::unique_ptr<JobRunner<ForwardJob, ForwardFrame>> runner;
+  std::atomic<std::uint64_t> forward_newest{0};   // a running forward job compares against it
+  std::atomic<bool> ui_waiting{false};            // something was sent: slices end early
+  std::atomic<bool> shutting_down{false};
+  std::thread thread;                             // last: started after everything above exists
 
-  void start() {
-    computer = std::make_unique<ForwardComputer>(device_request, threads);
-    {
-      std::lock_guard<std::mutex> lock(name_mutex);
-      device_name = computer->device_name();
-    }
-    if (!computer->startup_errors().empty()) {
-      std::string message;
-      for (const auto& e : computer->startup_errors()) message += (message.empty() ? "" : "; ") + e;
-      throw std::runtime_error(message);  // reported via take_errors(); the computer stays
-    }
+  void push_error(std::string message) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (errors.size() >= kMaxQueuedErrors) errors.erase(errors.begin());
+    errors.push_back(std::move(message));
   }
 
-  ForwardFrame compute(const ForwardJob& job, const CancelToken& cancel) {
-    if (!computer) {
-      // Start-up threw before the computer existed; try once more on the CPU.
-      computer = std::make_unique<ForwardComputer>("cpu", -1);
-      std::lock_guard<std::mutex> lock(name_mutex);
-      device_name = computer->device_name();
+  bool interrupted() const {
+    return shutting_down.load(std::memory_order_relaxed) ||
+           ui_waiting.load(std::memory_order_relaxed);
+  }
+
+  void start_up() {
+    forward = std::make_unique<ForwardComputer>(device_request, threads);
+    for (const auto& e : forward->startup_errors()) push_error(e);
+    store = std::make_unique<ModelStore>(forward->device_name());
+    reverse = std::make_unique<ReverseComputer>(forward->device_name(), *store);
+    training = std::make_unique<TrainingComputer>(forward->device_name(), *store);
+    std::lock_guard<std::mutex> lock(mutex);
+    device_name = forward->device_name();
+  }
+
+  bool background_work() const {
+    return reverse->running() || reverse->needs_refine() || training->active();
+  }
+
+  void publish_reverse() {
+    auto frame = std::make_shared<const ReverseFrame>(reverse->frame());
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      std::swap(reverse_frame, frame);
     }
-    return computer->compute(job, cancel);
+    last_reverse_publish = Clock::now();
+    // The replaced frame is freed here, outside the lock.
+  }
+
+  void publish_training() {
+    auto frame = std::make_shared<const TrainingFrame>(training->frame());
+    std::lock_guard<std::mutex> lock(mutex);
+    revisions[frame->dataset] = store->revision(frame->dataset);
+    std::swap(training_frame, frame);
+  }
+
+  void run_forward(ForwardJob job, std::uint64_t generation) {
+    const bool others_wait = reverse->running() || training->active();
+    const CancelToken token(&forward_newest, &shutting_down, generation,
+                            others_wait ? Clock::now() + kForwardSlice : Clock::time_point::max());
+    std::shared_ptr<const ForwardFrame> result;
+    std::string error;
+    bool resume = false;
+    try {
+      result = std::make_shared<const ForwardFrame>(forward->compute(job, token));
+    } catch (const JobCancelled&) {
+      // Superseded or shutting down: dropped. Out of time: resumed after the other lanes' slices
+      // (the computer kept its progress).
+      resume = !shutting_down.load() && forward_newest.load() == generation;
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "worker job failed";
+    } catch (...) {
+      error = "worker job failed with an unknown error";
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      // Published even if a newer job is waiting: while a slider is dragged, a slightly older
+      // frame beats none. Generations only increase, so the newest published stays newest.
+      if (result && generation > forward_published_generation) {
+        forward_published_generation = generation;
+        std::swap(forward_frame, result);
+      }
+      if (!error.empty()) {
+        if (errors.size() >= kMaxQueuedErrors) errors.erase(errors.begin());
+        errors.push_back(std::move(error));
+      }
+      if (resume && !forward_pending) {
+        forward_pending = std::move(job);
+        forward_pending_generation = generation;
+      }
+      forward_running = false;
+    }
+    idle.notify_all();
+  }
+
+  void run() {
+    try {
+      start_up();
+    } catch (const std::exception& e) {
+      push_error(e.what());
+    }
+    if (!forward) {
+      // Start-up threw before the computers existed; try once more on the CPU.
+      try {
+        forward = std::make_unique<ForwardComputer>("cpu", -1);
+        store = std::make_unique<ModelStore>(forward->device_name());
+        reverse = std::make_unique<ReverseComputer>(forward->device_name(), *store);
+        training = std::make_unique<TrainingComputer>(forward->device_name(), *store);
+        std::lock_guard<std::mutex> lock(mutex);
+        device_name = forward->device_name();
+      } catch (const std::exception& e) {
+        push_error(std::string("the worker cannot start: ") + e.what());
+        return;
+      }
+    }
+
+    for (;;) {
+      std::optional<ForwardJob> forward_job;
+      std::uint64_t forward_generation = 0;
+      std::optional<ReverseJob> reverse_job;
+      std::uint64_t reverse_job_generation = 0;
+      bool stop_reverse = false;
+      std::optional<TrainingJob> training_job;
+      bool stop_training = false;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] {
+          return shutting_down.load() || forward_pending || reverse_pending || reverse_stop ||
+                 training_pending || training_stop || background_work();
+        });
+        if (shutting_down.load()) break;
+        forward_job = std::move(forward_pending);
+        forward_pending.reset();
+        forward_generation = forward_pending_generation;
+        forward_running = forward_job.has_value();
+        reverse_job = std::move(reverse_pending);
+        reverse_pending.reset();
+        reverse_job_generation = reverse_generation;
+        std::swap(stop_reverse, reverse_stop);
+        training_job = std::move(training_pending);
+        training_pending.reset();
+        std::swap(stop_training, training_stop);
+        ui_waiting.store(false);
+      }
+
+      // Control first (cheap), then the reverse job (its restart must show within 100 ms),
+      // then the forward job, then one slice of each background lane.
+      if (stop_training || training_job) {
+        try {
+          if (stop_training) training->stop();
+          if (training_job) training->start(*training_job);
+        } catch (const std::exception& e) {
+          push_error(e.what());
+        }
+        publish_training();
+      }
+      if (stop_reverse) reverse->stop();
+      if (reverse_job) {
+        try {
+          reverse->set_job(*reverse_job, reverse_job_generation);
+          publish_reverse();
+        } catch (const std::exception& e) {
+          push_error(std::string("reverse view: ") + e.what());
+        }
+      }
+      if (forward_job) run_forward(std::move(*forward_job), forward_generation);
+
+      if (interrupted()) continue;
+      try {
+        if (reverse->running()) {
+          reverse->advance(kReverseSlice, [this] { return interrupted(); });
+          bool publish = !reverse->running() || Clock::now() - last_reverse_publish >= kReversePublishInterval;
+          if (!interrupted() && reverse->needs_refine()) publish |= reverse->refine();
+          if (publish) publish_reverse();
+        } else if (reverse->needs_refine()) {
+          if (reverse->refine()) publish_reverse();
+        }
+      } catch (const std::exception& e) {
+        push_error(std::string("reverse view: ") + e.what());
+        reverse->stop();
+      }
+      if (interrupted()) continue;
+      if (training->active()) {
+        bool publish = false;
+        try {
+          publish = training->advance(kTrainingSlice, [this] { return interrupted(); });
+        } catch (const std::exception& e) {
+          push_error(e.what());
+          publish = true;
+        }
+        if (publish) publish_training();
+      }
+    }
+
+    // Shutting down: free the tensors on the thread that made them.
+    training.reset();
+    reverse.reset();
+    store.reset();
+    forward.reset();
+    std::lock_guard<std::mutex> lock(mutex);
+    forward_running = false;
+    idle.notify_all();
+  }
+
+  // Called by the UI thread after queueing something.
+  void notify() {
+    ui_waiting.store(true);
+    wake.notify_one();
   }
 };
 
@@ -52,30 +280,113 @@ Worker::Worker(std::string device_request, int threads) : impl_(std::make_unique
   impl_->device_request = std::move(device_request);
   impl_->threads = threads;
   Impl* impl = impl_.get();
-  impl_->runner = std::make_unique<JobRunner<ForwardJob, ForwardFrame>>(
-      [impl](const ForwardJob& job, const CancelToken& cancel) { return impl->compute(job, cancel); },
-      [impl] { impl->start(); });
+  impl_->thread = std::thread([impl] { impl->run(); });
 }
 
 Worker::~Worker() {
-  impl_->runner.reset();  // cancel + join while the computer still exists
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->shutting_down.store(true);
+    impl_->forward_pending.reset();
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::uint64_t Worker::submit(ForwardJob job) { return impl_->runner->submit(std::move(job)); }
+std::uint64_t Worker::submit(ForwardJob job) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    generation = impl_->forward_newest.load() + 1;
+    impl_->forward_pending = std::move(job);
+    impl_->forward_pending_generation = generation;
+    // Publishing the new generation is what makes a running job's cancelled() true.
+    impl_->forward_newest.store(generation);
+  }
+  impl_->notify();
+  return generation;
+}
 
-std::shared_ptr<const ForwardFrame> Worker::latest() const { return impl_->runner->latest(); }
+std::shared_ptr<const ForwardFrame> Worker::latest() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->forward_frame;
+}
 
-std::vector<std::string> Worker::take_errors() { return impl_->runner->take_errors(); }
+std::vector<std::string> Worker::take_errors() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::vector<std::string> out;
+  out.swap(impl_->errors);
+  return out;
+}
 
-bool Worker::busy() const { return impl_->runner->busy(); }
+bool Worker::busy() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->forward_running || impl_->forward_pending.has_value();
+}
 
 std::string Worker::device_name() const {
-  std::lock_guard<std::mutex> lock(impl_->name_mutex);
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->device_name;
 }
 
 bool Worker::wait_until_idle(std::chrono::milliseconds timeout) const {
-  return impl_->runner->wait_until_idle(timeout);
+  std::unique_lock<std::mutex> lock(impl_->mutex);
+  return impl_->idle.wait_for(lock, timeout, [this] {
+    return !impl_->forward_running && !impl_->forward_pending.has_value();
+  });
+}
+
+std::uint64_t Worker::submit_reverse(ReverseJob job) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    generation = ++impl_->reverse_generation;
+    impl_->reverse_pending = std::move(job);
+  }
+  impl_->notify();
+  return generation;
+}
+
+std::shared_ptr<const ReverseFrame> Worker::latest_reverse() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->reverse_frame;
+}
+
+void Worker::stop_reverse() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->reverse_pending.reset();  // a job sent before the stop is dropped with the run
+    impl_->reverse_stop = true;
+  }
+  impl_->notify();
+}
+
+void Worker::start_training(TrainingJob job) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->training_pending = std::move(job);
+  }
+  impl_->notify();
+}
+
+void Worker::stop_training() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->training_pending.reset();  // a start sent before the stop never happens
+    impl_->training_stop = true;
+  }
+  impl_->notify();
+}
+
+std::shared_ptr<const TrainingFrame> Worker::latest_training() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->training_frame;
+}
+
+std::uint64_t Worker::model_revision(diffusion::Dataset2DKind dataset) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto it = impl_->revisions.find(dataset);
+  return it == impl_->revisions.end() ? 0 : it->second;
 }
 
 }  // namespace diffuscope::gui

@@ -12,6 +12,10 @@
 //   for (auto& message : worker.take_errors()) show(message);   // bad schedule, device fallback
 // Submitting an identical job again is fine: cached parts are reused, only the cursor's work
 // is redone. The destructor cancels the running job and joins promptly.
+//
+// The same thread also runs the reverse view (submit_reverse / latest_reverse) and in-app
+// training (start_training / latest_training) in short slices between forward jobs; all three
+// lanes publish frames the same way. busy() and wait_until_idle() concern forward jobs only.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "gui/jobs.hpp"
+#include "gui/reverse_jobs.hpp"
 
 namespace diffuscope::gui {
 
@@ -43,6 +48,26 @@ class Worker {
   std::string device_name() const;
   // Tests and headless tools only (the UI never waits): blocks until idle or timeout.
   bool wait_until_idle(std::chrono::milliseconds timeout) const;
+
+  // ---- Reverse view (same worker thread; runs in slices between forward jobs) ----
+  // Jobs whose panels, dataset, n, seed and model revision match the running run only move the
+  // cursor/overlays: the run continues. Any other change drops the run and restarts it (within
+  // 100 ms). Frames stream while the run progresses.
+  // A job-level problem (no panels, n_points out of range, ...) is reported through
+  // take_errors(); a panel's own problem (bad schedule, no trained model) is that panel's error.
+  std::uint64_t submit_reverse(ReverseJob job);
+  std::shared_ptr<const ReverseFrame> latest_reverse() const;
+  void stop_reverse();                       // drops the run (latest_reverse() keeps its last frame)
+
+  // ---- Training (same worker thread, in slices) ----
+  // Starts training a model for job.dataset (replacing any training in progress). Every few
+  // hundred steps, and when it stops, the EMA model is published: reverse runs of that dataset
+  // then use it (their model_revision changes; see TrainingFrame::model_revision).
+  void start_training(TrainingJob job);
+  void stop_training();                      // keeps the model reached
+  std::shared_ptr<const TrainingFrame> latest_training() const;
+  // Revision of the model reverse jobs of `dataset` would use now (0: the shipped checkpoint).
+  std::uint64_t model_revision(diffusion::Dataset2DKind dataset) const;
 
  private:
   struct Impl;

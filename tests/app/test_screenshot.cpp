@@ -1,6 +1,6 @@
 // The real `diffuscope gui --screenshot` under Xvfb: the PNG has the requested size and real
-// content (many colours, not one), with and without Compare, and with a bad --image (the app
-// shows the error in the window and still writes the screenshot).
+// content (many colours, not one), with and without Compare, with a bad --image (the app
+// shows the error in the window and still writes the screenshot), and in the reverse view.
 #include <gtest/gtest.h>
 
 #include <stb/stb_image.h>
@@ -99,4 +99,20 @@ TEST(Screenshot, UnreadableImageIsReportedNotFatal) {
   EXPECT_EQ(read_png(path).width, 640);
   std::remove(path.c_str());
   std::remove(bad.c_str());
+}
+
+// The reverse view: the σ comparison preset with the exact denoiser (needs no checkpoint) and few
+// steps, score arrows on, the cursor moved to t = 10 once the runs have finished.
+TEST(Screenshot, ReverseViewSigmaComparison) {
+  const std::string path = temp_path("reverse.png");
+  std::remove(path.c_str());
+  ASSERT_EQ(run("--screenshot " + path + " --size 1000x620 --frames 2 --device cpu --view reverse "
+                "--dataset moons --denoiser exact --steps 20 --reverse-compare sigma --overlay score --t 10"),
+            0);
+  const Png png = read_png(path);
+  EXPECT_EQ(png.width, 1000);
+  EXPECT_EQ(png.height, 620);
+  // Four clouds, the data behind them, arrows, text: far more than a handful of colours.
+  EXPECT_GT(png.colours.size(), 50u);
+  std::remove(path.c_str());
 }

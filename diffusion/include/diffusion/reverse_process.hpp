@@ -1,31 +1,11 @@
 #pragma once
 // One reverse (denoising) step, given the model's prediction, on consecutive or respaced steps.
-#include <optional>
-#include <string_view>
-
 #include <torch/types.h>
 
+#include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 
 namespace diffusion {
-
-// sigma_t^2 choices: posterior variance beta_tilde ("small"), beta ("large"), a log-space
-// interpolation between them, or DDIM with eta.
-enum class SigmaKind { Small, Large, Interpolated, DDIM };
-std::string_view to_string(SigmaKind kind);
-std::optional<SigmaKind> parse_sigma_kind(std::string_view name);  // small|large|interpolated|ddim
-
-struct ReverseConfig {
-  SigmaKind sigma = SigmaKind::Small;
-  double interpolation = 0.5;  // Interpolated: log s^2 = v log beta + (1 - v) log beta_tilde, v in [0,1]
-  double eta = 0.0;            // DDIM: 0 deterministic, 1 = DDPM with beta_tilde on consecutive steps
-  bool clip_x0 = false;        // clamp x0_hat to [clip_min, clip_max] (images: [-1, 1])
-  double clip_min = -1.0;
-  double clip_max = 1.0;
-};
-
-// Throws std::invalid_argument naming the parameter (eta, interpolation, clip range; NaN too).
-void validate(const ReverseConfig& config);
 
 // x0_hat = (x_t - sqrt(1 - ab_t) eps) / sqrt(ab_t). Throws std::domain_error if ab_t == 0
 // (zero terminal SNR at t = T: predict x0 directly instead).
@@ -41,9 +21,6 @@ torch::Tensor posterior_mean(const torch::Tensor& x_t, const torch::Tensor& x0,
 // mu_theta = (x_t - beta / sqrt(1 - ab_t) eps) / sqrt(alpha), the epsilon form of the same mean.
 torch::Tensor posterior_mean_from_eps(const torch::Tensor& x_t, const torch::Tensor& eps,
                                       const SamplingStep& step);
-
-// The noise standard deviation sigma for this step and configuration (0 on the last step).
-double reverse_sigma(const SamplingStep& step, const ReverseConfig& config);
 
 // A model's output for one step, in both parametrisations.
 struct Prediction {

@@ -1,0 +1,77 @@
+// The per-dataset model cache: in-app training results take precedence over shipped checkpoints.
+#include "gui/model_store.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <utility>
+
+#include <torch/torch.h>
+
+#include "diffusion/assets.hpp"
+#include "diffusion/checkpoint.hpp"
+#include "diffusion/point_model.hpp"
+
+namespace diffuscope::gui {
+namespace {
+
+std::string loss_text(double loss) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", loss);
+  return buffer;
+}
+
+}  // namespace
+
+ModelStore::ModelStore(std::string device_name) : device_name_(std::move(device_name)) {}
+ModelStore::~ModelStore() = default;
+
+StoredModel ModelStore::get(diffusion::Dataset2DKind kind) {
+  if (auto it = trained_.find(kind); it != trained_.end()) return it->second;
+  if (auto it = shipped_.find(kind); it != shipped_.end()) return it->second;
+
+  const std::string name(diffusion::to_string(kind));
+  const std::string path = diffusion::shipped_point_model_path(kind);
+  StoredModel result;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    result.error = "no trained model for " + name + ": " + path + " not found; press Train";
+    return result;  // not cached: the file may appear later
+  }
+  try {
+    diffusion::LoadedPointModel loaded =
+        diffusion::load_point_model(path, torch::Device(device_name_), name);
+    result.model = std::make_shared<diffusion::PointModel>(loaded.model);
+    result.model->ptr()->eval();
+    result.revision = 0;
+    result.description = std::filesystem::path(path).filename().string() + " · " +
+                         std::to_string(loaded.metadata.steps) + " steps · loss " +
+                         loss_text(loaded.metadata.final_loss);
+  } catch (const std::exception& e) {
+    result = StoredModel();
+    result.error = "no usable model for " + name + ": " + e.what() + "; press Train";
+    return result;
+  }
+  shipped_[kind] = result;
+  return result;
+}
+
+std::uint64_t ModelStore::publish_trained(diffusion::Dataset2DKind kind,
+                                          const diffusion::PointModel& model, std::int64_t steps,
+                                          double loss) {
+  StoredModel stored;
+  stored.model = std::make_shared<diffusion::PointModel>(model);
+  stored.model->ptr()->eval();
+  stored.revision = ++last_revision_;
+  stored.description =
+      "trained here · " + std::to_string(steps) + " steps · loss " + loss_text(loss);
+  trained_[kind] = std::move(stored);
+  return last_revision_;
+}
+
+std::uint64_t ModelStore::revision(diffusion::Dataset2DKind kind) const {
+  auto it = trained_.find(kind);
+  return it == trained_.end() ? 0 : it->second.revision;
+}
+
+}  // namespace diffuscope::gui

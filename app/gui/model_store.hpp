@@ -1,0 +1,54 @@
+#pragma once
+// The worker's learned 2D models, one per dataset: the model trained in the app if there is one,
+// else the shipped checkpoint (diffusion::shipped_point_model_path). Lives on the worker thread
+// only (not thread-safe); the revisions it hands out are mirrored to the UI by the Worker.
+// Torch-free header: the model type is only forward-declared.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "diffusion/datasets2d.hpp"
+
+namespace diffusion {
+class PointModel;
+}
+
+namespace diffuscope::gui {
+
+struct StoredModel {
+  // Null when the dataset has no usable model (then `error` says why). Never modified after it
+  // was stored: training publishes a new copy, so a run may keep using the one it started with.
+  std::shared_ptr<diffusion::PointModel> model;
+  std::uint64_t revision = 0;      // 0: the shipped checkpoint; 1, 2, ...: trained in the app
+  std::string description;         // "moons.ckpt · 20000 steps · loss 0.312", "trained here · 5200 steps"
+  std::string error;               // "no trained model for spiral: ... not found; press Train"
+};
+
+class ModelStore {
+ public:
+  // device_name: where loaded models are put ("cpu", "cuda:0").
+  explicit ModelStore(std::string device_name);
+  ~ModelStore();
+  ModelStore(const ModelStore&) = delete;
+  ModelStore& operator=(const ModelStore&) = delete;
+
+  // The dataset's current model. The shipped checkpoint is loaded once and kept; a failed load is
+  // tried again on the next call, so a checkpoint written later (or fixed) is picked up.
+  StoredModel get(diffusion::Dataset2DKind kind);
+  // Stores a model trained in the app and returns its revision (increasing over the whole store,
+  // so a new model never reuses a number). The caller must not modify `model` afterwards:
+  // PointTrainer::ema_model() returns an independent copy, which is what training publishes.
+  std::uint64_t publish_trained(diffusion::Dataset2DKind kind, const diffusion::PointModel& model,
+                                std::int64_t steps, double loss);
+  // Revision get() would return now, without loading anything (0 when none was trained here).
+  std::uint64_t revision(diffusion::Dataset2DKind kind) const;
+
+ private:
+  std::string device_name_;
+  std::map<diffusion::Dataset2DKind, StoredModel> trained_;
+  std::map<diffusion::Dataset2DKind, StoredModel> shipped_;
+  std::uint64_t last_revision_ = 0;
+};
+
+}  // namespace diffuscope::gui

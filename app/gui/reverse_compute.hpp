@@ -1,0 +1,61 @@
+#pragma once
+// The reverse view's tensor work: one resumable run of 1-4 panels that share x_T and every z
+// (common random numbers), advanced in short slices between other work, with the states kept so
+// that scrubbing back is a lookup; and the cursor-dependent extras (sliced Wasserstein distance,
+// vector field, x0_hat, trajectories, posterior). Not thread-safe: lives on the worker thread.
+// Torch-free header (pimpl).
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "gui/reverse_jobs.hpp"
+
+namespace diffuscope::gui {
+
+class ModelStore;
+
+class ReverseComputer {
+ public:
+  // device_name: "cpu", "cuda:0", ... (the worker's device). `store` must outlive this object.
+  ReverseComputer(const std::string& device_name, ModelStore& store);
+  ~ReverseComputer();
+  ReverseComputer(const ReverseComputer&) = delete;
+  ReverseComputer& operator=(const ReverseComputer&) = delete;
+
+  // Applies a job. When its run identity (panels, dataset, n_points, exact_train_n, seed,
+  // model_revision) equals the current run's, only the cursor and overlays change; otherwise the
+  // run is dropped and restarted (state 0, x_T, is ready on return). Returns true on a restart.
+  // Throws std::invalid_argument naming the field for job-level problems (panel count, n_points,
+  // exact_train_n, overlay sizes and indices); a panel's own problem (bad schedule, steps out of
+  // range, no model) becomes that panel's error and the other panels run.
+  bool set_job(const ReverseJob& job, std::uint64_t generation);
+  void stop();                  // drops the run and its states
+  bool has_run() const;
+  bool running() const;         // some panel still has steps to take
+  // Takes panel steps (step k of every panel, then k + 1, ...) until `budget` has passed or
+  // `interrupted()` is true. It is checked between chunks of 512 rows too: an interrupted step
+  // resumes where it stopped on the next call. Returns the number of panel steps completed.
+  int advance(std::chrono::microseconds budget, const std::function<bool()>& interrupted = {});
+  // Sliced Wasserstein distances are the slow part of a frame (tens of ms per panel at 2000
+  // points), so frame() only reports cached ones; refine() computes one missing distance for a
+  // shown state and returns true if it did (then publish again). While a run streams with the
+  // cursor following it, each panel's distance is refreshed at most every ~0.3 s.
+  bool needs_refine() const;
+  bool refine();
+  // The frame for the current cursor and overlays (copies out; never computes a distance).
+  ReverseFrame frame();
+
+  // Memory for kept states over all panels (default 256 MiB). Beyond it every stride-th state is
+  // kept and the cursor shows the nearest kept state on the noisy side. For runs started later.
+  void set_state_cache_bytes(std::size_t bytes);
+  std::int64_t steps_taken() const;   // panel steps since construction (tests, statistics)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace diffuscope::gui

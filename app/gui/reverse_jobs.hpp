@@ -1,0 +1,122 @@
+#pragma once
+// Jobs and frames of the reverse view (learned or exact denoiser, 1-4 compared panels) and of
+// in-app training. Plain values only, like jobs.hpp: no tensors, no GL.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diffusion/datasets2d.hpp"
+#include "diffusion/reverse_config.hpp"
+#include "diffusion/sampling_steps.hpp"
+#include "diffusion/schedule.hpp"
+
+namespace diffuscope::gui {
+
+enum class DenoiserKind {
+  Model,  // the trained network of the dataset (shipped checkpoint, or the one trained in the app)
+  Exact,  // E[x_0 | x_t] over the training points (diffusion/exact_denoiser.hpp): memorises them
+};
+
+inline constexpr int kMaxReversePanels = 4;
+
+// What makes one panel's run: change any field and that panel's trajectory is recomputed.
+struct ReversePanelSpec {
+  diffusion::ScheduleParams schedule;
+  diffusion::ReverseConfig sampler;          // sigma choice, eta, interpolation
+  int steps = 0;                             // K sampling steps, 1..T; 0 = every step (K = T)
+  diffusion::Spacing spacing = diffusion::Spacing::Trailing;
+  DenoiserKind denoiser = DenoiserKind::Model;
+};
+bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b);
+inline bool operator!=(const ReversePanelSpec& a, const ReversePanelSpec& b) { return !(a == b); }
+
+enum class VectorField { None, Score, Eps };  // score = -eps_hat / sqrt(1 - ab_t)
+
+// Cursor-dependent extras; changing them never restarts a run.
+struct ReverseOverlays {
+  VectorField field = VectorField::None;
+  int field_grid = 17;                       // arrows on a field_grid x field_grid grid over the view
+  double half_range = 4.0;                   // the view's axis half-range (grid spans it)
+  bool predicted_x0 = false;                 // x0_hat of the tracked points at the cursor
+  std::vector<int> tracked;                  // point indices whose whole trajectories are drawn
+  int picked = -1;                           // point whose posterior q(x_{t-1}|x_t, x0_hat) is shown
+};
+
+struct ReverseJob {
+  std::vector<ReversePanelSpec> panels;      // 1..kMaxReversePanels; all share x_T and every z
+  diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
+  int n_points = 2000;                       // samples drawn (x_T rows)
+  int exact_train_n = 2000;                  // training points of the exact denoiser
+  std::uint64_t seed = 7;                    // x_T and the z sequence (common random numbers)
+  std::uint64_t model_revision = 0;          // bump to pick up a newly trained model
+  // The cursor: a timestep of the timeline, 0..max T over the panels; each panel maps it to its
+  // own T by fraction (as rescale_cursor does) and shows the state at the smallest visited
+  // timestep >= its t (x_0 at t = 0). -1: follow the run (show the newest computed state).
+  int t = -1;
+  ReverseOverlays overlays;
+};
+
+struct ReversePanelFrame {
+  int T = 0;
+  std::vector<int> visited_t;                // the K timesteps visited, descending (T first)
+  int states_done = 0;                       // computed states: 1 (x_T) .. K + 1 (x_0 reached)
+  bool finished = false;
+  int shown_state = 0;                       // index of the shown state: 0 = x_T, K = x_0
+  int shown_t = 0;                           // its timestep (0 for x_0)
+  double alpha_bar = 0, log_snr = 0, sigma = 0;   // at the shown state's next step (sigma: its sigma_t)
+  std::vector<float> xt_xy;                  // the shown cloud, interleaved x, y
+  double sliced_wasserstein = std::numeric_limits<double>::quiet_NaN();  // shown cloud vs fresh data
+  // The state that distance belongs to (-1: none yet). It equals shown_state except just after
+  // the cursor moved (the distance follows within tens of ms) and while a run streams with the
+  // cursor following it (refreshed about every 0.3 s: each costs tens of ms at 2000 points).
+  int sliced_wasserstein_state = -1;
+  // Overlays (empty when not asked for or not yet computed).
+  std::vector<float> field_xy;               // arrow tails, interleaved
+  std::vector<float> field_vectors;          // arrow vectors (score or eps), interleaved
+  std::vector<float> tracked_x0_xy;          // x0_hat per tracked point, at the shown state
+  // Per tracked point, states 0..states_done-1 (x, y each). Beyond the worker's state memory
+  // (256 MiB over all panels) only every stride-th state is kept, plus the newest: then each
+  // path has trajectories_xy.size() / (2 tracked.size()) points.
+  std::vector<float> trajectories_xy;
+  bool has_posterior = false;                // for overlays.picked at the shown state
+  float picked_xy[2] = {0, 0};
+  float posterior_mean_xy[2] = {0, 0};
+  double posterior_sigma = 0;
+  std::string label;                         // e.g. "σ = β̃ · K = 1000 · learned"
+  std::string error;                         // why this panel could not run ("" if fine)
+};
+
+struct ReverseFrame {
+  std::uint64_t generation = 0;
+  std::vector<ReversePanelFrame> panels;
+  std::vector<float> data_xy;                // fresh data points (faint background, SWD reference)
+  std::uint64_t model_revision = 0;
+  std::string model_description;             // "moons.ckpt · 20000 steps · loss 0.31" or why none
+  double point_steps_per_second = 0;         // of the run so far
+  bool running = false;                      // some panel still computing
+  std::int64_t panel_steps = 0;              // panel steps this run has computed (statistics, tests)
+};
+
+struct TrainingJob {
+  diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
+  std::int64_t steps = 20000;                // planned steps (Stop ends earlier, keeping the model)
+  std::uint64_t seed = 1;
+  bool from_current = false;                 // continue from the dataset's current model
+};
+
+struct TrainingFrame {
+  diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
+  bool running = false;
+  std::int64_t step = 0, planned_steps = 0;
+  std::vector<float> loss_history;           // mean loss per reported interval (log axis in the UI)
+  std::vector<std::int64_t> loss_steps;      // the step of each entry of loss_history
+  double steps_per_second = 0;
+  std::vector<float> preview_xy;             // a periodic sample preview (few-step sampler)
+  std::int64_t preview_step = 0;
+  std::uint64_t model_revision = 0;          // the revision the newest published model has
+  std::string message;                       // "stopped at step 5200", errors
+};
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,28 @@
+#pragma once
+// The reverse view's controls: the left column (dataset, denoiser, σ choice with η or v, sampling
+// steps K with the strip of visited timesteps, spacing, schedule A) and the compare section of the
+// side column (1-4 panels, lecture presets, a small editor of what each extra panel changes).
+// Edits land in AppState; the caller builds the job from it.
+#include "gui/app_state.hpp"
+#include "gui/schedule_panel.hpp"
+#include "renderer/theme.hpp"
+
+namespace diffuscope::gui {
+
+class ReversePanel {
+ public:
+  // Left column (into the current ImGui window). schedule_panel draws slot A's controls.
+  void draw_controls(AppState& state, SchedulePanel& schedule_panel, const renderer::Palette& palette);
+  // Compare section (into the current ImGui window, from the cursor down).
+  void draw_compare(AppState& state, const renderer::Palette& palette);
+
+ private:
+  int edited_panel_ = 1;  // which extra panel the compare editor shows
+};
+
+// A thin bar over t = 0..T with a tick per visited timestep and the cursor in red (draws an item
+// of the given height across the available width).
+void draw_visited_strip(const std::vector<int>& visited, int T, int cursor_t, float height,
+                        const renderer::Palette& palette);
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,292 @@
+#include "gui/reverse_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+
+#include "gui/app_state.hpp"
+
+namespace diffuscope::gui {
+
+namespace {
+
+bool same_config(const diffusion::ReverseConfig& x, const diffusion::ReverseConfig& y) {
+  return x.sigma == y.sigma && x.interpolation == y.interpolation && x.eta == y.eta &&
+         x.clip_x0 == y.clip_x0 && x.clip_min == y.clip_min && x.clip_max == y.clip_max;
+}
+
+bool same_overlays(const ReverseOverlays& x, const ReverseOverlays& y) {
+  return x.field == y.field && x.field_grid == y.field_grid && x.half_range == y.half_range &&
+         x.predicted_x0 == y.predicted_x0 && x.tracked == y.tracked && x.picked == y.picked;
+}
+
+diffusion::ReverseConfig ddim(double eta) {
+  diffusion::ReverseConfig c;
+  c.sigma = diffusion::SigmaKind::DDIM;
+  c.eta = eta;
+  return c;
+}
+
+diffusion::ReverseConfig sigma_only(diffusion::SigmaKind kind) {
+  diffusion::ReverseConfig c;
+  c.sigma = kind;
+  return c;
+}
+
+}  // namespace
+
+const std::vector<ReversePreset>& all_reverse_presets() {
+  static const std::vector<ReversePreset> presets = {
+      ReversePreset::SigmaComparison, ReversePreset::StepsComparison, ReversePreset::DenoiserComparison};
+  return presets;
+}
+
+const char* reverse_preset_label(ReversePreset preset) {
+  switch (preset) {
+    case ReversePreset::SigmaComparison: return "σ comparison";
+    case ReversePreset::StepsComparison: return "K comparison";
+    case ReversePreset::DenoiserComparison: return "learned vs exact";
+  }
+  return "?";
+}
+
+const char* reverse_preset_tooltip(ReversePreset preset) {
+  switch (preset) {
+    case ReversePreset::SigmaComparison:
+      return "Four panels from the same x_T and the same noise z: σ² = β̃, σ² = β, DDIM η = 0 "
+             "(deterministic) and DDIM η = 1.";
+    case ReversePreset::StepsComparison:
+      return "DDIM η = 0 with K = T, 100, 20 and 5 sampling steps: how few steps still give the data.";
+    case ReversePreset::DenoiserComparison:
+      return "The trained network beside the exact denoiser E[x_0 | x_t] of the training points, "
+             "which memorises them: its samples land on training points.";
+  }
+  return "";
+}
+
+diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int index,
+                                                 const diffusion::ScheduleParams& a) {
+  diffusion::ScheduleParams p = a;
+  if (index > 0 && index < kMaxReversePanels) p.kind = state.panels[static_cast<std::size_t>(index)].family;
+  return p;
+}
+
+int effective_steps(int steps, int T) {
+  if (T < 1) return 1;
+  if (steps <= 0 || steps >= T) return T;
+  return steps;
+}
+
+ReverseJob make_reverse_job(const ReverseState& state, const diffusion::ScheduleParams& schedule_a,
+                            diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t) {
+  ReverseJob job;
+  const int count = std::clamp(state.panel_count, 1, kMaxReversePanels);
+  for (int i = 0; i < count; ++i) {
+    const ReversePanelSettings& s = state.panels[static_cast<std::size_t>(i)];
+    ReversePanelSpec spec;
+    spec.schedule = reverse_panel_schedule(state, i, schedule_a);
+    spec.sampler = s.sampler;
+    // K = T is sent as 0 ("every step"), so that K = T and "all" never count as different runs.
+    const int K = effective_steps(s.steps, spec.schedule.T);
+    spec.steps = K >= spec.schedule.T ? 0 : K;
+    spec.spacing = state.spacing;
+    spec.denoiser = s.denoiser;
+    job.panels.push_back(spec);
+  }
+  job.dataset = dataset;
+  job.n_points = state.n_points;
+  job.exact_train_n = state.n_points;
+  job.seed = state.seed;
+  job.model_revision = model_revision;
+  job.t = state.cursor.follow ? -1 : std::max(0, t);
+  job.overlays.field = state.field;
+  job.overlays.field_grid = std::clamp(state.field_grid, 3, 41);
+  job.overlays.half_range = kReverseHalfRange;
+  job.overlays.predicted_x0 = state.predicted_x0;
+  job.overlays.tracked = state.tracked;
+  job.overlays.picked = state.posterior ? state.picked : -1;
+  return job;
+}
+
+bool same_panel_spec(const ReversePanelSpec& x, const ReversePanelSpec& y) {
+  return x.schedule == y.schedule && same_config(x.sampler, y.sampler) && x.steps == y.steps &&
+         x.spacing == y.spacing && x.denoiser == y.denoiser;
+}
+
+bool restarts_run(const ReverseJob& x, const ReverseJob& y) {
+  if (x.panels.size() != y.panels.size()) return true;
+  for (std::size_t i = 0; i < x.panels.size(); ++i) {
+    if (!same_panel_spec(x.panels[i], y.panels[i])) return true;
+  }
+  return x.dataset != y.dataset || x.n_points != y.n_points || x.exact_train_n != y.exact_train_n ||
+         x.seed != y.seed || x.model_revision != y.model_revision;
+}
+
+bool same_reverse_job(const ReverseJob& x, const ReverseJob& y) {
+  return !restarts_run(x, y) && x.t == y.t && same_overlays(x.overlays, y.overlays);
+}
+
+void set_panel_count(ReverseState& state, int count, diffusion::ScheduleKind family_a) {
+  count = std::clamp(count, 1, kMaxReversePanels);
+  state.panels[0].family = family_a;
+  for (int i = state.panel_count; i < count; ++i) state.panels[static_cast<std::size_t>(i)] = state.panels[0];
+  state.panel_count = count;
+}
+
+void apply_reverse_preset(ReverseState& state, ReversePreset preset, diffusion::ScheduleKind family_a) {
+  ReversePanelSettings base = state.panels[0];
+  base.family = family_a;
+  auto with = [&](diffusion::ReverseConfig sampler, int steps, DenoiserKind denoiser) {
+    ReversePanelSettings s = base;
+    s.sampler = sampler;
+    s.steps = steps;
+    s.denoiser = denoiser;
+    return s;
+  };
+  switch (preset) {
+    case ReversePreset::SigmaComparison:
+      state.panels = {with(sigma_only(diffusion::SigmaKind::Small), base.steps, base.denoiser),
+                      with(sigma_only(diffusion::SigmaKind::Large), base.steps, base.denoiser),
+                      with(ddim(0.0), base.steps, base.denoiser),
+                      with(ddim(1.0), base.steps, base.denoiser)};
+      state.panel_count = 4;
+      break;
+    case ReversePreset::StepsComparison:
+      state.panels = {with(ddim(0.0), 0, base.denoiser), with(ddim(0.0), 100, base.denoiser),
+                      with(ddim(0.0), 20, base.denoiser), with(ddim(0.0), 5, base.denoiser)};
+      state.panel_count = 4;
+      break;
+    case ReversePreset::DenoiserComparison:
+      state.panels[0] = with(base.sampler, base.steps, DenoiserKind::Model);
+      state.panels[1] = with(base.sampler, base.steps, DenoiserKind::Exact);
+      state.panel_count = 2;
+      break;
+  }
+}
+
+std::vector<int> visited_timesteps(int T, int steps, diffusion::Spacing spacing, std::string* error) {
+  try {
+    return diffusion::respaced_timesteps(T, effective_steps(steps, T), spacing);
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return {};
+  }
+}
+
+int followed_cursor(const ReverseFrame& frame, int timeline_T) {
+  if (frame.panels.empty()) return -1;
+  const ReversePanelFrame& p = frame.panels.front();
+  return rescale_cursor(p.shown_t, p.T, timeline_T);
+}
+
+bool run_settled(const ReverseFrame& frame) {
+  if (frame.panels.empty()) return false;
+  for (const ReversePanelFrame& p : frame.panels) {
+    if (!p.finished && p.error.empty()) return false;
+  }
+  return true;
+}
+
+int settle_cursor(ReverseCursor& cursor, const ReverseFrame* frame, int t, int timeline_T) {
+  if (!cursor.follow || !frame) return t;
+  const int followed = followed_cursor(*frame, timeline_T);
+  if (cursor.final_t >= 0 && run_settled(*frame)) {
+    cursor.follow = false;
+    const int final_t = std::clamp(cursor.final_t, 0, std::max(0, timeline_T));
+    cursor.final_t = -1;
+    return final_t;
+  }
+  return followed >= 0 ? followed : t;
+}
+
+int nearest_point(const std::vector<float>& xy, double x, double y, double max_distance) {
+  int best = -1;
+  double best_d2 = max_distance * max_distance;
+  const std::size_t n = xy.size() / 2;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double px = xy[2 * i], py = xy[2 * i + 1];
+    if (!std::isfinite(px) || !std::isfinite(py)) continue;
+    const double d2 = (px - x) * (px - x) + (py - y) * (py - y);
+    if (d2 <= best_d2) {
+      best_d2 = d2;
+      best = static_cast<int>(i);
+    }
+  }
+  return best;
+}
+
+void track_point(ReverseState& state, int index) {
+  if (index < 0) return;
+  state.picked = index;
+  if (std::find(state.tracked.begin(), state.tracked.end(), index) != state.tracked.end()) return;
+  state.tracked.push_back(index);
+  while (static_cast<int>(state.tracked.size()) > kMaxTrackedPoints) state.tracked.erase(state.tracked.begin());
+}
+
+void clear_tracked(ReverseState& state) {
+  state.tracked.clear();
+  state.picked = -1;
+}
+
+double arrow_scale(const std::vector<float>& vectors, double cell) {
+  std::vector<double> lengths;
+  lengths.reserve(vectors.size() / 2);
+  for (std::size_t i = 0; i + 1 < vectors.size(); i += 2) {
+    const double l = std::hypot(static_cast<double>(vectors[i]), static_cast<double>(vectors[i + 1]));
+    if (std::isfinite(l) && l > 0.0) lengths.push_back(l);
+  }
+  if (lengths.empty() || !(cell > 0.0)) return 0.0;
+  // Nearest-rank 90th percentile.
+  const std::size_t rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(lengths.size())));
+  const std::size_t k = std::clamp<std::size_t>(rank, 1, lengths.size()) - 1;
+  std::nth_element(lengths.begin(), lengths.begin() + static_cast<std::ptrdiff_t>(k), lengths.end());
+  return 0.8 * cell / lengths[k];
+}
+
+TrainingJob make_training_job(const ReverseState& state, diffusion::Dataset2DKind dataset) {
+  TrainingJob job;
+  job.dataset = dataset;
+  job.steps = std::clamp(state.training_steps, kMinTrainingSteps, kMaxTrainingSteps);
+  job.seed = 1;
+  job.from_current = state.training_from_current;
+  return job;
+}
+
+std::string swd_text(double sliced_wasserstein) {
+  if (!std::isfinite(sliced_wasserstein)) return "SWD to data = …";
+  char text[64];
+  std::snprintf(text, sizeof text, "SWD to data = %.3g", sliced_wasserstein);
+  return text;
+}
+
+const char* sigma_label(diffusion::SigmaKind kind) {
+  switch (kind) {
+    case diffusion::SigmaKind::Small: return "σ² = β̃ (small)";
+    case diffusion::SigmaKind::Large: return "σ² = β (large)";
+    case diffusion::SigmaKind::Interpolated: return "interpolated";
+    case diffusion::SigmaKind::DDIM: return "DDIM";
+  }
+  return "?";
+}
+
+const char* denoiser_label(DenoiserKind kind) {
+  return kind == DenoiserKind::Model ? "learned" : "exact";
+}
+
+std::string panel_label(const ReversePanelSpec& spec, int T) {
+  char sampler[64];
+  switch (spec.sampler.sigma) {
+    case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
+    case diffusion::SigmaKind::Large: std::snprintf(sampler, sizeof sampler, "σ² = β"); break;
+    case diffusion::SigmaKind::Interpolated:
+      std::snprintf(sampler, sizeof sampler, "σ² interp. v = %.2g", spec.sampler.interpolation);
+      break;
+    case diffusion::SigmaKind::DDIM: std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta); break;
+  }
+  const int K = effective_steps(spec.steps, T);
+  return std::string(sampler) + " · K = " + std::to_string(K) + " · " +
+         (spec.denoiser == DenoiserKind::Model ? "learned" : "exact");
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,133 @@
+#pragma once
+// The reverse view's UI state and its plain-value rules: what job it sends, when a job restarts
+// the run, how the timeline cursor follows a run until the lecturer touches it, lecture presets
+// of compared panels, picking a point, scaling field arrows. GL-free, ImGui-free, torch-free.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "diffusion/datasets2d.hpp"
+#include "diffusion/reverse_config.hpp"
+#include "diffusion/sampling_steps.hpp"
+#include "diffusion/schedule.hpp"
+#include "gui/reverse_jobs.hpp"
+
+namespace diffuscope::gui {
+
+// What one panel of the reverse view samples with. Panel 0 takes its schedule from slot A; the
+// other panels take A's parameters with their own family (so T and β ends stay A's).
+struct ReversePanelSettings {
+  diffusion::ReverseConfig sampler;
+  int steps = 0;                                   // K sampling steps; 0 (or >= T): all T steps
+  DenoiserKind denoiser = DenoiserKind::Model;
+  diffusion::ScheduleKind family = diffusion::ScheduleKind::Linear;  // panels 1..3 only
+};
+
+// The timeline cursor of the reverse view. While `follow` is on, the job asks for t = -1 and the
+// timeline shows wherever the run has got to; any touch of the timeline turns it off.
+struct ReverseCursor {
+  bool follow = true;
+  int final_t = -1;  // one-shot (--t): the cursor to show once the run has finished; -1: none
+};
+
+enum class ReversePreset {
+  SigmaComparison,     // β̃ | β | DDIM η = 0 | DDIM η = 1
+  StepsComparison,     // DDIM η = 0 with K = T, 100, 20, 5
+  DenoiserComparison,  // learned | exact, same sampler
+};
+const std::vector<ReversePreset>& all_reverse_presets();
+const char* reverse_preset_label(ReversePreset preset);
+const char* reverse_preset_tooltip(ReversePreset preset);
+
+struct ReverseState {
+  int panel_count = 1;                                           // 1..kMaxReversePanels
+  std::array<ReversePanelSettings, kMaxReversePanels> panels{};
+  diffusion::Spacing spacing = diffusion::Spacing::Trailing;     // shared by all panels
+  int n_points = 2000;
+  std::uint64_t seed = 7;                                        // x_T and every z, shared
+  // Overlays.
+  VectorField field = VectorField::None;
+  int field_grid = 17;                                           // arrows per side (set by the view)
+  bool predicted_x0 = false;
+  bool trajectories = true;
+  bool posterior = false;
+  std::vector<int> tracked;                                      // clicked points (indices)
+  int picked = -1;                                               // last clicked point
+  ReverseCursor cursor;
+  // In-app training.
+  std::int64_t training_steps = 20000;
+  bool training_from_current = false;
+};
+
+inline constexpr int kMaxTrackedPoints = 8;
+inline constexpr double kReverseHalfRange = 4.0;  // the clouds' axes: x_T ~ N(0, I) fits in ±4
+
+// The schedule panel `index` samples with: A's parameters, with the panel's family for index > 0.
+diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int index,
+                                                 const diffusion::ScheduleParams& a);
+
+// K the sampler visits for a settings' `steps` at this T (0 or >= T: T; below 1: 1).
+int effective_steps(int steps, int T);
+
+// The job for the current state: panels 0..panel_count-1, the cursor (-1 while following), the
+// overlays. schedule_a: A's last good parameters; model_revision: the worker's for the dataset.
+ReverseJob make_reverse_job(const ReverseState& state, const diffusion::ScheduleParams& schedule_a,
+                            diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t);
+
+bool same_panel_spec(const ReversePanelSpec& x, const ReversePanelSpec& y);
+// True when the worker would have to drop the run and start again (panels, dataset, sizes, seed,
+// model revision). Cursor and overlay changes never restart a run.
+bool restarts_run(const ReverseJob& x, const ReverseJob& y);
+// True when sending y after x would change nothing (run, cursor and overlays all equal).
+bool same_reverse_job(const ReverseJob& x, const ReverseJob& y);
+
+// Sets panel_count and the panels' settings for a lecture preset (panel 0's denoiser, K and the
+// schedule family are kept where the preset does not vary them).
+void apply_reverse_preset(ReverseState& state, ReversePreset preset,
+                          diffusion::ScheduleKind family_a);
+// Adds or removes panels; a new panel starts as a copy of panel 0 (so it differs in nothing yet).
+void set_panel_count(ReverseState& state, int count, diffusion::ScheduleKind family_a);
+
+// The timesteps the sampler visits (increasing), for the strip under the K slider. On a bad
+// combination (e.g. a spacing that repeats a timestep) returns {} and the reason in *error.
+std::vector<int> visited_timesteps(int T, int steps, diffusion::Spacing spacing,
+                                   std::string* error = nullptr);
+
+// The timeline value that shows where a followed run is: panel 0's shown timestep on the
+// timeline's 0..timeline_T. -1 when the frame has no panel yet.
+int followed_cursor(const ReverseFrame& frame, int timeline_T);
+// True when every panel has finished or failed (a run that will not change any more).
+bool run_settled(const ReverseFrame& frame);
+// Once the followed run has settled, a pending --t moves the cursor there and stops following.
+// Returns the cursor to show.
+int settle_cursor(ReverseCursor& cursor, const ReverseFrame* frame, int t, int timeline_T);
+
+// Index of the point of the cloud (interleaved x, y) nearest to (x, y) within max_distance (data
+// units); -1 when none is that close. Non-finite points are skipped.
+int nearest_point(const std::vector<float>& xy, double x, double y, double max_distance);
+// Adds a clicked point to the tracked ones (at most kMaxTrackedPoints; the oldest goes) and
+// makes it the picked one. A point already tracked only becomes the picked one.
+void track_point(ReverseState& state, int index);
+void clear_tracked(ReverseState& state);
+
+// Factor that turns field vectors (interleaved) into data-space arrows: the 90th-percentile length
+// becomes 0.8 of a grid cell (cell: the grid spacing in data units), so the typical arrow is
+// visible and the longest ones do not cover their neighbours. 0 when every vector is zero/NaN.
+double arrow_scale(const std::vector<float>& vectors, double cell);
+// An arrow after scaling is capped at this many cells.
+inline constexpr double kMaxArrowCells = 1.4;
+
+// The job the Train button sends for the dataset (planned steps clamped to 100..1e6).
+TrainingJob make_training_job(const ReverseState& state, diffusion::Dataset2DKind dataset);
+inline constexpr std::int64_t kMinTrainingSteps = 100;
+inline constexpr std::int64_t kMaxTrainingSteps = 1000000;
+
+// Texts under each panel.
+std::string swd_text(double sliced_wasserstein);   // "SWD to data = 0.0123", NaN: "SWD to data = …"
+const char* sigma_label(diffusion::SigmaKind kind);  // "σ² = β̃ (small)", ...
+const char* denoiser_label(DenoiserKind kind);       // "learned" / "exact"
+// "σ² = β̃ · K = 1000 · learned"; what the worker's label says when it has none yet.
+std::string panel_label(const ReversePanelSpec& spec, int T);
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,222 @@
+// Training the 2D epsilon model: Ho et al. (2020)'s simple loss |eps - eps_hat(x_t, lambda)|^2
+// with x_t = sqrt(ab) x0 + sqrt(1 - ab) eps and ab = sigmoid(lambda) (Kingma et al. 2021 write
+// the same process in log-SNR), Adam, cosine learning-rate decay and an EMA of the weights.
+#include "diffusion/point_training.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "diffusion/log_snr.hpp"
+#include "diffusion/seeding.hpp"
+
+namespace diffusion {
+namespace {
+
+// Independent streams derived from the one user seed (seeding.hpp).
+constexpr std::uint64_t kWeightStream = 401;
+constexpr std::uint64_t kDrawStream = 402;
+// Points that share one log-SNR draw within a batch (at most; the largest divisor of the batch
+// size up to this). The noise embedding is the costly part of a per-point forward (~2x the x
+// path); computing it once per group of 8 makes a training step several times faster, and 128
+// levels per 1024-point batch still cover the range densely.
+constexpr std::int64_t kMaxPointsPerLogSnr = 8;
+// Gradient-norm clip: rare extreme batches (lambda near the top of the range, where eps must be
+// read from tiny offsets) cannot throw the weights far.
+constexpr double kMaxGradNorm = 1.0;
+constexpr std::size_t kRecentLosses = 100;
+
+std::string number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+// Learning-rate factor: a short linear warm-up (Adam's first steps are large), then a cosine
+// decay to 2% at planned_steps, held there afterwards. Short runs end at a small rate, which
+// is what lets the EMA settle onto a good point.
+double learning_rate_factor(std::int64_t step, std::int64_t planned) {
+  const double warmup = std::min<double>(100.0, std::max<double>(1.0, planned / 10.0));
+  if (step < warmup) return 0.1 + 0.9 * step / warmup;
+  const double progress = std::min(1.0, (step - warmup) / std::max(1.0, planned - warmup));
+  constexpr double kFloor = 0.02;
+  return kFloor + (1.0 - kFloor) * 0.5 * (1.0 + std::cos(M_PI * progress));
+}
+
+torch::Tensor dataset_tensor(const PointTrainingConfig& config) {
+  const Dataset2D data = make_dataset2d(config.dataset, config.data_pool, config.seed);
+  return torch::from_blob(const_cast<float*>(data.xy.data()), {data.size(), 2}, torch::kFloat32).clone();
+}
+
+}  // namespace
+
+void validate(const PointTrainingConfig& config) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("training: " + what); };
+  if (config.batch_size < 1 || config.batch_size > 1'000'000)
+    bad("batch_size = " + std::to_string(config.batch_size) + " must be in 1..1000000");
+  if (!(config.learning_rate > 0.0 && config.learning_rate <= 1.0))
+    bad("learning_rate = " + number(config.learning_rate) + " must be in (0, 1]");
+  if (config.planned_steps < 1)
+    bad("planned_steps = " + std::to_string(config.planned_steps) + " must be >= 1");
+  if (!(config.ema_decay >= 0.0 && config.ema_decay < 1.0))
+    bad("ema_decay = " + number(config.ema_decay) + " must be in [0, 1)");
+  if (config.data_pool < 1 || config.data_pool > 10'000'000)
+    bad("data_pool = " + std::to_string(config.data_pool) + " must be in 1..10000000");
+}
+
+// How the training noise levels are drawn, and why:
+// half of the draws are uniform in log-SNR over the whole range [kModelLogSnrMin, kModelLogSnrMax],
+// so every level any slider schedule can visit (linear, cosine, sigmoid, any T, zero terminal SNR
+// clamped to the bottom) is trained as well as any other and no schedule falls outside what the
+// model has seen. The other half are the log-SNR of a uniformly drawn time of the cosine schedule,
+// lambda = -2 log tan(pi u / 2) (Nichol & Dhariwal 2021's alpha_bar without the offset), which
+// puts extra weight on the middle (|lambda| < 4 or so), where the denoiser decides the shape of the
+// cloud; at the extremes eps_hat is either nearly x_t (low SNR) or multiplied by a tiny noise
+// scale (high SNR), so errors there matter less. Draws beyond the range are clamped onto it.
+torch::Tensor sample_training_log_snr(std::int64_t n, at::Generator& generator) {
+  if (n < 0) throw std::invalid_argument("sample_training_log_snr: n must be >= 0");
+  const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto choose = torch::rand({n}, generator, options);
+  const auto u = torch::rand({n}, generator, options);
+  const auto uniform = kModelLogSnrMin + (kModelLogSnrMax - kModelLogSnrMin) * u;
+  const auto cosine = -2.0 * torch::log(torch::tan(u * (M_PI / 2)));
+  return torch::where(choose < 0.5, uniform, cosine).clamp(kModelLogSnrMin, kModelLogSnrMax);
+}
+
+struct PointTrainer::State {
+  PointModel model{nullptr};
+  PointModel ema{nullptr};
+  std::unique_ptr<torch::optim::Adam> optimizer;
+  torch::Tensor pool;   // [P, 2] training points on the device
+  at::Generator generator;
+  torch::Device device{torch::kCPU};
+
+  State(PointModel start, const PointTrainingConfig& config, const torch::Device& on)
+      : model(std::move(start)), device(on) {
+    model->to(device);
+    model->train();
+    ema = clone_point_model(model);
+    ema->eval();
+    optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
+                                                     torch::optim::AdamOptions(config.learning_rate));
+    pool = dataset_tensor(config).to(device);
+    generator = at::detail::createCPUGenerator(derive_seed(config.seed, kDrawStream));
+  }
+};
+
+namespace {
+PointModel fresh_model(const PointModelConfig& model_config, std::uint64_t seed) {
+  PointModel model(model_config);
+  model->reset_parameters(derive_seed(seed, kWeightStream));
+  return model;
+}
+}  // namespace
+
+PointTrainer::PointTrainer(const PointModelConfig& model_config, const PointTrainingConfig& config,
+                           const torch::Device& device)
+    : model_config_(model_config), config_(config) {
+  validate(config_);
+  validate(model_config_);
+  state_ = std::make_shared<State>(fresh_model(model_config_, config_.seed), config_, device);
+}
+
+PointTrainer::PointTrainer(const PointModel& start_from, const PointTrainingConfig& config,
+                           const torch::Device& device)
+    : config_(config) {
+  if (!start_from) throw std::invalid_argument("PointTrainer: start_from is not set");
+  validate(config_);
+  model_config_ = start_from->config();
+  state_ = std::make_shared<State>(clone_point_model(start_from), config_, device);
+}
+
+double PointTrainer::step() {
+  State& s = *state_;
+  const std::int64_t batch = config_.batch_size;
+  std::int64_t per_group = kMaxPointsPerLogSnr;
+  while (batch % per_group != 0) --per_group;
+  const std::int64_t groups = batch / per_group;
+  const auto on_device = torch::TensorOptions().device(s.device).dtype(torch::kFloat32);
+
+  // All random draws on the CPU generator, then moved: the same seed trains the same way on
+  // every device.
+  const auto index = torch::randint(0, s.pool.size(0), {batch}, s.generator,
+                                    torch::TensorOptions().dtype(torch::kInt64));
+  const auto log_snr = sample_training_log_snr(groups, s.generator);
+  const auto eps = torch::randn({batch, 2}, s.generator, torch::TensorOptions().dtype(torch::kFloat32))
+                       .to(s.device);
+  // sqrt(ab) and sqrt(1 - ab) from log_snr.hpp, each computed directly (1 - ab is accurate where
+  // ab is close to 1).
+  std::vector<float> coefficients(static_cast<std::size_t>(2 * groups));
+  const auto lambda = log_snr.accessor<double, 1>();
+  for (std::int64_t g = 0; g < groups; ++g) {
+    coefficients[2 * g] = static_cast<float>(std::sqrt(alpha_bar_from_log_snr(lambda[g])));
+    coefficients[2 * g + 1] = static_cast<float>(std::sqrt(one_minus_alpha_bar_from_log_snr(lambda[g])));
+  }
+  const auto coefficient = torch::from_blob(coefficients.data(), {groups, 2}, torch::kFloat32)
+                               .to(on_device)
+                               .repeat_interleave(per_group, 0);
+  const auto x0 = s.pool.index_select(0, index.to(s.device));
+  const auto x_t = x0 * coefficient.narrow(1, 0, 1) + eps * coefficient.narrow(1, 1, 1);
+
+  s.model->train();
+  const auto embedding = s.model->noise_embedding(log_snr.to(on_device));   // [groups, E]
+  const auto eps_hat = s.model->forward_from_embedding(x_t, embedding);
+  const auto loss = torch::mse_loss(eps_hat, eps);
+  const double value = loss.item<double>();
+  if (!std::isfinite(value))
+    throw std::runtime_error("training: the loss became " + number(value) + " at step " +
+                             std::to_string(steps_done_ + 1) +
+                             "; the weights were left as before (try a lower learning rate)");
+  s.optimizer->zero_grad();
+  loss.backward();
+  const double grad_norm = torch::nn::utils::clip_grad_norm_(s.model->parameters(), kMaxGradNorm);
+  if (!std::isfinite(grad_norm)) {
+    s.optimizer->zero_grad();
+    throw std::runtime_error("training: the gradient became non-finite at step " +
+                             std::to_string(steps_done_ + 1) +
+                             "; the weights were left as before (try a lower learning rate)");
+  }
+  const double rate = config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps);
+  for (auto& group : s.optimizer->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(rate);
+  s.optimizer->step();
+
+  {
+    // EMA with a warm-up (decay (1 + n) / (10 + n) early on), so a short run's average is not
+    // dominated by the random initial weights.
+    torch::NoGradGuard no_grad;
+    const double n = static_cast<double>(steps_done_);
+    const double decay = std::min(config_.ema_decay, (1.0 + n) / (10.0 + n));
+    const auto current = s.model->parameters();
+    auto averaged = s.ema->parameters();
+    for (std::size_t i = 0; i < averaged.size(); ++i)
+      averaged[i].mul_(decay).add_(current[i].detach(), 1.0 - decay);
+  }
+
+  ++steps_done_;
+  recent_losses_.push_back(value);
+  if (recent_losses_.size() > kRecentLosses) recent_losses_.pop_front();
+  return value;
+}
+
+double PointTrainer::recent_loss() const {
+  if (recent_losses_.empty()) return 0.0;
+  return std::accumulate(recent_losses_.begin(), recent_losses_.end(), 0.0) /
+         static_cast<double>(recent_losses_.size());
+}
+
+PointModel PointTrainer::ema_model() const {
+  auto copy = clone_point_model(state_->ema);
+  copy->eval();
+  return copy;
+}
+
+}  // namespace diffusion

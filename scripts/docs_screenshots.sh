@@ -1,0 +1,16 @@
+#!/bin/sh
+# Regenerates the screenshots in docs/ (run from the repository root; needs xvfb-run).
+# Usage: scripts/docs_screenshots.sh [path/to/diffuscope]
+set -e
+EXE=${1:-build/app/diffuscope}
+shot() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --size 1600x900 --device cpu --view reverse "$@" --screenshot "$out"; }
+shot docs/screenshot-reverse-moons-mid.png --dataset moons --t 150 --overlay score,x0 --track 3
+shot docs/screenshot-reverse-moons-t0.png --dataset moons --overlay paths --track 2
+shot docs/screenshot-reverse-swiss-roll-mid.png --dataset swiss_roll --t 400 --overlay x0,posterior --track 3
+shot docs/screenshot-reverse-swiss-roll-t0.png --dataset swiss_roll
+shot docs/screenshot-reverse-sigma-comparison.png --dataset moons --reverse-compare sigma --steps 100
+# The forward view (now with the Forward | Reverse switch at the top of the left column).
+fwd() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --device cpu "$@" --screenshot "$out"; }
+fwd docs/screenshot-default-1920x1080.png --size 1920x1080
+fwd docs/screenshot-default-1280x800.png --size 1280x800
+fwd docs/screenshot-compare-cosine-linear.png --size 1920x1080 --compare

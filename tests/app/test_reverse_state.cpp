@@ -1,0 +1,304 @@
+// The reverse view's plain-value rules without a window or a worker: the job built from the state,
+// when a job restarts the run, presets, the visited-timestep strip, T -> 0 playback, the cursor
+// that follows a run, picking points, arrow scaling and the texts under the panels.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "gui/app_state.hpp"
+#include "gui/layout.hpp"
+#include "gui/reverse_state.hpp"
+
+namespace dg = diffuscope::gui;
+using diffusion::ScheduleKind;
+using diffusion::SigmaKind;
+
+namespace {
+
+dg::ReversePanelFrame panel_frame(int T, int shown_t, bool finished, std::string error = "") {
+  dg::ReversePanelFrame p;
+  p.T = T;
+  p.shown_t = shown_t;
+  p.finished = finished;
+  p.error = std::move(error);
+  return p;
+}
+
+}  // namespace
+
+TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
+  dg::ReverseState s;
+  diffusion::ScheduleParams a;
+  a.T = 500;
+  s.panels[0].steps = 500;                      // K = T is sent as "every step"
+  dg::set_panel_count(s, 2, a.kind);
+  s.panels[1].family = ScheduleKind::Cosine;
+  s.panels[1].steps = 50;
+  s.panels[1].sampler.sigma = SigmaKind::DDIM;
+  s.panels[1].sampler.eta = 0.5;
+  s.tracked = {3, 9};
+  s.picked = 9;
+  s.posterior = false;
+
+  dg::ReverseJob job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
+  ASSERT_EQ(job.panels.size(), 2u);
+  EXPECT_EQ(job.panels[0].steps, 0);
+  EXPECT_EQ(job.panels[0].schedule.kind, ScheduleKind::Linear);
+  EXPECT_EQ(job.panels[1].schedule.kind, ScheduleKind::Cosine);
+  EXPECT_EQ(job.panels[1].schedule.T, 500);     // extra panels keep A's T
+  EXPECT_EQ(job.panels[1].steps, 50);
+  EXPECT_EQ(job.panels[1].sampler.sigma, SigmaKind::DDIM);
+  EXPECT_EQ(job.dataset, diffusion::Dataset2DKind::SwissRoll);
+  EXPECT_EQ(job.model_revision, 4u);
+  EXPECT_EQ(job.t, -1);                         // following the run
+  EXPECT_EQ(job.overlays.tracked, (std::vector<int>{3, 9}));
+  EXPECT_EQ(job.overlays.picked, -1);           // posterior overlay off
+
+  s.cursor.follow = false;
+  s.posterior = true;
+  job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
+  EXPECT_EQ(job.t, 123);
+  EXPECT_EQ(job.overlays.picked, 9);
+}
+
+TEST(ReverseJobFromState, OnlyRunChangesRestart) {
+  dg::ReverseState s;
+  const diffusion::ScheduleParams a;
+  const dg::ReverseJob base = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::Moons, 0, 0);
+  EXPECT_TRUE(dg::same_reverse_job(base, base));
+
+  dg::ReverseJob moved = base;
+  moved.t = 400;
+  moved.overlays.field = dg::VectorField::Score;
+  moved.overlays.tracked = {1};
+  EXPECT_FALSE(dg::restarts_run(base, moved));
+  EXPECT_FALSE(dg::same_reverse_job(base, moved));
+
+  dg::ReverseJob other = base;
+  other.panels[0].sampler.sigma = SigmaKind::Large;
+  EXPECT_TRUE(dg::restarts_run(base, other));
+  other = base;
+  other.panels[0].sampler.eta = 0.25;  // even a field the sigma kind does not use
+  EXPECT_TRUE(dg::restarts_run(base, other));
+  other = base;
+  other.model_revision = 1;            // a newly trained model
+  EXPECT_TRUE(dg::restarts_run(base, other));
+  other = base;
+  other.panels.push_back(other.panels[0]);
+  EXPECT_TRUE(dg::restarts_run(base, other));
+  other = base;
+  other.panels[0].schedule.beta_end = 0.03;
+  EXPECT_TRUE(dg::restarts_run(base, other));
+}
+
+TEST(ReversePresets, SigmaComparisonIsFourPanels) {
+  dg::ReverseState s;
+  s.panels[0].steps = 100;
+  s.panels[0].denoiser = dg::DenoiserKind::Exact;
+  dg::apply_reverse_preset(s, dg::ReversePreset::SigmaComparison, ScheduleKind::Cosine);
+  ASSERT_EQ(s.panel_count, 4);
+  EXPECT_EQ(s.panels[0].sampler.sigma, SigmaKind::Small);
+  EXPECT_EQ(s.panels[1].sampler.sigma, SigmaKind::Large);
+  EXPECT_EQ(s.panels[2].sampler.sigma, SigmaKind::DDIM);
+  EXPECT_EQ(s.panels[2].sampler.eta, 0.0);
+  EXPECT_EQ(s.panels[3].sampler.sigma, SigmaKind::DDIM);
+  EXPECT_EQ(s.panels[3].sampler.eta, 1.0);
+  for (const auto& p : s.panels) {
+    EXPECT_EQ(p.steps, 100);                     // what the preset does not vary is kept
+    EXPECT_EQ(p.denoiser, dg::DenoiserKind::Exact);
+    EXPECT_EQ(p.family, ScheduleKind::Cosine);   // same schedule as A
+  }
+  const dg::ReverseJob job = dg::make_reverse_job(s, diffusion::ScheduleParams{}, diffusion::Dataset2DKind::Moons, 0, 0);
+  EXPECT_EQ(job.panels.size(), 4u);
+}
+
+TEST(ReversePresets, StepsAndDenoiserComparisons) {
+  dg::ReverseState s;
+  dg::apply_reverse_preset(s, dg::ReversePreset::StepsComparison, ScheduleKind::Linear);
+  ASSERT_EQ(s.panel_count, 4);
+  EXPECT_EQ(s.panels[0].steps, 0);
+  EXPECT_EQ(s.panels[3].steps, 5);
+  dg::apply_reverse_preset(s, dg::ReversePreset::DenoiserComparison, ScheduleKind::Linear);
+  ASSERT_EQ(s.panel_count, 2);
+  EXPECT_EQ(s.panels[0].denoiser, dg::DenoiserKind::Model);
+  EXPECT_EQ(s.panels[1].denoiser, dg::DenoiserKind::Exact);
+}
+
+TEST(ReversePresets, NewPanelsCopyPanelZero) {
+  dg::ReverseState s;
+  s.panels[0].sampler.sigma = SigmaKind::Interpolated;
+  s.panels[0].sampler.interpolation = 0.3;
+  dg::set_panel_count(s, 3, ScheduleKind::Sigmoid);
+  EXPECT_EQ(s.panel_count, 3);
+  EXPECT_EQ(s.panels[2].sampler.sigma, SigmaKind::Interpolated);
+  EXPECT_EQ(s.panels[2].family, ScheduleKind::Sigmoid);
+  dg::set_panel_count(s, 9, ScheduleKind::Linear);
+  EXPECT_EQ(s.panel_count, dg::kMaxReversePanels);
+  dg::set_panel_count(s, 0, ScheduleKind::Linear);
+  EXPECT_EQ(s.panel_count, 1);
+}
+
+TEST(VisitedTimesteps, StripFollowsTheSpacing) {
+  // Hand-computed for T = 10, K = 5 (and 4 for linspace).
+  EXPECT_EQ(dg::visited_timesteps(10, 5, diffusion::Spacing::Trailing), (std::vector<int>{2, 4, 6, 8, 10}));
+  EXPECT_EQ(dg::visited_timesteps(10, 5, diffusion::Spacing::Leading), (std::vector<int>{1, 3, 5, 7, 9}));
+  EXPECT_EQ(dg::visited_timesteps(10, 4, diffusion::Spacing::Linspace), (std::vector<int>{1, 4, 7, 10}));
+  EXPECT_EQ(dg::visited_timesteps(6, 0, diffusion::Spacing::Trailing), (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(dg::visited_timesteps(6, 50, diffusion::Spacing::Leading), (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  std::string error;
+  EXPECT_TRUE(dg::visited_timesteps(0, 5, diffusion::Spacing::Trailing, &error).empty());
+  EXPECT_NE(error.find("T"), std::string::npos);
+  EXPECT_EQ(dg::effective_steps(0, 1000), 1000);
+  EXPECT_EQ(dg::effective_steps(-3, 1000), 1000);
+  EXPECT_EQ(dg::effective_steps(20, 1000), 20);
+}
+
+TEST(ReversePlayback, RunsFromTDownToZero) {
+  dg::Playback p;
+  p.playing = true;
+  p.steps_per_second = 100.0;
+  p.loop = true;
+  EXPECT_EQ(dg::advance_playback_down(p, 10, 1000, 0.05), 5);
+  EXPECT_EQ(dg::advance_playback_down(p, 2, 1000, 0.02), 0);   // lands on x_0 first
+  EXPECT_EQ(dg::advance_playback_down(p, 0, 1000, 0.02), 1000);  // then restarts at T
+  dg::Playback once = p;
+  once.loop = false;
+  EXPECT_EQ(dg::advance_playback_down(once, 1, 1000, 0.05), 0);
+  EXPECT_FALSE(once.playing);
+  dg::Playback paused;
+  EXPECT_EQ(dg::advance_playback_down(paused, 7, 1000, 1.0), 7);
+}
+
+TEST(ReverseCursorRules, FollowsTheRunThenSettlesOnTheRequestedT) {
+  dg::ReverseCursor cursor;
+  cursor.final_t = 300;
+  dg::ReverseFrame frame;
+  EXPECT_EQ(dg::settle_cursor(cursor, nullptr, 1000, 1000), 1000);      // nothing computed yet
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 1000);       // no panel yet
+  frame.panels = {panel_frame(1000, 640, false), panel_frame(1000, 700, false)};
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 640);        // panel 0's shown t
+  EXPECT_TRUE(cursor.follow);
+  frame.panels[0] = panel_frame(1000, 0, true);
+  frame.panels[1] = panel_frame(1000, 1000, false, "no checkpoint: press Train");  // failed: settled
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 0, 1000), 300);
+  EXPECT_FALSE(cursor.follow);
+  EXPECT_EQ(cursor.final_t, -1);
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 250, 1000), 250);         // the lecturer's from now on
+}
+
+TEST(ReverseCursorRules, FollowedCursorIsScaledToTheTimeline) {
+  dg::ReverseFrame frame;
+  frame.panels = {panel_frame(500, 250, false)};
+  EXPECT_EQ(dg::followed_cursor(frame, 1000), 500);
+  dg::ReverseCursor cursor;  // no --t: follows to t = 0 and stays following
+  frame.panels[0] = panel_frame(500, 0, true);
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 17, 1000), 0);
+  EXPECT_TRUE(cursor.follow);
+}
+
+TEST(ReversePick, NearestPointWithinReach) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> xy = {0.0f, 0.0f, 1.0f, 1.0f, nan, nan, 1.2f, 0.9f};
+  EXPECT_EQ(dg::nearest_point(xy, 1.15, 0.95, 0.5), 3);
+  EXPECT_EQ(dg::nearest_point(xy, 0.9, 1.05, 0.5), 1);
+  EXPECT_EQ(dg::nearest_point(xy, 3.0, 3.0, 0.5), -1);   // nothing that close
+  EXPECT_EQ(dg::nearest_point({}, 0.0, 0.0, 1.0), -1);
+}
+
+TEST(ReversePick, TrackedPointsAreCappedAndDeduplicated) {
+  dg::ReverseState s;
+  for (int i = 0; i < dg::kMaxTrackedPoints + 2; ++i) dg::track_point(s, 100 + i);
+  ASSERT_EQ(static_cast<int>(s.tracked.size()), dg::kMaxTrackedPoints);
+  EXPECT_EQ(s.tracked.front(), 102);  // the oldest went
+  EXPECT_EQ(s.picked, 100 + dg::kMaxTrackedPoints + 1);
+  dg::track_point(s, 104);
+  EXPECT_EQ(static_cast<int>(s.tracked.size()), dg::kMaxTrackedPoints);
+  EXPECT_EQ(s.picked, 104);
+  dg::track_point(s, -1);  // a click that hit nothing
+  EXPECT_EQ(s.picked, 104);
+  dg::clear_tracked(s);
+  EXPECT_TRUE(s.tracked.empty());
+  EXPECT_EQ(s.picked, -1);
+}
+
+TEST(ReverseArrows, NinetiethPercentileBecomesMostOfACell) {
+  // Lengths 1..10 along x: the nearest-rank 90th percentile of ten values is the 9th, 9.
+  std::vector<float> v;
+  for (int i = 1; i <= 10; ++i) {
+    v.push_back(static_cast<float>(i));
+    v.push_back(0.0f);
+  }
+  v.push_back(std::numeric_limits<float>::quiet_NaN());  // ignored
+  v.push_back(0.0f);
+  EXPECT_NEAR(dg::arrow_scale(v, 0.5), 0.8 * 0.5 / 9.0, 1e-12);
+  // 3-4-5 triangles: length 5 each.
+  EXPECT_NEAR(dg::arrow_scale({3.0f, 4.0f, -3.0f, -4.0f}, 1.0), 0.8 / 5.0, 1e-12);
+  EXPECT_EQ(dg::arrow_scale({0.0f, 0.0f}, 1.0), 0.0);
+  EXPECT_EQ(dg::arrow_scale({1.0f, 0.0f}, 0.0), 0.0);
+}
+
+TEST(ReverseTexts, SwdAndLabels) {
+  EXPECT_EQ(dg::swd_text(0.0123), "SWD to data = 0.0123");
+  EXPECT_EQ(dg::swd_text(std::nan("")), "SWD to data = …");
+  dg::ReversePanelSpec spec;
+  spec.sampler.sigma = SigmaKind::DDIM;
+  spec.sampler.eta = 1.0;
+  spec.steps = 0;
+  spec.denoiser = dg::DenoiserKind::Exact;
+  EXPECT_EQ(dg::panel_label(spec, 1000), "DDIM η = 1 · K = 1000 · exact");
+  spec.sampler.sigma = SigmaKind::Small;
+  spec.steps = 50;
+  spec.denoiser = dg::DenoiserKind::Model;
+  EXPECT_EQ(dg::panel_label(spec, 1000), "σ² = β̃ · K = 50 · learned");
+}
+
+TEST(ReverseView, EachViewKeepsItsCursorAndReverseUsesAsT) {
+  dg::AppState state;
+  state.set_compare(true);
+  state.b.params.T = 2000;
+  state.refresh_schedules();
+  ASSERT_EQ(state.max_T(), 2000);
+  state.set_cursor(150);
+  state.playback.playing = true;
+  state.reverse.cursor.follow = false;
+  state.set_view(dg::AppView::Reverse);
+  EXPECT_EQ(state.max_T(), 1000);       // A's T: B plays no part in the reverse view
+  EXPECT_EQ(state.t, 1000);             // a first visit starts at x_T
+  EXPECT_FALSE(state.playback.playing);
+  EXPECT_TRUE(state.reverse.cursor.follow);
+  state.set_cursor(420);
+  state.set_view(dg::AppView::Forward);
+  EXPECT_EQ(state.t, 150);
+  EXPECT_EQ(state.max_T(), 2000);
+  state.set_view(dg::AppView::Reverse);
+  EXPECT_EQ(state.t, 420);
+}
+
+TEST(ReverseLayout, ColumnsTileTheWindow) {
+  for (const float scale : {1.0f, 1.5f, 2.0f}) {
+    const float font = 18.0f * scale;
+    const dg::ReverseLayout l = dg::compute_reverse_layout(1600, 900, font, 60);
+    EXPECT_FLOAT_EQ(l.controls.x, 0.0f);
+    EXPECT_FLOAT_EQ(l.clouds.x, l.controls.right());
+    EXPECT_FLOAT_EQ(l.side.x, l.clouds.right());
+    EXPECT_FLOAT_EQ(l.side.right(), 1600.0f);
+    EXPECT_FLOAT_EQ(l.timeline.y, l.controls.bottom());
+    EXPECT_FLOAT_EQ(l.timeline.bottom(), 900.0f);
+    EXPECT_GT(l.clouds.w, 0.4f * 1600.0f) << scale;  // the clouds stay the largest part
+    EXPECT_GE(l.side.w, std::min(12.0f * font, 0.3f * 1600.0f) - 1.0f);
+  }
+}
+
+TEST(ReverseTraining, JobForTheCurrentDataset) {
+  dg::ReverseState s;
+  s.training_steps = 5000;
+  s.training_from_current = true;
+  dg::TrainingJob job = dg::make_training_job(s, diffusion::Dataset2DKind::Checkerboard);
+  EXPECT_EQ(job.dataset, diffusion::Dataset2DKind::Checkerboard);
+  EXPECT_EQ(job.steps, 5000);
+  EXPECT_TRUE(job.from_current);
+  s.training_steps = 3;  // typed in with Ctrl+click: clamped, never a zero-step run
+  EXPECT_EQ(dg::make_training_job(s, diffusion::Dataset2DKind::Moons).steps, dg::kMinTrainingSteps);
+}
