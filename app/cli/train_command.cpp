@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <ctime>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -17,7 +16,6 @@
 
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
-#include <torch/version.h>
 
 #include "cli/choices.hpp"
 #include "cli/command.hpp"
@@ -25,13 +23,8 @@
 #include "cli/usage_error.hpp"
 #include "diffusion/checkpoint.hpp"
 #include "diffusion/device.hpp"
-#include "diffusion/log_snr.hpp"
 #include "diffusion/point_model.hpp"
 #include "diffusion/point_training.hpp"
-
-#ifndef DIFFUSCOPE_VERSION
-#define DIFFUSCOPE_VERSION "unknown"
-#endif
 
 namespace diffuscope::cli {
 
@@ -64,15 +57,6 @@ void check_output_path(const std::string& out) {
   if (::access(folder.c_str(), W_OK) != 0) {
     throw UsageError("--out '" + out + "': folder '" + folder.string() + "' is not writable");
   }
-}
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -128,19 +112,8 @@ int run_train(const TrainFlags& flags, const std::string& command_line) {
     }
     const double training_seconds = seconds_since(start);
 
-    diffusion::PointCheckpointMetadata metadata;
-    metadata.model = model_config;
-    metadata.dataset = std::string(diffusion::to_string(kind));
-    metadata.log_snr_min = diffusion::kModelLogSnrMin;
-    metadata.log_snr_max = diffusion::kModelLogSnrMax;
-    metadata.seed = config.seed;
-    metadata.steps = trainer.steps_done();
-    metadata.final_loss = trainer.recent_loss();
-    metadata.batch_size = config.batch_size;
-    metadata.learning_rate = config.learning_rate;
-    metadata.library_version = std::string("diffuscope ") + DIFFUSCOPE_VERSION + ", LibTorch " + TORCH_VERSION;
-    metadata.command = command_line;
-    metadata.created_utc = utc_now_iso8601();
+    const diffusion::PointCheckpointMetadata metadata =
+        diffusion::point_checkpoint_metadata(trainer, command_line);
     diffusion::PointModel ema = trainer.ema_model();
     diffusion::save_point_model(flags.out, ema, metadata);
     std::ostringstream done;

@@ -23,6 +23,7 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
 #include "gui/worker.hpp"
+#include "eventually.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -34,15 +35,7 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout) {
-  const auto end = Clock::now() + timeout;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return pred();
-}
+using diffuscope::gui::test_support::eventually;
 
 // Linear schedule scaled with T (betas x 1000/T): with T = 200, alpha_bar_T is about e^-10, so
 // x_T ~ N(0, I) is the right start even for this short chain.

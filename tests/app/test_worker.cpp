@@ -13,6 +13,7 @@
 
 #include "gui/forward_compute.hpp"
 #include "gui/worker.hpp"
+#include "eventually.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -450,15 +451,7 @@ TEST_F(ForwardComputeTest, Timings) {
 
 // ---- The threaded worker ----
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout) {
-  const auto end = Clock::now() + timeout;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return pred();
-}
+using diffuscope::gui::test_support::eventually;
 
 TEST(Worker, FrameArrivesForSubmittedJob) {
   Worker worker("cpu", 0);
