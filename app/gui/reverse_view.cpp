@@ -163,13 +163,14 @@ void ReverseView::release() {
   for (Slot& s : slots_) {
     s.points.release();
     s.target.release();
+    s.uploaded = nullptr;
+    s.colored_count = -1;
   }
   data_points_.release();
   frame_.reset();
 }
 
-void ReverseView::upload(const ReverseFrame& frame, const renderer::Palette& palette, bool light) {
-  (void)palette;
+void ReverseView::upload(const ReverseFrame& frame, bool light) {
   const std::uint32_t color = cloud_color(light);
   for (std::size_t i = 0; i < slots_.size() && i < frame.panels.size(); ++i) {
     Slot& s = slots_[i];
@@ -177,8 +178,12 @@ void ReverseView::upload(const ReverseFrame& frame, const renderer::Palette& pal
     const std::vector<float>& xy = frame.panels[i].xt_xy;
     const int n = static_cast<int>(xy.size() / 2);
     s.points.set_positions(xy.data(), n);
-    const std::vector<std::uint32_t> colors(static_cast<std::size_t>(n), color);  // n may change
-    s.points.set_colors(colors.data(), n);
+    // Every streamed frame moves the points; the colour changes only with the theme or the count.
+    if (n != s.colored_count || color != s.color) {
+      const std::vector<std::uint32_t> colors(static_cast<std::size_t>(n), color);
+      s.points.set_colors(colors.data(), n);
+      s.colored_count = n;
+    }
     s.uploaded = &frame;
     s.color = color;
   }
@@ -480,7 +485,7 @@ void ReverseView::draw(AppState& state, const std::shared_ptr<const ReverseFrame
     if (!data_points_.init(&error)) init_error_ = "point shaders failed: " + error;
   }
   if (frame && init_error_.empty()) {
-    upload(*frame, palette, state.light_theme);
+    upload(*frame, state.light_theme);
     frame_ = frame;  // keeps the uploaded frame alive, so its address identifies it
   }
 

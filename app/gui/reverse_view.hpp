@@ -34,8 +34,9 @@ class ReverseView {
     renderer::RenderTarget target;
     const ReverseFrame* uploaded = nullptr;  // frame whose cloud is uploaded (kept alive by frame_)
     std::uint32_t color = 0;
+    int colored_count = -1;                   // points whose (uniform) colour is uploaded
   };
-  void upload(const ReverseFrame& frame, const renderer::Palette& palette, bool light);
+  void upload(const ReverseFrame& frame, bool light);
   void draw_toolbar(AppState& state);
   void draw_panel(int index, AppState& state, const ReverseFrame* frame, ImVec2 size,
                   const renderer::Palette& palette);
