@@ -14,3 +14,9 @@ fwd() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --devi
 fwd docs/screenshot-default-1920x1080.png --size 1920x1080
 fwd docs/screenshot-default-1280x800.png --size 1280x800
 fwd docs/screenshot-compare-cosine-linear.png --size 1920x1080 --compare
+# Images: the Images view mid-way (K = 100, at t = 200, sample #5 selected; two panels compared),
+# and a grid of 64 samples from the shipped Fashion-MNIST model with every one of the 1000 steps.
+img() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --size 1600x900 --device cpu --view images "$@" --screenshot "$out"; }
+img docs/screenshot-images-mid.png --images-steps 100 --image-t 200 --image-select 5
+img docs/screenshot-images-sigma-comparison.png --images-steps 100 --image-t 100 --reverse-compare sigma
+"$EXE" sample --data fashion-mnist --n 64 --steps 1000 --seed 1 --out docs/fashion-mnist-samples.png

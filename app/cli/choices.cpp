@@ -35,6 +35,15 @@ diffusion::Spacing parse_spacing_flag(const std::string& name) {
   return *spacing;
 }
 
+std::string image_dataset_names() { return "fashion-mnist"; }
+
+void check_image_dataset_flag(const std::string& name) {
+  if (name != "fashion-mnist") {
+    throw UsageError("unknown --data '" + name + "'; valid image datasets: " + image_dataset_names() +
+                     " (2D point datasets go with --name)");
+  }
+}
+
 void check_device_flag(const std::string& name) {
   if (name != "auto" && name != "cpu" && name != "cuda") {
     throw UsageError("unknown --device '" + name + "'; valid devices: auto, cpu, cuda");

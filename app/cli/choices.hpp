@@ -14,6 +14,11 @@ diffusion::Dataset2DKind parse_dataset_flag(const std::string& name);     // --n
 std::string spacing_names();  // "leading, trailing, linspace"
 diffusion::Spacing parse_spacing_flag(const std::string& name);           // --spacing
 
+// --data for images: the image datasets there are (only "fashion-mnist" so far).
+std::string image_dataset_names();
+// Throws a UsageError naming --data and listing the valid names.
+void check_image_dataset_flag(const std::string& name);
+
 // --device for the sampler and the GUI worker: auto, cpu or cuda. Checked by name only here;
 // whether CUDA is present is found out when the device is picked.
 void check_device_flag(const std::string& name);

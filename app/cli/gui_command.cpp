@@ -58,8 +58,19 @@ void validate_gui_options(const gui::GuiOptions& options) {
     throw UsageError("unknown --process '" + options.process + "'; valid processes: closed, markov, naive");
   }
   if (options.t < -1) throw UsageError("--t must be >= 0 (it is clamped to T)");
-  if (options.view != "forward" && options.view != "reverse") {
-    throw UsageError("unknown --view '" + options.view + "'; valid views: forward, reverse");
+  if (options.view != "forward" && options.view != "reverse" && options.view != "images") {
+    throw UsageError("unknown --view '" + options.view + "'; valid views: forward, reverse, images");
+  }
+  if (options.image_count != 0 && (options.image_count < 1 || options.image_count > 64)) {
+    throw UsageError("--image-count must be in [1, 64] (0: 16 on the CPU, 64 on CUDA)");
+  }
+  if (options.images_steps < -1) throw UsageError("--images-steps must be >= 1 (0: every step, K = T)");
+  if (options.image_t < -1) throw UsageError("--image-t must be >= 0 (it is clamped to T)");
+  if (options.image_select < 0 || options.image_select > 63) {
+    throw UsageError("--image-select must be in [0, 63] (and below --image-count)");
+  }
+  if (options.image_count > 0 && options.image_select >= options.image_count) {
+    throw UsageError("--image-select must be below --image-count (" + std::to_string(options.image_count) + ")");
   }
   if (!options.dataset.empty() && !diffusion::parse_dataset2d_kind(options.dataset)) {
     throw UsageError("unknown --dataset '" + options.dataset + "'; valid datasets: " + dataset_names());
@@ -138,11 +149,20 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
                      "Initial cursor t, clamped to 0..T (default: T/10); reverse view: the t shown "
                      "once the run has finished (default: follow it to t = 0)");
   parser->add_flag("--compare", o.compare, "Start with the second schedule (B) shown");
-  parser->add_option("--view", o.view, "Start in the forward or the reverse view")->capture_default_str();
+  parser->add_option("--view", o.view, "Start in the forward, reverse or images view")->capture_default_str();
+  parser->add_option("--image-model", o.image_model,
+                     "Images view and x̂_0 in the forward view: image checkpoint (default: the shipped "
+                     "assets/models/fashion-mnist.ckpt)");
+  parser->add_option("--image-count", o.image_count, "Images view: samples per grid, 1-64 (default 16 on CPU, 64 on CUDA)");
+  parser->add_option("--images-steps", o.images_steps,
+                     "Images view: sampling steps K (0: every step; default 100 on CPU, T on CUDA)");
+  parser->add_option("--image-t", o.image_t,
+                     "Images view: the t shown once the run has finished (default: follow it to t = 0)");
+  parser->add_option("--image-select", o.image_select, "Images view: the sample shown with its x̂_0 and ε̂ (default 0)");
   parser->add_option("--dataset", o.dataset, "2D dataset: " + dataset_names() + " (default moons)");
   parser->add_option("--denoiser", o.denoiser, "Reverse view: model (trained network) or exact")
       ->capture_default_str();
-  parser->add_option("--sigma", o.sigma, "Reverse view: small (β̃), large (β), interpolated or ddim")
+  parser->add_option("--sigma", o.sigma, "Reverse and images views: small (β̃), large (β), interpolated or ddim")
       ->capture_default_str();
   parser->add_option("--eta", o.eta, "Reverse view: DDIM's η in [0, 1]")->capture_default_str();
   parser->add_option("--interpolation", o.interpolation, "Reverse view: v in [0, 1] for --sigma interpolated")

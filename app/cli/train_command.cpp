@@ -1,6 +1,6 @@
-// `diffuscope train`: trains the 2D epsilon-prediction model on one dataset, printing progress
-// lines to stdout, and saves the EMA weights as a checkpoint whose metadata records how it was
-// made (the command line included).
+// `diffuscope train`: trains the 2D epsilon-prediction model on one dataset (--name) or the image
+// U-Net on Fashion-MNIST (--data), printing progress lines to stdout, and saves the EMA weights as
+// a checkpoint whose metadata records how it was made (the command line included).
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -18,11 +19,16 @@
 #include <torch/types.h>
 
 #include "cli/choices.hpp"
+#include "cli/image_grid.hpp"
+#include "cli/image_sampling.hpp"
 #include "cli/command.hpp"
 #include "cli/sampling.hpp"
 #include "cli/usage_error.hpp"
 #include "diffusion/checkpoint.hpp"
 #include "diffusion/device.hpp"
+#include "diffusion/idx_file.hpp"
+#include "diffusion/image_checkpoint.hpp"
+#include "diffusion/image_training.hpp"
 #include "diffusion/point_model.hpp"
 #include "diffusion/point_training.hpp"
 
@@ -31,12 +37,15 @@ namespace diffuscope::cli {
 namespace {
 
 struct TrainFlags {
-  std::string name;
+  std::string name;   // a 2D dataset, or
+  std::string data;   // an image dataset ("fashion-mnist")
   std::int64_t steps = 0;
   std::string out;
   std::uint64_t seed = 0;
-  int batch = diffusion::PointTrainingConfig{}.batch_size;
-  double learning_rate = diffusion::PointTrainingConfig{}.learning_rate;
+  int batch = 0;               // 0: the default of the model kind
+  double learning_rate = std::numeric_limits<double>::quiet_NaN();  // NaN (not given): the kind's default
+  std::int64_t grid_every = 0;  // images: steps between sample grids (0: about 10 per run)
+  int grid_images = 16;
   int threads = 0;
   std::string device = "auto";
   std::int64_t progress_every = 0;  // 0: about 20 lines per run
@@ -63,21 +72,149 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-int run_train(const TrainFlags& flags, const std::string& command_line) {
-  const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
+void check_common_flags(const TrainFlags& flags) {
   if (flags.steps < 1) throw UsageError("--steps must be at least 1, got " + std::to_string(flags.steps));
-  if (!std::isfinite(flags.learning_rate) || flags.learning_rate <= 0) {
+  if (!std::isnan(flags.learning_rate) && !(std::isfinite(flags.learning_rate) && flags.learning_rate > 0)) {
     throw UsageError("--lr must be a finite number > 0");
   }
   if (flags.progress_every < 0) throw UsageError("--progress-every must be >= 0 (0: about 20 lines)");
   check_output_path(flags.out);
+}
+
+std::string progress_line(std::int64_t done, std::int64_t planned, double loss, double steps_per_second,
+                          double elapsed) {
+  std::ostringstream line;
+  line << "step " << done << '/' << planned << "  loss " << std::fixed << std::setprecision(4) << loss
+       << "  steps/s " << std::setprecision(steps_per_second < 10 ? 2 : 1) << steps_per_second << "  elapsed "
+       << std::setprecision(1) << elapsed << " s\n";
+  return line.str();
+}
+
+// "<out without .ckpt>-step001000.png": the sample grids sit next to the checkpoint.
+std::string grid_path(const std::string& out, std::int64_t step) {
+  std::filesystem::path path(out);
+  std::ostringstream name;
+  name << path.stem().string() << "-step" << std::setw(6) << std::setfill('0') << step << ".png";
+  return (path.parent_path() / name.str()).string();
+}
+
+// The image U-Net on Fashion-MNIST's 60,000 training images. Every grid_every steps the EMA model
+// samples grid_images images (100 respaced DDPM steps of the default linear schedule, fixed seed, so
+// successive grids show the same draws improving) into a PNG beside the checkpoint, and saves the
+// checkpoint; at the end it saves the checkpoint and a last grid.
+int run_image_train(const TrainFlags& flags, const std::string& command_line) {
+  if (flags.data != "fashion-mnist")
+    throw UsageError("--data '" + flags.data + "' is not an image dataset; the one available is fashion-mnist");
+  check_common_flags(flags);
+  if (flags.grid_every < 0) throw UsageError("--grid-every must be >= 0 (0: about 10 grids per run)");
+  if (flags.grid_images < 1 || flags.grid_images > 256) throw UsageError("--grid-images must be in 1..256");
+  diffusion::configure_threads(flags.threads);
+  const torch::Device device = device_from_flag(flags.device);
+
+  diffusion::ImageTrainingConfig config;
+  if (flags.batch > 0) config.batch_size = flags.batch;
+  if (!std::isnan(flags.learning_rate)) config.learning_rate = flags.learning_rate;
+  config.planned_steps = flags.steps;
+  config.seed = flags.seed;
+  diffusion::validate(config);
+  const diffusion::ImageModelConfig model_config;
+  const std::int64_t every =
+      flags.progress_every > 0 ? flags.progress_every : std::max<std::int64_t>(1, flags.steps / 20);
+  const std::int64_t grid_every =
+      flags.grid_every > 0 ? flags.grid_every : std::max<std::int64_t>(1, flags.steps / 10);
+
+  diffusion::IdxImages idx;
+  try {
+    idx = diffusion::read_idx_images(diffusion::kFashionMnistTrainImages);
+  } catch (const diffusion::IdxError& e) {
+    throw std::runtime_error(std::string("cannot read the training images: ") + e.what());
+  }
+  const std::string where = diffusion::device_display_name(device);
+  try {
+    const torch::Tensor images = diffusion::images_to_tensor(idx);
+    diffusion::ImageTrainer trainer(model_config, config, images, device);
+    std::ostringstream header;
+    header << "train: fashion-mnist (" << idx.count << " images, " << idx.rows << "x" << idx.cols << "), "
+           << flags.steps << " steps, batch " << config.batch_size << ", lr " << config.learning_rate << ", seed "
+           << config.seed << "; model " << model_config.architecture() << " ("
+           << diffusion::ImageUNet(model_config)->parameter_count() << " parameters); " << where << "\n";
+    std::cout << header.str() << std::flush;
+
+    ReverseFlags grid_flags;
+    grid_flags.steps = 100;
+    ReversePlan grid_plan = reverse_plan(grid_flags);
+    grid_plan.config.clip_x0 = true;
+
+    auto save = [&](double training_seconds) {
+      const diffusion::ImageCheckpointMetadata metadata = diffusion::image_checkpoint_metadata(
+          trainer, flags.data, idx.rows, idx.cols, where, training_seconds, command_line);
+      diffusion::ImageUNet ema = trainer.ema_model();
+      diffusion::save_image_model(flags.out, ema, metadata);
+      return metadata;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    double sampling_seconds = 0;   // grids and checkpoints are not training time
+    auto last_line = start;
+    std::int64_t last_line_step = 0;
+    while (trainer.steps_done() < flags.steps) {
+      trainer.step();
+      const std::int64_t done = trainer.steps_done();
+      if (done % every == 0 || done == flags.steps) {
+        const double interval = std::max(seconds_since(last_line), 1e-9);
+        std::cout << progress_line(done, flags.steps, trainer.recent_loss(),
+                                   static_cast<double>(done - last_line_step) / interval, seconds_since(start))
+                  << std::flush;
+        last_line = std::chrono::steady_clock::now();
+        last_line_step = done;
+      }
+      if (done % grid_every == 0 && done != flags.steps) {
+        const auto grid_start = std::chrono::steady_clock::now();
+        const double trained_seconds = seconds_since(start) - sampling_seconds;
+        const TimedImages grid = run_timed_image_reverse(trainer.ema_model(), grid_plan, flags.grid_images,
+                                                         idx.rows, idx.cols, flags.seed, device);
+        const std::string path = grid_path(flags.out, done);
+        write_image_grid_png(path, grid.images);
+        // The checkpoint too, so a long CPU run can be stopped at any grid and still leave a model
+        // (its metadata says how many steps it had).
+        save(trained_seconds);
+        sampling_seconds += seconds_since(grid_start);
+        std::cout << "samples at step " << done << ": " << path << "; checkpoint " << flags.out << "\n"
+                  << std::flush;
+        last_line = std::chrono::steady_clock::now();
+      }
+    }
+    const double training_seconds = seconds_since(start) - sampling_seconds;
+    const diffusion::ImageCheckpointMetadata metadata = save(training_seconds);
+    const TimedImages final_grid = run_timed_image_reverse(trainer.ema_model(), grid_plan, flags.grid_images,
+                                                           idx.rows, idx.cols, flags.seed, device);
+    write_image_grid_png(grid_path(flags.out, trainer.steps_done()), final_grid.images);
+    std::cout << "samples at step " << trainer.steps_done() << ": " << grid_path(flags.out, trainer.steps_done())
+              << "\n";
+    std::ostringstream done;
+    done << "saved " << flags.out << ": " << metadata.steps << " steps in " << std::fixed << std::setprecision(1)
+         << training_seconds << " s of training (" << sampling_seconds << " s more for sample grids) on " << where
+         << ", final loss " << std::setprecision(4) << metadata.final_loss << '\n';
+    std::cout << done.str() << std::flush;
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(e.what_without_backtrace());
+  }
+  return 0;
+}
+
+int run_train(const TrainFlags& flags, const std::string& command_line) {
+  if (flags.name.empty() == flags.data.empty())
+    throw UsageError("give either --name (a 2D dataset: " + dataset_names() +
+                     ") or --data fashion-mnist (images), not both");
+  if (!flags.data.empty()) return run_image_train(flags, command_line);
+  const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
+  check_common_flags(flags);
   const int threads = diffusion::configure_threads(flags.threads);
   const torch::Device device = device_from_flag(flags.device);
 
   diffusion::PointTrainingConfig config;
   config.dataset = kind;
-  config.batch_size = flags.batch;
-  config.learning_rate = flags.learning_rate;
+  if (flags.batch > 0) config.batch_size = flags.batch;
+  if (!std::isnan(flags.learning_rate)) config.learning_rate = flags.learning_rate;
   config.planned_steps = flags.steps;
   config.seed = flags.seed;
   diffusion::validate(config);  // std::invalid_argument naming the field: exit code 2
@@ -101,12 +238,9 @@ int run_train(const TrainFlags& flags, const std::string& command_line) {
       if (done % every != 0 && done != flags.steps) continue;
       // Steps per second since the previous line: what the machine does now, not on average.
       const double interval = std::max(seconds_since(last_line), 1e-9);
-      std::ostringstream line;
-      line << "step " << done << '/' << flags.steps << "  loss " << std::fixed << std::setprecision(4)
-           << trainer.recent_loss() << "  steps/s " << std::setprecision(1)
-           << static_cast<double>(done - last_line_step) / interval << "  elapsed " << seconds_since(start)
-           << " s\n";
-      std::cout << line.str() << std::flush;
+      std::cout << progress_line(done, flags.steps, trainer.recent_loss(),
+                                 static_cast<double>(done - last_line_step) / interval, seconds_since(start))
+                << std::flush;
       last_line = std::chrono::steady_clock::now();
       last_line_step = done;
     }
@@ -132,17 +266,27 @@ Command add_train_command(CLI::App& app, const std::string& command_line) {
   auto flags = std::make_shared<TrainFlags>();
   CLI::App* parser = app.add_subcommand(
       "train",
-      "Train the 2D noise-prediction model (conditioned on log-SNR, so it serves every schedule and "
-      "T) on one dataset and save its averaged (EMA) weights as a checkpoint. Progress lines "
-      "(step, mean loss of the last 100 batches, steps/s, elapsed) go to stdout");
-  parser->add_option("--name", flags->name, "Dataset: " + dataset_names())->required();
+      "Train a noise-prediction model (conditioned on log-SNR, so it serves every schedule and T) and "
+      "save its averaged (EMA) weights as a checkpoint: the 2D model on one point dataset (--name) or "
+      "the image U-Net on Fashion-MNIST (--data fashion-mnist, with sample grids written as PNG next to "
+      "--out). Progress lines (step, mean loss of the last 100 batches, steps/s, elapsed) go to stdout");
+  auto* name = parser->add_option("--name", flags->name, "2D dataset: " + dataset_names());
+  parser->add_option("--data", flags->data, "Image dataset: fashion-mnist")->excludes(name);
   parser->add_option("--steps", flags->steps, "Optimisation steps (>= 1)")->required();
   parser->add_option("--out", flags->out, "Checkpoint file to write (replaced atomically)")->required();
   parser->add_option("--seed", flags->seed, "Random seed (weights, data, noise)")->capture_default_str();
-  parser->add_option("--batch", flags->batch, "Points per batch")
-      ->capture_default_str()
+  parser->add_option("--batch", flags->batch,
+                     "Points or images per batch (default " +
+                         std::to_string(diffusion::PointTrainingConfig{}.batch_size) + " points, " +
+                         std::to_string(diffusion::ImageTrainingConfig{}.batch_size) + " images)")
       ->check(CLI::Range(1, 1'000'000));
-  parser->add_option("--lr", flags->learning_rate, "Adam learning rate")->capture_default_str();
+  parser->add_option("--lr", flags->learning_rate,
+                     "Adam learning rate (default " + std::to_string(diffusion::PointTrainingConfig{}.learning_rate) +
+                         " points, " + std::to_string(diffusion::ImageTrainingConfig{}.learning_rate) + " images)");
+  parser->add_option("--grid-every", flags->grid_every,
+                     "Images: write a PNG grid of samples every K steps (0: about 10 per run)")
+      ->capture_default_str();
+  parser->add_option("--grid-images", flags->grid_images, "Images: samples per grid")->capture_default_str();
   parser->add_option("--threads", flags->threads, "LibTorch CPU threads (0: half the hardware threads)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));

@@ -96,23 +96,24 @@ diffusion::ScheduleParams default_compare_params(const diffusion::ScheduleParams
 
 int AppState::max_T() const {
   const int T_a = a.schedule()->T();
-  if (view == AppView::Reverse) return T_a;
+  if (plays_down(view)) return T_a;
   return compare ? std::max(T_a, b.schedule()->T()) : T_a;
 }
 
 void AppState::set_view(AppView new_view) {
   if (new_view == view) return;
-  const int this_t = t;
+  view_t[static_cast<int>(view)] = t;
   view = new_view;
   playback.playing = false;
   playback.carry = 0.0;
-  if (view == AppView::Reverse) {
-    reverse.cursor.follow = true;
-    t = other_view_t >= 0 ? other_view_t : max_T();
+  const int saved = view_t[static_cast<int>(view)];
+  if (view == AppView::Reverse) reverse.cursor.follow = true;
+  if (view == AppView::Images) images.sampling.cursor.follow = true;
+  if (plays_down(view)) {
+    t = saved >= 0 ? saved : max_T();
   } else {
-    t = other_view_t >= 0 ? other_view_t : std::max(1, max_T() / 10);
+    t = saved >= 0 ? saved : std::max(1, max_T() / 10);
   }
-  other_view_t = this_t;
   t = std::clamp(t, 0, max_T());
 }
 
@@ -171,6 +172,8 @@ ForwardJob make_forward_job(const AppState& state) {
   job.t = state.t;
   job.image = state.image;
   job.strip_count = 8;
+  job.predict_x0 = state.image && state.image_is_fashion;
+  job.image_model_path = state.images.model_path;
   return job;
 }
 
@@ -179,7 +182,8 @@ bool same_job(const ForwardJob& x, const ForwardJob& y) {
          (!x.compare || x.schedule_b == y.schedule_b) && x.compare == y.compare &&
          x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset &&
          x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
-         x.strip_count == y.strip_count;
+         x.strip_count == y.strip_count && x.predict_x0 == y.predict_x0 &&
+         x.image_model_path == y.image_model_path;
 }
 
 }  // namespace diffuscope::gui

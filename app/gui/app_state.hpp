@@ -10,6 +10,7 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/schedule.hpp"
 #include "gui/image_source.hpp"
+#include "gui/images_state.hpp"
 #include "gui/jobs.hpp"
 #include "gui/reverse_state.hpp"
 #include "gui/warnings.hpp"
@@ -84,8 +85,12 @@ struct Notification {
 };
 
 // Forward: the forward-process views (curves, points, marginal, image). Reverse: the learned
-// (or exact) reverse process on 2D clouds, compared panels and in-app training.
-enum class AppView { Forward, Reverse };
+// (or exact) reverse process on 2D clouds, compared panels and in-app training. Images: the
+// learned image model's samples denoising from x_T, compared panels, the selected sample's x̂_0.
+enum class AppView { Forward, Reverse, Images };
+inline constexpr int kViewCount = 3;
+// The reverse-process views play T -> 0 and follow their runs.
+inline bool plays_down(AppView view) { return view != AppView::Forward; }
 
 struct AppState {
   ScheduleSlot a;
@@ -115,15 +120,16 @@ struct AppState {
 
   AppView view = AppView::Forward;
   ReverseState reverse;
-  int other_view_t = -1;            // the cursor of the view not shown (-1: its default)
+  ImagesState images;
+  int view_t[kViewCount] = {-1, -1, -1};   // each view's cursor while another is shown (-1: its default)
 
   std::deque<Notification> notifications;
 
-  // Largest T of the shown schedules: the timeline's range. In the reverse view every panel has
-  // A's T (panels differ in the family only), so the range is A's T.
+  // Largest T of the shown schedules: the timeline's range. In the reverse and Images views every
+  // panel has A's T (panels differ in the family only), so the range is A's T.
   int max_T() const;
-  // Switches view; each view keeps its own cursor, playback pauses. Entering the reverse view
-  // follows the (re)started run.
+  // Switches view; each view keeps its own cursor, playback pauses. Entering the reverse or the
+  // Images view follows the (re)started run.
   void set_view(AppView new_view);
   void set_cursor(int new_t);       // clamps to 0..max_T()
   void set_compare(bool on);

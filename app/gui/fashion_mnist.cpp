@@ -1,6 +1,5 @@
-// IDX reader (LeCun's MNIST format, as shipped by dataset-fashion-mnist): a big-endian header
-// (magic, then one uint32 per dimension) followed by unsigned bytes. Read through zlib's gzread,
-// which also reads uncompressed files unchanged.
+// The GUI's view of Fashion-MNIST: the validated IDX reader of diffusion/idx_file.hpp, with errors
+// as values for the UI, and images as display Images.
 #include "gui/fashion_mnist.hpp"
 
 #include <algorithm>
@@ -12,81 +11,12 @@
 #include <memory>
 #include <stdexcept>
 
-#include <zlib.h>
+#include "diffusion/idx_file.hpp"
 
 namespace diffuscope::gui {
 namespace {
 
-constexpr std::uint32_t kIdxImagesMagic = 0x00000803;  // unsigned byte, 3 dimensions
-constexpr std::uint32_t kIdxLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
-constexpr std::uint32_t kMaxIdxCount = 10'000'000;
-constexpr std::uint32_t kMaxIdxSide = 4096;
-
-struct GzCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
-};
-using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
-
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
-
-std::string missing_file_message(const std::string& path) {
-  std::string message = "cannot open " + quoted(path) + ": no such file";
-  if (path.rfind(kFashionMnistDir, 0) == 0)
-    message += " (install the Debian package dataset-fashion-mnist)";
-  return message;
-}
-
-// Reads exactly `size` bytes; returns an error message or "".
-std::string read_exact(gzFile file, void* out, std::size_t size, const std::string& path,
-                       const char* what) {
-  auto* dst = static_cast<unsigned char*>(out);
-  std::size_t done = 0;
-  while (done < size) {
-    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(size - done, 1u << 30));
-    const int got = gzread(file, dst + done, chunk);
-    if (got < 0) {
-      int code = 0;
-      const char* message = gzerror(file, &code);
-      return quoted(path) + " is corrupt while reading " + what + " (" +
-             (message ? message : "zlib error") + ")";
-    }
-    if (got == 0)
-      return quoted(path) + " is truncated: " + what + " ends after " + std::to_string(done) +
-             " of " + std::to_string(size) + " bytes";
-    done += static_cast<std::size_t>(got);
-  }
-  return {};
-}
-
-std::string read_u32_be(gzFile file, std::uint32_t& value, const std::string& path,
-                        const char* what) {
-  std::array<unsigned char, 4> b{};
-  if (auto e = read_exact(file, b.data(), 4, path, what); !e.empty()) return e;
-  value = (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) |
-          std::uint32_t(b[3]);
-  return {};
-}
-
-std::string hex(std::uint32_t v) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "0x%08X", v);
-  return buffer;
-}
-
-// Opens `path` and checks its magic; returns an error message or "".
-std::string open_idx(const std::string& path, std::uint32_t expected_magic, GzFile& file) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return missing_file_message(path);
-  if (!std::filesystem::is_regular_file(path, ec)) return quoted(path) + " is not a regular file";
-  file.reset(gzopen(path.c_str(), "rb"));
-  if (!file) return "cannot open " + quoted(path) + ": " + std::strerror(errno);
-  std::uint32_t magic = 0;
-  if (auto e = read_u32_be(file.get(), magic, path, "the header"); !e.empty()) return e;
-  if (magic != expected_magic)
-    return quoted(path) + " is not an IDX " + (expected_magic == kIdxImagesMagic ? "image" : "label") +
-           " file: magic " + hex(magic) + ", expected " + hex(expected_magic);
-  return {};
-}
 
 }  // namespace
 
@@ -107,72 +37,29 @@ Image IdxImages::image(int k) const {
 
 IdxImagesResult read_idx_images(const std::string& path, int max_count) {
   IdxImagesResult result;
-  auto fail = [&](std::string message) {
-    result.images = IdxImages();
-    result.error = std::move(message);
-    return result;
-  };
-  GzFile file;
-  if (auto e = open_idx(path, kIdxImagesMagic, file); !e.empty()) return fail(e);
-  std::uint32_t count = 0, rows = 0, cols = 0;
-  if (auto e = read_u32_be(file.get(), count, path, "the header"); !e.empty()) return fail(e);
-  if (auto e = read_u32_be(file.get(), rows, path, "the header"); !e.empty()) return fail(e);
-  if (auto e = read_u32_be(file.get(), cols, path, "the header"); !e.empty()) return fail(e);
-  if (count < 1 || count > kMaxIdxCount || rows < 1 || rows > kMaxIdxSide || cols < 1 ||
-      cols > kMaxIdxSide)
-    return fail(quoted(path) + " has implausible dimensions " + std::to_string(count) + " x " +
-                std::to_string(rows) + " x " + std::to_string(cols));
-  const std::uint32_t wanted =
-      max_count > 0 ? std::min<std::uint32_t>(count, static_cast<std::uint32_t>(max_count)) : count;
-
-  IdxImages images;
-  images.count = static_cast<int>(wanted);
-  images.rows = static_cast<int>(rows);
-  images.cols = static_cast<int>(cols);
-  images.bytes.resize(static_cast<std::size_t>(wanted) * rows * cols);
-  if (auto e = read_exact(file.get(), images.bytes.data(), images.bytes.size(), path, "the pixels");
-      !e.empty())
-    return fail(e);
-  if (wanted == count) {
-    // The whole file was asked for: anything after the last image means the header lies.
-    unsigned char extra = 0;
-    const int got = gzread(file.get(), &extra, 1);
-    if (got < 0) return fail(quoted(path) + " is corrupt after the last image");
-    if (got > 0) return fail(quoted(path) + " has data after the " + std::to_string(count) +
-                             " images its header declares");
+  try {
+    diffusion::IdxImages read = diffusion::read_idx_images(path, max_count);
+    result.images.count = read.count;
+    result.images.rows = read.rows;
+    result.images.cols = read.cols;
+    result.images.bytes = std::move(read.bytes);
+  } catch (const diffusion::IdxError& e) {
+    result.error = e.what();
   }
-  result.images = std::move(images);
   return result;
 }
 
 IdxLabelsResult read_idx_labels(const std::string& path, int max_count) {
   IdxLabelsResult result;
-  auto fail = [&](std::string message) {
-    result.labels.clear();
-    result.error = std::move(message);
-    return result;
-  };
-  GzFile file;
-  if (auto e = open_idx(path, kIdxLabelsMagic, file); !e.empty()) return fail(e);
-  std::uint32_t count = 0;
-  if (auto e = read_u32_be(file.get(), count, path, "the header"); !e.empty()) return fail(e);
-  if (count < 1 || count > kMaxIdxCount)
-    return fail(quoted(path) + " has an implausible label count " + std::to_string(count));
-  const std::uint32_t wanted =
-      max_count > 0 ? std::min<std::uint32_t>(count, static_cast<std::uint32_t>(max_count)) : count;
-  result.labels.resize(wanted);
-  if (auto e = read_exact(file.get(), result.labels.data(), wanted, path, "the labels"); !e.empty())
-    return fail(e);
+  try {
+    result.labels = diffusion::read_idx_labels(path, max_count);
+  } catch (const diffusion::IdxError& e) {
+    result.error = e.what();
+  }
   return result;
 }
 
-std::string_view fashion_mnist_class_name(int label) {
-  static constexpr std::array<std::string_view, 10> kNames = {
-      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-      "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-  if (label < 0 || label >= static_cast<int>(kNames.size())) return "?";
-  return kNames[static_cast<std::size_t>(label)];
-}
+std::string_view fashion_mnist_class_name(int label) { return diffusion::fashion_mnist_class_name(label); }
 
 ImageLoadResult load_fashion_mnist_image(int index, const std::string& path) {
   ImageLoadResult result;

@@ -1,20 +1,20 @@
 #pragma once
-// Fashion-MNIST from Debian's dataset-fashion-mnist package: gzip-compressed IDX files, read and
-// validated here (zlib). The default picture of the image forward view.
+// Fashion-MNIST from Debian's dataset-fashion-mnist package, read and validated by
+// diffusion/idx_file.hpp; errors come back as values for the UI. The default picture of the image
+// forward view.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "diffusion/idx_file.hpp"
 #include "gui/image_source.hpp"
 
 namespace diffuscope::gui {
 
-inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
-inline constexpr const char* kFashionMnistTestImages =
-    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-inline constexpr const char* kFashionMnistTestLabels =
-    "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+inline constexpr const char* kFashionMnistDir = diffusion::kFashionMnistDir;
+inline constexpr const char* kFashionMnistTestImages = diffusion::kFashionMnistTestImages;
+inline constexpr const char* kFashionMnistTestLabels = diffusion::kFashionMnistTestLabels;
 
 // A set of 8-bit grey images from an IDX3 file (magic 0x00000803).
 struct IdxImages {

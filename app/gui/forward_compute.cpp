@@ -18,9 +18,13 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/device.hpp"
 #include "diffusion/forward_process.hpp"
+#include "diffusion/image_denoiser.hpp"
+#include "diffusion/image_model.hpp"
 #include "diffusion/noise.hpp"
 #include "diffusion/schedule.hpp"
+#include "diffusion/sampling_steps.hpp"
 #include "diffusion/seeding.hpp"
+#include "gui/image_model_store.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -126,6 +130,16 @@ struct SideCache {
   int strip_count = -1;
   std::shared_ptr<const std::vector<Image>> strip;
   std::vector<int> strip_t;
+  // x0_hat of the image by the image model: the full chain's steps of this schedule (for the
+  // denoiser's noise level at t) and the last prediction, keyed on everything it depends on.
+  std::optional<diffusion::ScheduleParams> x0_steps_params;
+  std::vector<diffusion::SamplingStep> x0_steps;
+  bool x0_valid = false;
+  std::shared_ptr<const Image> x0_image;
+  std::uint64_t x0_seed = 0;
+  int x0_t = -1;
+  std::string x0_path;
+  Image x0_hat;
 };
 
 }  // namespace
@@ -156,6 +170,57 @@ struct ForwardComputer::Impl {
   std::shared_ptr<const Image> eps_image;
 
   SideCache sides[2];
+  ImageModelStore* image_models = nullptr;
+
+  // x0_hat = E[x_0 | x_t] by the image model at t, from the image's x_t (flat, interleaved).
+  void predict_x0(SideCache& side, const diffusion::Schedule& schedule, const ForwardJob& job, int t,
+                  const torch::Tensor& xt_flat, ForwardSide& out) {
+    if (job.process == ForwardProcess::Naive) {
+      out.x0_hat_note = "x̂_0: the model knows the variance-preserving processes only";
+      return;
+    }
+    if (!image_models) {
+      out.x0_hat_note = "x̂_0: no image model in this worker";
+      return;
+    }
+    const StoredImageModel m = image_models->get(job.image_model_path);
+    if (!m.model) {
+      out.x0_hat_note = m.error;
+      return;
+    }
+    if (image->width != m.width || image->height != m.height || image->channels != m.channels) {
+      out.x0_hat_note = "x̂_0: the image model knows " + std::to_string(m.width) + "×" +
+                        std::to_string(m.height) + (m.channels == 1 ? " grey" : " colour") + " images";
+      return;
+    }
+    if (side.x0_valid && side.x0_image == image && side.x0_seed == image_seed && side.x0_t == t &&
+        side.x0_path == job.image_model_path && side.x0_steps_params == schedule.params()) {
+      out.x0_hat = side.x0_hat;
+      return;
+    }
+    if (!side.x0_steps_params || *side.x0_steps_params != schedule.params()) {
+      side.x0_steps = diffusion::sampling_steps(schedule, schedule.T(), diffusion::Spacing::Trailing);
+      side.x0_steps_params = schedule.params();
+    }
+    side.x0_valid = false;
+    const std::int64_t h = image->height, w = image->width, c = image->channels;
+    torch::Tensor x0_hat;
+    if (t == 0) {
+      x0_hat = xt_flat;  // x_0 itself
+    } else {
+      const torch::Tensor x_t = xt_flat.view({1, h, w, c}).permute({0, 3, 1, 2}).contiguous();
+      const diffusion::SamplingStep& step = side.x0_steps.at(static_cast<std::size_t>(schedule.T() - t));
+      const diffusion::Denoiser denoiser = diffusion::make_image_denoiser(*m.model, diffusion::ReverseConfig{});
+      x0_hat = denoiser(x_t, step).x0.permute({0, 2, 3, 1}).reshape({-1});
+    }
+    side.x0_hat = to_display_image(x0_hat, *image);
+    side.x0_image = image;
+    side.x0_seed = image_seed;
+    side.x0_t = t;
+    side.x0_path = job.image_model_path;
+    side.x0_valid = true;
+    out.x0_hat = side.x0_hat;
+  }
 
   const diffusion::Schedule& schedule_for(SideCache& side, const diffusion::ScheduleParams& p,
                                           char name) {
@@ -346,7 +411,15 @@ struct ForwardComputer::Impl {
     }
 
     if (image) {
-      out.image = to_display_image(image_at(schedule, job.process, job.naive_beta, t), *image);
+      const torch::Tensor image_xt = image_at(schedule, job.process, job.naive_beta, t);
+      out.image = to_display_image(image_xt, *image);
+      if (job.predict_x0) {
+        try {
+          predict_x0(side, schedule, job, t, image_xt, out);
+        } catch (const std::exception& e) {
+          out.x0_hat_note = std::string("x̂_0: ") + e.what();
+        }
+      }
       update_strip(side, schedule, job);
       out.strip = side.strip;
       out.strip_t = side.strip_t;
@@ -376,6 +449,11 @@ ForwardComputer::ForwardComputer(const std::string& device_request, int threads)
 }
 
 ForwardComputer::~ForwardComputer() = default;
+
+void ForwardComputer::set_image_models(ImageModelStore* store) {
+  impl_->image_models = store;
+  for (SideCache& side : impl_->sides) side.x0_valid = false;
+}
 
 const std::string& ForwardComputer::device_name() const { return impl_->device_name; }
 const std::vector<std::string>& ForwardComputer::startup_errors() const {

@@ -13,6 +13,8 @@
 
 namespace diffuscope::gui {
 
+class ImageModelStore;
+
 class ForwardComputer {
  public:
   // Picks the device (diffusion::pick_device) and sets the thread count
@@ -27,6 +29,10 @@ class ForwardComputer {
   // parameters (message names the parameter), JobCancelled when `cancel` fires between Markov
   // steps (the states computed so far stay cached, so the next job resumes from them).
   ForwardFrame compute(const ForwardJob& job, const CancelToken& cancel = CancelToken());
+
+  // Where x0_hat of the image (ForwardJob::predict_x0) gets its model; null: never predicted
+  // (the frame says so). The store must outlive this computer or be replaced first.
+  void set_image_models(ImageModelStore* store);
 
   const std::string& device_name() const;
   const std::vector<std::string>& startup_errors() const;

@@ -23,6 +23,9 @@
 #include "gui/frame_timing.hpp"
 #include "gui/image_source.hpp"
 #include "gui/image_view.hpp"
+#include "gui/images_panel.hpp"
+#include "gui/images_state.hpp"
+#include "gui/images_view.hpp"
 #include "gui/layout.hpp"
 #include "gui/marginal_panel.hpp"
 #include "gui/points_view.hpp"
@@ -47,6 +50,8 @@ using Clock = std::chrono::steady_clock;
 constexpr double kScreenshotTimeoutSeconds = 20.0;
 // A reverse run of 1000 steps on a loaded CPU can take a while: the screenshot waits for it (bounded).
 constexpr double kReverseScreenshotTimeoutSeconds = 60.0;
+// An image run (16 images x 100 U-Net steps take ~3 s on 2 idle CPU threads) on a loaded machine.
+constexpr double kImagesScreenshotTimeoutSeconds = 180.0;
 constexpr int kBenchWarmupFrames = 30;
 constexpr int kBenchFrames = 300;
 
@@ -152,18 +157,27 @@ void draw_notifications(AppState& state, const PanelRect& area, const renderer::
   ImGui::End();
 }
 
-// "Forward | Reverse" at the top of the left column: two buttons, the shown view highlighted.
+// "Forward | Reverse | Images" at the top of the left column: the shown view highlighted.
 void draw_view_switch(AppState& state) {
   const ImGuiStyle& style = ImGui::GetStyle();
-  const float w = std::floor((ImGui::GetContentRegionAvail().x - style.ItemSpacing.x) * 0.5f);
+  const float w = std::floor((ImGui::GetContentRegionAvail().x - 2.0f * style.ItemSpacing.x) / 3.0f);
   const struct {
     AppView view;
     const char* label;
     const char* tooltip;
   } views[] = {{AppView::Forward, "Forward", "The forward process: schedules, x_t of points and images."},
                {AppView::Reverse, "Reverse", "The reverse process: denoising N(0, I) into data with the "
-                                             "trained network or the exact denoiser; sampler comparisons; training."}};
-  for (int i = 0; i < 2; ++i) {
+                                             "trained network or the exact denoiser; sampler comparisons; training."},
+               {AppView::Images, "Images", "The reverse process on images: Fashion-MNIST samples of the learned U-Net "
+                                           "denoising from x_T; the selected sample's x̂_0 and ε̂; sampler comparisons."}};
+  // On a narrow window at a large UI scale the three labels would be cut ("Forwar"): shrink their
+  // font just enough that the widest one fits its button.
+  float widest = 0.0f;
+  for (const auto& v : views) widest = std::max(widest, ImGui::CalcTextSize(v.label).x);
+  const float needed = widest + 2.0f * style.FramePadding.x;
+  const float font_scale = needed > w ? std::max(0.6f, w / needed) : 1.0f;
+  ImGui::SetWindowFontScale(font_scale);
+  for (int i = 0; i < 3; ++i) {
     if (i > 0) ImGui::SameLine();
     const bool shown = state.view == views[i].view;
     if (shown) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetColorU32(ImGuiCol_ButtonActive));
@@ -171,6 +185,7 @@ void draw_view_switch(AppState& state) {
     if (shown) ImGui::PopStyleColor();
     item_tooltip(views[i].tooltip);
   }
+  ImGui::SetWindowFontScale(1.0f);
   ImGui::Separator();
 }
 
@@ -209,6 +224,29 @@ void apply_reverse_options(AppState& state, const GuiOptions& options) {
   }
 }
 
+// The Images view's starting state: the sampler flags shared with the reverse view, its own
+// count, K, cursor and selection (flags were validated by the CLI).
+void apply_images_options(AppState& state, const GuiOptions& options) {
+  ImagesState& im = state.images;
+  im.model_path = options.image_model;
+  ReversePanelSettings& p0 = im.sampling.panels[0];
+  p0.sampler.sigma = diffusion::parse_sigma_kind(options.sigma).value_or(diffusion::SigmaKind::Small);
+  p0.sampler.eta = std::clamp(options.eta, 0.0, 1.0);
+  p0.sampler.interpolation = std::clamp(options.interpolation, 0.0, 1.0);
+  p0.family = state.a.params.kind;
+  if (options.images_steps >= 0) p0.steps = options.images_steps;
+  if (options.image_count > 0) im.image_count = std::clamp(options.image_count, kMinImageCount, kMaxImageCount);
+  im.sampling.spacing = diffusion::parse_spacing(options.spacing).value_or(diffusion::Spacing::Trailing);
+  if (options.reverse_compare == "sigma") apply_reverse_preset(im.sampling, ReversePreset::SigmaComparison, p0.family);
+  if (options.reverse_compare == "steps") apply_reverse_preset(im.sampling, ReversePreset::StepsComparison, p0.family);
+  im.selected = std::clamp(options.image_select, 0, im.image_count - 1);
+  if (options.view == "images") {
+    state.set_view(AppView::Images);
+    im.sampling.cursor.follow = true;
+    im.sampling.cursor.final_t = options.image_t >= 0 ? options.image_t : options.t;
+  }
+}
+
 }  // namespace
 
 int run_gui(const GuiOptions& options) {
@@ -228,9 +266,10 @@ int run_gui(const GuiOptions& options) {
   if (options.process == "markov") state.process = ForwardProcess::Markov;
   if (options.process == "naive") state.process = ForwardProcess::Naive;
   // Start where the moons are still recognisable through the noise (ᾱ_t ≈ 0.9 for linear).
-  const bool reverse_start = options.view == "reverse";
+  const bool reverse_start = options.view != "forward";
   state.set_cursor(options.t >= 0 && !reverse_start ? options.t : std::max(1, state.max_T() / 10));
   apply_reverse_options(state, options);
+  apply_images_options(state, options);
   if (!theme) state.notify(WarningLevel::Warning, "unknown theme \"" + options.theme + "\": using dark");
 
   WindowConfig config;
@@ -261,6 +300,14 @@ int run_gui(const GuiOptions& options) {
   ReversePanel reverse_panel;
   ReverseView reverse_view;
   TrainingPanel training_panel;
+  ImagesPanel images_panel;
+  ImagesView images_view;
+
+  ImageReverseJob last_images_job;
+  bool submitted_images = false;
+  std::uint64_t last_images_generation = 0;
+  std::uint64_t images_run_generation = 0;
+  std::uint64_t device_revision = 0;   // of the device the submitted jobs were sent to
 
   ReverseJob last_reverse_job;
   bool submitted_reverse = false;
@@ -319,6 +366,28 @@ int run_gui(const GuiOptions& options) {
       glfwSetCursorPos(window->handle(), layout_hint.curves.x + 0.3 * layout_hint.curves.w,
                        layout_hint.curves.y + 0.5 * layout_hint.curves.h);
     }
+    // A new device has no runs and no caches: every job is sent again.
+    const DeviceStatus device = worker.device_status();
+    if (device.revision != device_revision) {
+      if (device_revision != 0) {
+        submitted_any = false;
+        submitted_reverse = false;
+        submitted_images = false;
+      }
+      device_revision = device.revision;
+    }
+    if (!device.name.empty()) {
+      apply_device_defaults(state.images, device.name.rfind("cuda", 0) == 0, options.image_count > 0,
+                            options.images_steps >= 0);
+    }
+    std::shared_ptr<const ImageReverseFrame> images_frame;
+    if (state.view == AppView::Images) {
+      images_frame = worker.latest_images();
+      const ImageReverseFrame* current =
+          images_frame && submitted_images && images_frame->generation >= images_run_generation ? images_frame.get()
+                                                                                                : nullptr;
+      state.set_cursor(settle_image_cursor(state.images.sampling.cursor, current, state.t, state.max_T()));
+    }
     // The reverse view's cursor follows its run until the lecturer touches the timeline. Frames
     // of a run that was replaced do not count.
     std::shared_ptr<const ReverseFrame> reverse_frame;
@@ -333,7 +402,7 @@ int run_gui(const GuiOptions& options) {
       const int t_before = state.t;
       const bool playing_before = state.playback.playing;
       handle_timeline_keys(state);
-      state.set_cursor(state.view == AppView::Reverse
+      state.set_cursor(plays_down(state.view)
                            ? advance_playback_down(state.playback, state.t, state.max_T(), dt)
                            : advance_playback(state.playback, state.t, state.max_T(), dt));
       timeline_touched = state.t != t_before || state.playback.playing != playing_before;
@@ -378,6 +447,58 @@ int run_gui(const GuiOptions& options) {
       if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) draw_timeline_panel(state);
       ImGui::End();
       draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
+    } else if (state.view == AppView::Images) {
+      const ReverseLayout layout = compute_images_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height());
+      if (begin_panel("Images controls", layout.controls, kPanelFlags)) {
+        draw_view_switch(state);
+        if (state.view == AppView::Images) images_panel.draw_controls(state, schedule_panel, palette);
+      }
+      ImGui::End();
+      state.refresh_schedules();
+      if (begin_panel("Image grids", layout.clouds, kFixedPanelFlags)) images_view.draw(state, images_frame, palette);
+      ImGui::End();
+      if (begin_panel("Selected sample and compare", layout.side, kPanelFlags)) {
+        images_view.draw_selected(state, images_frame, 0.5f * layout.side.h, palette);
+        ImGui::Separator();
+        ImGui::TextUnformatted("Compare");
+        images_panel.draw_compare(state, palette);
+        ImGui::Separator();
+        const std::string request =
+            draw_device_selector(device, ImGui::CalcTextSize("sampler").x + 0.8f * ImGui::GetFontSize());
+        if (!request.empty()) worker.set_device(request);
+      }
+      ImGui::End();
+      if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) {
+        const int t_before = state.t;
+        const bool playing_before = state.playback.playing;
+        draw_timeline_panel(state);
+        timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
+      }
+      ImGui::End();
+      draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
+
+      if (timeline_touched) {
+        state.images.sampling.cursor.follow = false;
+        state.images.sampling.cursor.final_t = -1;
+      }
+      // As the reverse view: a changed sampler, schedule, count, seed or model restarts the run
+      // (followed again); a moved cursor or selection only changes what is shown. The first job
+      // waits until the worker knows its device (the defaults depend on it).
+      if (state.view == AppView::Images && state.images.device_defaults_applied) {
+        ImageReverseJob job = make_image_job(state.images, state.a.good_params(), state.t);
+        const bool restart = !submitted_images || restarts_image_run(job, last_images_job);
+        if (restart && submitted_images && !state.images.sampling.cursor.follow) {
+          state.images.sampling.cursor.follow = true;
+          state.playback.playing = false;
+          job.t = -1;
+        }
+        if (restart || !same_image_job(job, last_images_job)) {
+          last_images_generation = worker.submit_images(job);
+          if (restart) images_run_generation = last_images_generation;
+          last_images_job = job;
+          submitted_images = true;
+        }
+      }
     } else {
       const ReverseLayout layout = compute_reverse_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height());
       if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
@@ -394,6 +515,10 @@ int run_gui(const GuiOptions& options) {
         reverse_panel.draw_compare(state, palette);
         ImGui::Separator();
         training = training_panel.draw(state, worker.latest_training(), palette);
+        ImGui::Separator();
+        const std::string request =
+            draw_device_selector(device, ImGui::CalcTextSize("sampler").x + 0.8f * ImGui::GetFontSize());
+        if (!request.empty()) worker.set_device(request);
       }
       ImGui::End();
       if (training.start) worker.start_training(make_training_job(state.reverse, state.dataset));
@@ -434,6 +559,10 @@ int run_gui(const GuiOptions& options) {
       worker.stop_reverse();  // nobody looks at it: free the worker for the forward views
       submitted_reverse = false;
     }
+    if (view_before == AppView::Images && state.view != AppView::Images) {
+      worker.stop_images();   // frees its kept states and the worker's time
+      submitted_images = false;
+    }
 
     const Clock::time_point built = Clock::now();
     window->render(palette.clear_color);
@@ -447,6 +576,13 @@ int run_gui(const GuiOptions& options) {
               reverse_frame->generation >= run_generation && run_settled(*reverse_frame) &&
               state.reverse.cursor.final_t < 0;
       timeout_seconds = kReverseScreenshotTimeoutSeconds;
+    }
+    if (state.view == AppView::Images) {
+      // The run finished (or failed with a message) and, with --image-t, the cursor moved there.
+      ready = images_frame && submitted_images && images_frame->generation == last_images_generation &&
+              images_frame->generation >= images_run_generation && image_run_settled(*images_frame) &&
+              state.images.sampling.cursor.final_t < 0;
+      timeout_seconds = kImagesScreenshotTimeoutSeconds;
     }
     if (screenshot) {
       if (ready) ++frames_since_ready;
@@ -497,6 +633,7 @@ int run_gui(const GuiOptions& options) {
 
   points_view.release();
   reverse_view.release();
+  images_view.release();
   image_view.release();
   return exit_code;
 }

@@ -21,7 +21,7 @@ struct GuiOptions {
   int t = -1;                    // --t: initial cursor, clamped to 0..T; -1: T/10 (reverse
                                  // view: the cursor once the run has finished; -1: follow to 0)
   // The reverse view (--view reverse) and what it starts with.
-  std::string view = "forward";     // --view: forward | reverse
+  std::string view = "forward";     // --view: forward | reverse | images
   std::string dataset;              // --dataset: a 2D dataset name ("" = moons)
   std::string denoiser = "model";   // --denoiser: model | exact
   std::string sigma = "small";      // --sigma: small | large | interpolated | ddim
@@ -33,6 +33,12 @@ struct GuiOptions {
   std::string overlay;              // --overlay: comma list of score | eps | x0 | paths | posterior
   int track = 0;                    // --track: points tracked from the start (0..8)
   long long train = 0;              // --train: start training the dataset's model (steps; 0 = no)
+  // The Images view (--view images).
+  std::string image_model;          // --image-model: image checkpoint ("" = the shipped one)
+  int image_count = 0;              // --image-count: samples per grid, 1..64 (0: 16 on CPU, 64 on CUDA)
+  int images_steps = -1;            // --images-steps: K (0: every step; -1: 100 on CPU, T on CUDA)
+  int image_t = -1;                 // --image-t: the cursor once the run has finished (-1: follow to 0)
+  int image_select = 0;             // --image-select: the sample shown with x̂_0 and ε̂
 };
 
 }  // namespace diffuscope::gui

@@ -42,6 +42,7 @@ void image_with_border(const renderer::ImageTexture& t, ImVec2 size, ImU32 borde
 void ImageView::release() {
   for (Side& s : sides_) {
     s.current.release();
+    s.x0_hat.release();
     s.strip.clear();
     s.strip_source.reset();
     s.generation = 0;
@@ -51,6 +52,7 @@ void ImageView::release() {
 void ImageView::upload(Side& side, const ForwardSide& data, std::uint64_t generation) {
   if (side.generation != generation) {
     upload_image(side.current, data.image);
+    if (data.x0_hat.empty()) side.x0_hat.release(); else upload_image(side.x0_hat, data.x0_hat);
     side.generation = generation;
   }
   if (data.strip != side.strip_source) {
@@ -171,7 +173,9 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   const int strips = two ? 2 : 1;
   const float spacing_y = ImGui::GetStyle().ItemSpacing.y;
   const float caption_h = ImGui::GetTextLineHeightWithSpacing();
-  const float big_w = two ? std::floor((avail.x - spacing) * 0.5f) : avail.x;
+  // One schedule and a model prediction (or why there is none): x_t and x̂_0 side by side.
+  const bool with_x0 = !two && (!frame->a.x0_hat.empty() || !frame->a.x0_hat_note.empty());
+  const float big_w = two || with_x0 ? std::floor((avail.x - spacing) * 0.5f) : avail.x;
   float big_h = 0.0f;
   // Compare: one strip caption, then one row of 8 thumbnails per side behind an "A"/"B" label.
   // The thumbnails shrink until the two x_t images are at least 2.5 thumbnails tall, so the
@@ -195,13 +199,20 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   }
   const ImU32 border = ImGui::GetColorU32(ImGuiCol_Border);
 
+  // Columns start at fixed x positions, so a caption wider than its image cannot push the next
+  // column out of the panel; such captions fall back to their short form.
+  const float column_x = ImGui::GetCursorPosX();
+  auto caption_fitting = [big_w](const std::string& full, const char* short_form) {
+    return ImGui::CalcTextSize(full.c_str()).x <= big_w ? full : std::string(short_form);
+  };
   for (int i = 0; i < (two ? 2 : 1); ++i) {
     const ForwardSide& data = i == 0 ? frame->a : frame->b;
     Side& side = sides_[static_cast<std::size_t>(i)];
-    if (i == 1) ImGui::SameLine();
+    if (i == 1) ImGui::SameLine(column_x + big_w + spacing);
     ImGui::BeginGroup();
     // Side by side the shared t is on the timeline and the strips.
-    std::string caption = two ? std::string(i == 0 ? "A: x_t" : "B: x_t") : "x_t at t = " + std::to_string(data.t);
+    std::string caption = two ? std::string(i == 0 ? "A: x_t" : "B: x_t")
+                              : caption_fitting("x_t at t = " + std::to_string(data.t), "x_t");
     ImGui::PushStyleColor(ImGuiCol_Text, two ? (i == 0 ? palette.schedule_a : palette.schedule_b)
                                              : ImGui::GetColorU32(ImGuiCol_Text));
     ImGui::TextUnformatted(caption.c_str());
@@ -213,6 +224,28 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
       image_with_border(side.current, size, border);
     } else {
       ImGui::Dummy(ImVec2(big_w, big_h));
+    }
+    ImGui::EndGroup();
+  }
+  if (with_x0) {
+    ImGui::SameLine(column_x + big_w + spacing);
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted(caption_fitting("x̂_0 by the model", "x̂_0").c_str());
+    item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) ε̂) / √ᾱ_t: the image U-Net's estimate of the clean image from "
+                 "x_t alone (the shipped Fashion-MNIST model, or --image-model).");
+    const ImVec2 size = fit(sides_[0].x0_hat, big_w, big_h);
+    if (sides_[0].x0_hat.valid() && size.x > 0 && !frame->a.x0_hat.empty()) {
+      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, 0.5f * (big_w - size.x)));
+      image_with_border(sides_[0].x0_hat, size, border);
+    } else {
+      // Why there is no prediction, in the space the image would take.
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + big_w);
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+      ImGui::SetWindowFontScale(0.8f);
+      ImGui::TextUnformatted(frame->a.x0_hat_note.c_str());
+      ImGui::SetWindowFontScale(1.0f);
+      ImGui::PopStyleColor();
+      ImGui::PopTextWrapPos();
     }
     ImGui::EndGroup();
   }

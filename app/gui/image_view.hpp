@@ -1,6 +1,7 @@
 #pragma once
 // The image forward view: x_t of one image at the cursor (A, and B when comparing), drawn large
-// with crisp pixels, and a strip of x_t at 8 evenly spaced t with their t labels.
+// with crisp pixels, and a strip of x_t at 8 evenly spaced t with their t labels. For the
+// Fashion-MNIST image (one schedule shown), the image model's x̂_0 at t stands beside x_t.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -26,6 +27,7 @@ class ImageView {
  private:
   struct Side {
     renderer::ImageTexture current;
+    renderer::ImageTexture x0_hat;
     std::vector<std::unique_ptr<renderer::ImageTexture>> strip;
     std::uint64_t generation = 0;
     std::shared_ptr<const std::vector<Image>> strip_source;  // identity of the uploaded strip

@@ -35,6 +35,10 @@ struct ForwardJob {
   int t = 0;                             // cursor; clamped to 0..T of each schedule
   std::shared_ptr<const Image> image;    // x_0 of the image view; null = no image work
   int strip_count = 8;                   // images in each strip (0 = no strip)
+  // x0_hat of the image by the image model at t, beside x_t (the dataset image only: the model
+  // knows 28x28 garments). image_model_path: the checkpoint ("" = the shipped one).
+  bool predict_x0 = false;
+  std::string image_model_path;
 };
 
 // Sample and predicted moments of x_t, per coordinate (index 0 = x, 1 = y).
@@ -61,6 +65,10 @@ struct ForwardSide {
   // when to re-upload.
   std::shared_ptr<const std::vector<Image>> strip;
   std::vector<int> strip_t;         // round(k T / (strip_count - 1)), k = 0..strip_count-1
+  // The image model's x0_hat of the image at t (same display mapping as `image`); empty when not
+  // asked for or not available, then x0_hat_note says why ("" when not asked for).
+  Image x0_hat;
+  std::string x0_hat_note;
 };
 
 struct ForwardFrame {
@@ -82,6 +90,16 @@ struct ForwardFrame {
   std::shared_ptr<const Image> eps_image;
   std::string device_name;          // "cpu", "cuda:0", ...
   double compute_ms = 0;            // worker time spent on this frame
+};
+
+// Where the worker computes, for the device selector.
+struct DeviceStatus {
+  std::string request = "auto";     // what was asked: auto | cpu | cuda
+  std::string name;                 // "cpu", "cuda:0" ("" until the worker has started)
+  std::string description;          // "CPU, 2 threads", "CUDA: NVIDIA H200"
+  bool cuda_available = false;
+  std::string cuda_unavailable_reason;  // why cuda cannot be chosen ("" when it can)
+  std::uint64_t revision = 0;       // bumps when the device changed (jobs must be sent again)
 };
 
 }  // namespace diffuscope::gui

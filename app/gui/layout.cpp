@@ -62,4 +62,15 @@ ReverseLayout compute_reverse_layout(float width, float height, float font_size,
   return l;
 }
 
+ReverseLayout compute_images_layout(float width, float height, float font_size, float timeline_height) {
+  ReverseLayout l = compute_reverse_layout(width, height, font_size, timeline_height);
+  const float W = std::max(width, 1.0f);
+  // The grids are square-ish and bounded by the height: a third of the width is to spare for the
+  // side column (never less than the reverse view's, never more than 0.34 W).
+  const float side_w = std::floor(std::min(std::max(0.3f * W, l.side.w), 0.34f * W));
+  l.clouds.w = std::max(0.0f, W - l.controls.w - side_w);
+  l.side = {l.clouds.right(), 0, W - l.clouds.right(), l.controls.h};
+  return l;
+}
+
 }  // namespace diffuscope::gui

@@ -49,4 +49,8 @@ struct ReverseLayout {
 };
 ReverseLayout compute_reverse_layout(float width, float height, float font_size, float timeline_height);
 
+// The Images view: the reverse view's columns (clouds = the sample grids), with a wider side
+// column so that the selected sample's x_t, x̂_0 and ε̂ are large enough to read from the back.
+ReverseLayout compute_images_layout(float width, float height, float font_size, float timeline_height);
+
 }  // namespace diffuscope::gui

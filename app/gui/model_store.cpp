@@ -69,6 +69,16 @@ std::uint64_t ModelStore::publish_trained(diffusion::Dataset2DKind kind,
   return last_revision_;
 }
 
+void ModelStore::move_to(const std::string& device_name) {
+  if (device_name == device_name_) return;
+  device_name_ = device_name;
+  shipped_.clear();
+  const torch::Device device(device_name_);
+  for (auto& entry : trained_) {
+    if (entry.second.model) entry.second.model->ptr()->to(device);
+  }
+}
+
 std::uint64_t ModelStore::revision(diffusion::Dataset2DKind kind) const {
   auto it = trained_.find(kind);
   return it == trained_.end() ? 0 : it->second.revision;

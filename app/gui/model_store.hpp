@@ -43,6 +43,10 @@ class ModelStore {
                                 std::int64_t steps, double loss);
   // Revision get() would return now, without loading anything (0 when none was trained here).
   std::uint64_t revision(diffusion::Dataset2DKind kind) const;
+  // The worker's device changed: models trained here move to it (in place: call only when no run
+  // or training holds them any more); shipped checkpoints are loaded again on demand.
+  void move_to(const std::string& device_name);
+  const std::string& device_name() const { return device_name_; }
 
  private:
   std::string device_name_;

@@ -11,7 +11,7 @@ namespace diffuscope::gui {
 
 void toggle_play(AppState& state) {
   // Forward plays 0 -> T, reverse T -> 0: play at the end restarts from the beginning.
-  if (state.view == AppView::Reverse) {
+  if (plays_down(state.view)) {
     if (!state.playback.playing && state.t <= 0) state.set_cursor(state.max_T());
   } else if (!state.playback.playing && state.t >= state.max_T()) {
     state.set_cursor(0);

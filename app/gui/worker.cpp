@@ -4,11 +4,14 @@
 //              ~30 ms slices while other lanes have work, resuming from its cached progress;
 //   reverse  - one resumable run, advanced in ~8 ms slices; a job that only moves the cursor or
 //              the overlays is applied at once, any other change restarts the run;
+//   images   - one resumable run of the image U-Net, advanced in ~25 ms slices (at least one chunk
+//              of images, ~30 ms for 16 on the CPU); like the reverse lane otherwise;
 //   training - ~15 ms slices of optimisation steps while a training is active.
+// A device change (set_device) is handled before anything else: every computer is rebuilt.
 // Slices stop early (between steps) as soon as the UI sends anything, so a new job waits at most
 // about one step. Results are copied out, then swapped in under the mutex; the UI never waits.
 // Torch-free itself: the tensor work lives in forward_compute.cpp, reverse_compute.cpp,
-// training_compute.cpp and model_store.cpp.
+// image_reverse_compute.cpp, training_compute.cpp, model_store.cpp and image_model_store.cpp.
 #include "gui/worker.hpp"
 
 #include <atomic>
@@ -20,7 +23,10 @@
 #include <thread>
 #include <utility>
 
+#include "gui/device_info.hpp"
 #include "gui/forward_compute.hpp"
+#include "gui/image_model_store.hpp"
+#include "gui/image_reverse_compute.hpp"
 #include "gui/job_runner.hpp"
 #include "gui/model_store.hpp"
 #include "gui/reverse_compute.hpp"
@@ -36,6 +42,8 @@ constexpr auto kForwardSlice = 30ms;        // a long forward job's slice while 
 constexpr auto kReverseSlice = 8ms;
 constexpr auto kTrainingSlice = 15ms;
 constexpr auto kReversePublishInterval = 30ms;
+constexpr auto kImagesSlice = 25ms;
+constexpr auto kImagesPublishInterval = 50ms;
 constexpr std::size_t kMaxQueuedErrors = 64;
 
 }  // namespace
@@ -49,7 +57,10 @@ struct Worker::Impl {
   std::unique_ptr<ModelStore> store;
   std::unique_ptr<ReverseComputer> reverse;
   std::unique_ptr<TrainingComputer> training;
+  std::unique_ptr<ImageModelStore> image_store;
+  std::unique_ptr<ImageReverseComputer> images;
   Clock::time_point last_reverse_publish{};
+  Clock::time_point last_images_publish{};
 
   mutable std::mutex mutex;               // guards everything below except the atomics
   std::condition_variable wake;           // worker: something to do, or shutdown
@@ -72,6 +83,14 @@ struct Worker::Impl {
   bool training_stop = false;
   std::shared_ptr<const TrainingFrame> training_frame;
   std::map<diffusion::Dataset2DKind, std::uint64_t> revisions;   // mirror of the ModelStore's
+  // Images lane.
+  std::optional<ImageReverseJob> images_pending;
+  std::uint64_t images_generation = 0;
+  bool images_stop = false;
+  std::shared_ptr<const ImageReverseFrame> images_frame;
+  // Device.
+  std::optional<std::string> device_pending;
+  DeviceStatus device_status;
 
   std::atomic<std::uint64_t> forward_newest{0};   // a running forward job compares against it
   std::atomic<bool> ui_waiting{false};            // something was sent: slices end early
@@ -89,18 +108,62 @@ struct Worker::Impl {
            ui_waiting.load(std::memory_order_relaxed);
   }
 
+  // The computers that live on forward's device (the stores are kept by a device change).
+  void build_on_device(const std::string& request) {
+    const std::string name = forward->device_name();
+    if (store) store->move_to(name); else store = std::make_unique<ModelStore>(name);
+    image_store = std::make_unique<ImageModelStore>(name);
+    forward->set_image_models(image_store.get());
+    reverse = std::make_unique<ReverseComputer>(name, *store);
+    training = std::make_unique<TrainingComputer>(name, *store);
+    images = std::make_unique<ImageReverseComputer>(name, *image_store);
+    DeviceStatus status = describe_device(name, request);
+    std::lock_guard<std::mutex> lock(mutex);
+    device_name = name;
+    status.revision = device_status.revision + 1;
+    device_status = std::move(status);
+  }
+
   void start_up() {
     forward = std::make_unique<ForwardComputer>(device_request, threads);
     for (const auto& e : forward->startup_errors()) push_error(e);
-    store = std::make_unique<ModelStore>(forward->device_name());
-    reverse = std::make_unique<ReverseComputer>(forward->device_name(), *store);
-    training = std::make_unique<TrainingComputer>(forward->device_name(), *store);
-    std::lock_guard<std::mutex> lock(mutex);
-    device_name = forward->device_name();
+    build_on_device(device_request);
+  }
+
+  // set_device: a new forward computer picks the device; if it lands where we already are (or
+  // the request cannot be met) nothing is rebuilt.
+  void change_device(const std::string& request) {
+    auto candidate = std::make_unique<ForwardComputer>(request, -1);
+    for (const auto& e : candidate->startup_errors()) push_error(e);
+    if (candidate->device_name() == forward->device_name()) {
+      // Already there (e.g. auto on a machine without a GPU); a refused request changes nothing.
+      std::lock_guard<std::mutex> lock(mutex);
+      if (candidate->startup_errors().empty()) device_status.request = request;
+      return;
+    }
+    if (training->active()) push_error("training stopped: the device changed (the model reached is kept)");
+    // Everything holding tensors of the old device goes first (the stores' models move).
+    if (training->active()) training->stop();
+    training.reset();
+    images.reset();
+    reverse.reset();
+    image_store.reset();
+    forward = std::move(candidate);
+    build_on_device(request);
+    publish_training();
   }
 
   bool background_work() const {
-    return reverse->running() || reverse->needs_refine() || training->active();
+    return reverse->running() || reverse->needs_refine() || training->active() || images->running();
+  }
+
+  void publish_images() {
+    auto frame = std::make_shared<const ImageReverseFrame>(images->frame());
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      std::swap(images_frame, frame);
+    }
+    last_images_publish = Clock::now();
   }
 
   void publish_reverse() {
@@ -166,15 +229,12 @@ struct Worker::Impl {
     } catch (const std::exception& e) {
       push_error(e.what());
     }
-    if (!forward) {
+    if (!forward || !reverse || !training || !images) {
       // Start-up threw before the computers existed; try once more on the CPU.
       try {
         forward = std::make_unique<ForwardComputer>("cpu", -1);
-        store = std::make_unique<ModelStore>(forward->device_name());
-        reverse = std::make_unique<ReverseComputer>(forward->device_name(), *store);
-        training = std::make_unique<TrainingComputer>(forward->device_name(), *store);
-        std::lock_guard<std::mutex> lock(mutex);
-        device_name = forward->device_name();
+        store.reset();
+        build_on_device("cpu");
       } catch (const std::exception& e) {
         push_error(std::string("the worker cannot start: ") + e.what());
         return;
@@ -189,11 +249,16 @@ struct Worker::Impl {
       bool stop_reverse = false;
       std::optional<TrainingJob> training_job;
       bool stop_training = false;
+      std::optional<ImageReverseJob> images_job;
+      std::uint64_t images_job_generation = 0;
+      bool stop_images = false;
+      std::optional<std::string> new_device;
       {
         std::unique_lock<std::mutex> lock(mutex);
         wake.wait(lock, [&] {
           return shutting_down.load() || forward_pending || reverse_pending || reverse_stop ||
-                 training_pending || training_stop || background_work();
+                 training_pending || training_stop || images_pending || images_stop ||
+                 device_pending || background_work();
         });
         if (shutting_down.load()) break;
         forward_job = std::move(forward_pending);
@@ -207,7 +272,21 @@ struct Worker::Impl {
         training_job = std::move(training_pending);
         training_pending.reset();
         std::swap(stop_training, training_stop);
+        images_job = std::move(images_pending);
+        images_pending.reset();
+        images_job_generation = images_generation;
+        std::swap(stop_images, images_stop);
+        new_device = std::move(device_pending);
+        device_pending.reset();
         ui_waiting.store(false);
+      }
+
+      if (new_device) {
+        try {
+          change_device(*new_device);
+        } catch (const std::exception& e) {
+          push_error(std::string("device: ") + e.what());
+        }
       }
 
       // Control first (cheap), then the reverse job (its restart must show within 100 ms),
@@ -230,6 +309,15 @@ struct Worker::Impl {
           push_error(std::string("reverse view: ") + e.what());
         }
       }
+      if (stop_images) images->stop();
+      if (images_job) {
+        try {
+          images->set_job(*images_job, images_job_generation);
+          publish_images();
+        } catch (const std::exception& e) {
+          push_error(std::string("images view: ") + e.what());
+        }
+      }
       if (forward_job) run_forward(std::move(*forward_job), forward_generation);
 
       if (interrupted()) continue;
@@ -247,6 +335,17 @@ struct Worker::Impl {
         reverse->stop();
       }
       if (interrupted()) continue;
+      try {
+        if (images->running()) {
+          images->advance(kImagesSlice, [this] { return interrupted(); });
+          if (!images->running() || Clock::now() - last_images_publish >= kImagesPublishInterval)
+            publish_images();
+        }
+      } catch (const std::exception& e) {
+        push_error(std::string("images view: ") + e.what());
+        images->stop();
+      }
+      if (interrupted()) continue;
       if (training->active()) {
         bool publish = false;
         try {
@@ -261,7 +360,9 @@ struct Worker::Impl {
 
     // Shutting down: free the tensors on the thread that made them.
     training.reset();
+    images.reset();
     reverse.reset();
+    image_store.reset();
     store.reset();
     forward.reset();
     std::lock_guard<std::mutex> lock(mutex);
@@ -387,6 +488,48 @@ std::uint64_t Worker::model_revision(diffusion::Dataset2DKind dataset) const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   auto it = impl_->revisions.find(dataset);
   return it == impl_->revisions.end() ? 0 : it->second;
+}
+
+}  // namespace diffuscope::gui
+
+namespace diffuscope::gui {
+
+std::uint64_t Worker::submit_images(ImageReverseJob job) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    generation = ++impl_->images_generation;
+    impl_->images_pending = std::move(job);
+  }
+  impl_->notify();
+  return generation;
+}
+
+std::shared_ptr<const ImageReverseFrame> Worker::latest_images() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->images_frame;
+}
+
+void Worker::stop_images() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->images_pending.reset();  // a job sent before the stop is dropped with the run
+    impl_->images_stop = true;
+  }
+  impl_->notify();
+}
+
+void Worker::set_device(std::string request) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->device_pending = std::move(request);
+  }
+  impl_->notify();
+}
+
+DeviceStatus Worker::device_status() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->device_status;
 }
 
 }  // namespace diffuscope::gui

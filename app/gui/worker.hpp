@@ -13,15 +13,17 @@
 // Submitting an identical job again is fine: cached parts are reused, only the cursor's work
 // is redone. The destructor cancels the running job and joins promptly.
 //
-// The same thread also runs the reverse view (submit_reverse / latest_reverse) and in-app
-// training (start_training / latest_training) in short slices between forward jobs; all three
-// lanes publish frames the same way. busy() and wait_until_idle() concern forward jobs only.
+// The same thread also runs the reverse view (submit_reverse / latest_reverse), the Images view
+// (submit_images / latest_images) and in-app training (start_training / latest_training) in short
+// slices between forward jobs; all lanes publish frames the same way. busy() and
+// wait_until_idle() concern forward jobs only. set_device moves all of it to another device.
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "gui/image_jobs.hpp"
 #include "gui/jobs.hpp"
 #include "gui/reverse_jobs.hpp"
 
@@ -68,6 +70,23 @@ class Worker {
   std::shared_ptr<const TrainingFrame> latest_training() const;
   // Revision of the model reverse jobs of `dataset` would use now (0: the shipped checkpoint).
   std::uint64_t model_revision(diffusion::Dataset2DKind dataset) const;
+
+  // ---- Images view (same worker thread, in slices; the image U-Net of job.model_path) ----
+  // As submit_reverse: a job that changes only the cursor or the selected sample is applied at
+  // once; any other change drops the run and restarts it. A missing or broken model is the
+  // frame's model_error (and every panel's error), never a throw.
+  std::uint64_t submit_images(ImageReverseJob job);
+  std::shared_ptr<const ImageReverseFrame> latest_images() const;
+  void stop_images();                        // drops the run (latest_images() keeps its last frame)
+
+  // ---- Device ----
+  // Moves the worker to "auto" | "cpu" | "cuda": every computer is rebuilt there (runs restart
+  // when their jobs are sent again; models trained here move along; a training in progress
+  // stops). An unavailable device keeps the current one and reports why through take_errors().
+  void set_device(std::string request);
+  // The device in use (name, description, whether CUDA can be chosen); its revision bumps on
+  // every change, so the UI knows to send its jobs again.
+  DeviceStatus device_status() const;
 
  private:
   struct Impl;

@@ -20,4 +20,6 @@ std::string shipped_point_model_path(Dataset2DKind kind) {
   return assets_dir() + "/models/" + std::string(to_string(kind)) + ".ckpt";
 }
 
+std::string shipped_image_model_path() { return assets_dir() + "/models/fashion-mnist.ckpt"; }
+
 }  // namespace diffusion

@@ -27,12 +27,16 @@
 
 #include "diffusion/log_snr.hpp"
 #include "diffusion/point_training.hpp"
+#include "checkpoint_detail.hpp"
 
 #ifndef DIFFUSCOPE_VERSION
 #define DIFFUSCOPE_VERSION "unknown"
 #endif
 
 namespace diffusion {
+using checkpoint_detail::fail;
+using checkpoint_detail::MetadataReader;
+using checkpoint_detail::shape_string;
 namespace {
 
 using json = nlohmann::json;
@@ -61,10 +65,6 @@ std::uint64_t fnv1a64(const unsigned char* data, std::size_t size) {
     hash *= 0x100000001b3ull;
   }
   return hash;
-}
-
-[[noreturn]] void fail(const std::string& path, const std::string& problem) {
-  throw CheckpointError(path + ": " + problem);
 }
 
 class ByteWriter {
@@ -147,14 +147,6 @@ class ByteReader {
   std::size_t position_ = 0;
 };
 
-std::string shape_string(torch::IntArrayRef sizes) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < sizes.size(); ++i) out << (i ? ", " : "") << sizes[i];
-  out << "]";
-  return out.str();
-}
-
 std::vector<unsigned char> read_whole_file(const std::string& path) {
   std::error_code error;
   const auto status = std::filesystem::status(path, error);
@@ -185,59 +177,6 @@ void write_all(int fd, const std::string& data, const std::string& path) {
     written += static_cast<std::size_t>(n);
   }
 }
-
-// Metadata field access: a missing field or one of the wrong type is named in the message.
-class MetadataReader {
- public:
-  MetadataReader(const std::string& path, const json& object) : path_(path), object_(object) {}
-  const json& field(const char* name) const {
-    const auto it = object_.find(name);
-    if (it == object_.end()) fail(path_, std::string("metadata field '") + name + "' is missing");
-    return *it;
-  }
-  [[noreturn]] void wrong_type(const char* name, const char* expected) const {
-    fail(path_, std::string("metadata field '") + name + "' must be " + expected + ", found " +
-                    field(name).type_name());
-  }
-  std::string text(const char* name) const {
-    const auto& value = field(name);
-    if (!value.is_string()) wrong_type(name, "a string");
-    return value.get<std::string>();
-  }
-  double number(const char* name) const {
-    const auto& value = field(name);
-    if (!value.is_number()) wrong_type(name, "a number");
-    return value.get<double>();
-  }
-  std::int64_t integer(const char* name, std::int64_t low, std::int64_t high) const {
-    const auto& value = field(name);
-    if (!value.is_number_integer()) wrong_type(name, "an integer");
-    if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(high))
-      out_of_range(name, low, high);
-    const auto result = value.get<std::int64_t>();
-    if (result < low || result > high) out_of_range(name, low, high);
-    return result;
-  }
-  std::uint64_t unsigned_integer(const char* name) const {
-    const auto& value = field(name);
-    if (!value.is_number_integer() || (!value.is_number_unsigned() && value.get<std::int64_t>() < 0))
-      wrong_type(name, "a non-negative integer");
-    return value.get<std::uint64_t>();
-  }
-  const json& object(const char* name) const {
-    const auto& value = field(name);
-    if (!value.is_object()) wrong_type(name, "an object");
-    return value;
-  }
-
- private:
-  [[noreturn]] void out_of_range(const char* name, std::int64_t low, std::int64_t high) const {
-    fail(path_, std::string("metadata field '") + name + "' = " + field(name).dump() +
-                    " is out of range " + std::to_string(low) + ".." + std::to_string(high));
-  }
-  const std::string& path_;
-  const json& object_;
-};
 
 json metadata_to_json(const PointCheckpointMetadata& m) {
   json model = {{"frequencies", m.model.frequencies},
@@ -459,14 +398,7 @@ void save_point_model(const std::string& path, PointModel& model, const PointChe
                                 ") differs from the model's config (" + model->config().architecture() + ")");
   if (!std::isfinite(metadata.final_loss))
     throw std::invalid_argument("save_point_model: final_loss must be finite");
-  std::map<std::string, torch::Tensor> tensors;
-  torch::NoGradGuard no_grad;
-  for (const auto& item : model->named_parameters()) {
-    if (!torch::isfinite(item.value()).all().item<bool>())
-      throw std::invalid_argument("save_point_model: parameter '" + item.key() +
-                                  "' contains NaN or infinite values");
-    tensors.emplace(item.key(), item.value());
-  }
+  const auto tensors = checkpoint_detail::finite_parameters(*model, "save_point_model");
   write_checkpoint(path, metadata_to_json(metadata).dump(2), tensors);
 }
 
@@ -479,11 +411,22 @@ LoadedPointModel load_point_model(const std::string& path, const torch::Device& 
     fail(path, "trained on '" + loaded.metadata.dataset + "', not '" + expected_dataset + "'");
 
   PointModel model(loaded.metadata.model);
+  checkpoint_detail::load_parameters(path, *model, contents.tensors, loaded.metadata.model.architecture());
+  model->to(device);
+  model->eval();
+  loaded.model = model;
+  return loaded;
+}
+
+namespace checkpoint_detail {
+
+void load_parameters(const std::string& path, torch::nn::Module& module,
+                     const std::map<std::string, torch::Tensor>& tensors, const std::string& architecture) {
   torch::NoGradGuard no_grad;
   std::set<std::string> used;
-  for (auto& item : model->named_parameters()) {
-    const auto found = contents.tensors.find(item.key());
-    if (found == contents.tensors.end()) fail(path, "parameter '" + item.key() + "' is missing");
+  for (auto& item : module.named_parameters()) {
+    const auto found = tensors.find(item.key());
+    if (found == tensors.end()) fail(path, "parameter '" + item.key() + "' is missing");
     const auto& stored = found->second;
     if (stored.sizes() != item.value().sizes())
       fail(path, "parameter '" + item.key() + "' has shape " + shape_string(stored.sizes()) +
@@ -493,13 +436,21 @@ LoadedPointModel load_point_model(const std::string& path, const torch::Device& 
     item.value().copy_(stored);
     used.insert(item.key());
   }
-  for (const auto& entry : contents.tensors)
-    if (!used.count(entry.first)) fail(path, "unexpected tensor '" + entry.first + "' (not a parameter of " +
-                                                 loaded.metadata.model.architecture() + ")");
-  model->to(device);
-  model->eval();
-  loaded.model = model;
-  return loaded;
+  for (const auto& entry : tensors)
+    if (!used.count(entry.first))
+      fail(path, "unexpected tensor '" + entry.first + "' (not a parameter of " + architecture + ")");
 }
 
+std::map<std::string, torch::Tensor> finite_parameters(torch::nn::Module& module, const std::string& caller) {
+  std::map<std::string, torch::Tensor> tensors;
+  torch::NoGradGuard no_grad;
+  for (const auto& item : module.named_parameters()) {
+    if (!torch::isfinite(item.value()).all().item<bool>())
+      throw std::invalid_argument(caller + ": parameter '" + item.key() + "' contains NaN or infinite values");
+    tensors.emplace(item.key(), item.value());
+  }
+  return tensors;
+}
+
+}  // namespace checkpoint_detail
 }  // namespace diffusion

@@ -1,7 +1,11 @@
 // Device choice and LibTorch's thread count.
 #include "diffusion/device.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cstring>
+#include <vector>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -45,6 +49,34 @@ std::string describe_runtime(const torch::Device& device) {
       << at::get_num_threads() << " CPU thread(s)";
   if (device.is_cuda()) out << ", " << torch::cuda::device_count() << " CUDA device(s)";
   return out.str();
+}
+
+namespace {
+
+// The GPU's marketing name through the CUDA runtime that LibTorch's CUDA build has already loaded,
+// looked up by symbol so that this file needs no CUDA headers and builds against every LibTorch.
+// cudaDeviceProp starts with `char name[256]` in every CUDA version; the buffer is far larger than
+// the whole struct (about 1 KB in CUDA 11 and 12). "" when unavailable.
+std::string cuda_device_name(int index) {
+  using GetProperties = int (*)(void*, int);
+  void* symbol = dlsym(RTLD_DEFAULT, "cudaGetDeviceProperties_v2");
+  if (symbol == nullptr) symbol = dlsym(RTLD_DEFAULT, "cudaGetDeviceProperties");
+  if (symbol == nullptr) return {};
+  std::vector<char> properties(16384, '\0');
+  if (reinterpret_cast<GetProperties>(symbol)(properties.data(), index) != 0) return {};
+  return std::string(properties.data(), strnlen(properties.data(), 256));
+}
+
+}  // namespace
+
+std::string device_display_name(const torch::Device& device) {
+  if (device.is_cuda()) {
+    const int index = device.has_index() ? device.index() : 0;
+    const std::string name = cuda_device_name(index);
+    return name.empty() ? "CUDA device " + std::to_string(index) : "CUDA: " + name;
+  }
+  const int threads = at::get_num_threads();
+  return "CPU, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
 }  // namespace diffusion

@@ -116,3 +116,18 @@ TEST(Screenshot, ReverseViewSigmaComparison) {
   EXPECT_GT(png.colours.size(), 50u);
   std::remove(path.c_str());
 }
+
+// The Images view with a checkpoint that does not exist: the window says why (in the grid and the
+// status line) instead of failing, and the screenshot is still written.
+TEST(Screenshot, ImagesViewWithoutAModelExplainsInTheWindow) {
+  const std::string path = temp_path("images_no_model.png");
+  std::remove(path.c_str());
+  ASSERT_EQ(run("--screenshot " + path + " --size 1000x620 --frames 2 --device cpu --view images "
+                "--image-model " + temp_path("no-such-model.ckpt") + " --image-count 4 --images-steps 3"),
+            0);
+  const Png png = read_png(path);
+  EXPECT_EQ(png.width, 1000);
+  EXPECT_EQ(png.height, 620);
+  EXPECT_GT(png.colours.size(), 20u);  // controls and the message, not a blank window
+  std::remove(path.c_str());
+}

@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -36,8 +37,8 @@ struct Child {
   int err_fd = -1;
 };
 
-Child spawn_cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv_storage = {DIFFUSCOPE_EXE};
+Child spawn_program(const std::string& exe, const std::vector<std::string>& args) {
+  std::vector<std::string> argv_storage = {exe};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
@@ -61,18 +62,18 @@ Child spawn_cli(const std::vector<std::string>& args) {
   if (spawn_error != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    throw std::runtime_error(std::string("cannot start ") + DIFFUSCOPE_EXE);
+    throw std::runtime_error("cannot start " + exe);
   }
   child.out_fd = out_pipe[0];
   child.err_fd = err_pipe[0];
   return child;
 }
 
-// Runs DIFFUSCOPE_EXE once per argument list, all at the same time (each start loads LibTorch,
-// about a second of CPU), reading every stdout and stderr as they come so no pipe fills up.
-std::vector<CliResult> run_cli_batch(const std::vector<std::vector<std::string>>& runs) {
+// Runs `exe` once per argument list, all at the same time (each start loads LibTorch, about a
+// second of CPU), reading every stdout and stderr as they come so no pipe fills up.
+std::vector<CliResult> run_program_batch(const std::string& exe, const std::vector<std::vector<std::string>>& runs) {
   std::vector<Child> children;
-  for (const std::vector<std::string>& args : runs) children.push_back(spawn_cli(args));
+  for (const std::vector<std::string>& args : runs) children.push_back(spawn_program(exe, args));
   std::vector<CliResult> results(runs.size());
   std::vector<pollfd> fds;
   std::vector<std::string*> sinks;
@@ -107,6 +108,11 @@ std::vector<CliResult> run_cli_batch(const std::vector<std::vector<std::string>>
     results[i].exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   return results;
+}
+
+// DIFFUSCOPE_EXE once per argument list, all at the same time.
+std::vector<CliResult> run_cli_batch(const std::vector<std::vector<std::string>>& runs) {
+  return run_program_batch(DIFFUSCOPE_EXE, runs);
 }
 
 CliResult run_cli(const std::vector<std::string>& args) { return run_cli_batch({args}).front(); }
@@ -519,6 +525,8 @@ TEST(CliHelp, HelpAndVersionExitZero) {
   EXPECT_EQ(sample_help.exit_code, 0);
   EXPECT_NE(sample_help.out.find("--sigma"), std::string::npos);
   EXPECT_NE(sample_help.out.find("point-steps"), std::string::npos);
+  EXPECT_NE(sample_help.out.find("--data"), std::string::npos);
+  EXPECT_NE(sample_help.out.find("image-steps"), std::string::npos);
   const CliResult& version = r[2];
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.out.rfind("diffuscope ", 0), 0u) << version.out;
@@ -688,4 +696,199 @@ TEST(CliEvaluate, PrintsDataExactAndModelRows) {
   // Both denoisers land near the data: far below what x_T ~ N(0, I) itself would score.
   for (double distance : distances) EXPECT_LT(distance, kShippedModelMaxDistance);
   EXPECT_NE(r.err.find("models/8gaussians.ckpt"), std::string::npos) << r.err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `sample --data`: images from the learned image model, written as a PNG grid.
+
+namespace {
+
+// Runs the helper that writes an image checkpoint with random weights (tests/cli/CMakeLists.txt).
+void make_image_checkpoint(const std::string& path) {
+  const CliResult r = run_program_batch(MAKE_IMAGE_CHECKPOINT_EXE, {{path, "tiny", "7"}}).front();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+struct GreyPng {
+  std::uint32_t width = 0, height = 0;
+  std::vector<std::uint8_t> pixels;  // row-major
+  std::uint8_t at(std::uint32_t x, std::uint32_t y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
+};
+
+std::uint32_t big_endian_u32(const std::string& bytes, std::size_t at) {
+  std::uint32_t value = 0;
+  for (std::size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(bytes.at(at + i));
+  return value;
+}
+
+// Decodes an 8-bit greyscale, non-interlaced PNG (what a 1-channel grid is), written here from
+// the PNG specification: chunks, the zlib stream of the IDAT chunks, and the five row filters.
+GreyPng decode_grey_png(const std::string& bytes) {
+  if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) throw std::runtime_error("no PNG signature");
+  GreyPng png;
+  std::string compressed;
+  bool ended = false;
+  for (std::size_t at = 8; at < bytes.size() && !ended;) {
+    const std::uint32_t length = big_endian_u32(bytes, at);
+    const std::string type = bytes.substr(at + 4, 4);
+    if (at + 12 + length > bytes.size()) throw std::runtime_error("chunk " + type + " runs past the end");
+    const std::string data = bytes.substr(at + 8, length);
+    if (type == "IHDR") {
+      png.width = big_endian_u32(data, 0);
+      png.height = big_endian_u32(data, 4);
+      if (data[8] != 8 || data[9] != 0 || data[12] != 0) throw std::runtime_error("not 8-bit grey, non-interlaced");
+    } else if (type == "IDAT") {
+      compressed += data;
+    } else if (type == "IEND") {
+      ended = true;
+    }
+    at += 12 + length;
+  }
+  if (!ended || png.width == 0 || png.height == 0) throw std::runtime_error("no IEND or no IHDR");
+  const std::size_t stride = png.width + 1;  // filter byte + one byte per pixel
+  std::vector<std::uint8_t> raw(stride * png.height);
+  uLongf raw_size = static_cast<uLongf>(raw.size());
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(compressed.data()),
+                 static_cast<uLong>(compressed.size())) != Z_OK ||
+      raw_size != raw.size()) {
+    throw std::runtime_error("IDAT does not inflate to height x (width + 1) bytes");
+  }
+  png.pixels.resize(static_cast<std::size_t>(png.width) * png.height);
+  for (std::uint32_t y = 0; y < png.height; ++y) {
+    const std::uint8_t filter = raw[y * stride];
+    for (std::uint32_t x = 0; x < png.width; ++x) {
+      const int a = x > 0 ? png.at(x - 1, y) : 0;
+      const int b = y > 0 ? png.at(x, y - 1) : 0;
+      const int c = x > 0 && y > 0 ? png.at(x - 1, y - 1) : 0;
+      int predictor = 0;
+      switch (filter) {
+        case 0: break;
+        case 1: predictor = a; break;
+        case 2: predictor = b; break;
+        case 3: predictor = (a + b) / 2; break;
+        case 4: {
+          const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+          predictor = pa <= pb && pa <= pc ? a : (pb <= pc ? b : c);
+          break;
+        }
+        default: throw std::runtime_error("unknown row filter " + std::to_string(filter));
+      }
+      png.pixels[static_cast<std::size_t>(y) * png.width + x] =
+          static_cast<std::uint8_t>(raw[y * stride + 1 + x] + predictor);
+    }
+  }
+  return png;
+}
+
+}  // namespace
+
+TEST(CliSampleImages, WritesAGridPngAndTheSpeedLine) {
+  TempFolder dir;
+  const std::string model = dir.file("tiny.ckpt");
+  make_image_checkpoint(model);
+  auto args = [&](const std::string& out, const std::string& seed) {
+    return std::vector<std::string>{"sample", "--data", "fashion-mnist", "--model", model, "--n", "5", "--steps",
+                                    "20", "--seed", seed, "--threads", "1", "--out", dir.file(out)};
+  };
+  const std::vector<CliResult> r = run_cli_batch({args("a.png", "3"), args("b.png", "3"), args("c.png", "4")});
+  const std::regex speed_line(
+      "sample: 5 images x 20 steps in [0-9.]+ s = ([0-9.]+e[+-][0-9]+) image-steps/s on cpu \\(1 thread\\)");
+  for (const CliResult& result : r) {
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(result.out, match, speed_line)) << result.out;
+    EXPECT_GT(std::stod(match[1]), 0.0);
+  }
+  EXPECT_NE(r[0].out.find("grid written to " + dir.file("a.png")), std::string::npos) << r[0].out;
+
+  // 5 images of 28 x 28 in ceil(sqrt(5)) = 3 columns and 2 rows, each tile scaled 2x (to 56 px),
+  // 1-px mid-grey gutters between and around: 3 * 57 + 1 by 2 * 57 + 1 pixels.
+  const std::string a_bytes = read_bytes(dir.file("a.png"));
+  const GreyPng png = decode_grey_png(a_bytes);
+  ASSERT_EQ(png.width, 172u);
+  ASSERT_EQ(png.height, 115u);
+  for (std::uint32_t x = 0; x < png.width; ++x) {
+    for (std::uint32_t y : {0u, 57u, 114u}) ASSERT_EQ(png.at(x, y), 128) << x << ", " << y;
+  }
+  for (std::uint32_t y = 0; y < png.height; ++y) {
+    for (std::uint32_t x : {0u, 57u, 114u, 171u}) ASSERT_EQ(png.at(x, y), 128) << x << ", " << y;
+  }
+  // The sixth slot is empty (gutter grey); every tile is made of 2 x 2 blocks of one value and is
+  // not blank.
+  for (std::uint32_t y = 58; y < 114; ++y) {
+    for (std::uint32_t x = 115; x < 171; ++x) ASSERT_EQ(png.at(x, y), 128) << x << ", " << y;
+  }
+  for (int tile = 0; tile < 5; ++tile) {
+    const std::uint32_t left = 1 + 57 * static_cast<std::uint32_t>(tile % 3);
+    const std::uint32_t top = 1 + 57 * static_cast<std::uint32_t>(tile / 3);
+    int lowest = 255, highest = 0;
+    for (std::uint32_t y = 0; y < 56; ++y) {
+      for (std::uint32_t x = 0; x < 56; ++x) {
+        const int value = png.at(left + x, top + y);
+        ASSERT_EQ(value, png.at(left + x / 2 * 2, top + y / 2 * 2)) << "tile " << tile << " at " << x << ", " << y;
+        lowest = std::min(lowest, value);
+        highest = std::max(highest, value);
+      }
+    }
+    EXPECT_GT(highest - lowest, 10) << "tile " << tile;
+  }
+  // Same seed, same grid; another seed, another grid.
+  EXPECT_EQ(read_bytes(dir.file("b.png")), a_bytes);
+  EXPECT_NE(read_bytes(dir.file("c.png")), a_bytes);
+  // Written through a temp file and renamed: nothing else is left in the folder.
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file(""))) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"a.png", "b.png", "c.png", "tiny.ckpt"}));
+}
+
+TEST(CliSampleImages, BadFlagsAndModelsExitTwoWithAMessage) {
+  TempFolder dir;
+  const std::string model = dir.file("tiny.ckpt");
+  make_image_checkpoint(model);
+  const std::string truncated = dir.file("truncated.ckpt");
+  const std::string bytes = read_bytes(model);
+  write_bytes(truncated, bytes.substr(0, bytes.size() / 2));
+  const std::string missing = dir.file("missing.ckpt");
+  const std::string out = dir.file("grid.png");
+  const std::string folder = dir.file("folder");
+  std::filesystem::create_directory(folder);
+  const std::string point_model = std::string(DIFFUSCOPE_SOURCE_DIR) + "/assets/models/moons.ckpt";
+  auto data = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"sample", "--data", "fashion-mnist", "--steps", "5", "--n", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  expect_usage_errors({
+      {{"sample", "--data", "mnist", "--out", out}, {"--data", "mnist", "fashion-mnist"}},
+      {{"sample", "--name", "moons", "--data", "fashion-mnist", "--out", out}, {"--name", "--data"}},
+      {{"sample", "--n", "10"}, {"--name", "--data"}},
+      {{"sample", "--name", "moons", "--n", "10", "--out", out}, {"--out", "--data"}},
+      {data({"--model", model}), {"--out"}},
+      {data({"--model", model, "--out", dir.file("no-such-folder/grid.png")}), {"--out", "does not exist"}},
+      {data({"--model", model, "--out", dir.file("")}), {"--out", "file"}},
+      {data({"--model", model, "--out", folder}), {"--out", "folder"}},
+      {data({"--model", model, "--out", out, "--denoiser", "exact"}), {"--denoiser"}},
+      {data({"--model", model, "--out", out, "--train-n", "100"}), {"--train-n"}},
+      {data({"--model", model, "--out", out, "--evaluate"}), {"--evaluate"}},
+      {{"sample", "--data", "fashion-mnist", "--model", model, "--out", out, "--n", "5000"}, {"--n", "4096"}},
+      {data({"--model", model, "--out", out, "--sigma", "medium"}), {"--sigma"}},
+      {data({"--model", model, "--out", out, "--device", "tpu"}), {"--device"}},
+      {data({"--model", missing, "--out", out}), {missing}},
+      {data({"--model", truncated, "--out", out}), {truncated}},
+      {data({"--model", point_model, "--out", out}), {point_model, "point"}},
+  });
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  // No shipped image model where the assets are: the message says so and names --model.
+  TempFolder empty_assets;
+  ::setenv("DIFFUSCOPE_ASSETS", empty_assets.file("").c_str(), 1);
+  const CliResult r = run_cli(data({"--out", out}));
+  ::unsetenv("DIFFUSCOPE_ASSETS");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("fashion-mnist.ckpt"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--model"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }

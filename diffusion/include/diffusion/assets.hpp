@@ -11,5 +11,7 @@ namespace diffusion {
 std::string assets_dir();
 // assets_dir()/models/<to_string(kind)>.ckpt, e.g. ".../assets/models/moons.ckpt".
 std::string shipped_point_model_path(Dataset2DKind kind);
+// assets_dir()/models/fashion-mnist.ckpt: the shipped image model.
+std::string shipped_image_model_path();
 
 }  // namespace diffusion

@@ -15,6 +15,10 @@ torch::Device pick_device(std::string_view request);
 // Returns the count set. Call once, before the first tensor operation.
 int configure_threads(int threads = 0);
 
+// For the UI and speed lines: "CUDA: NVIDIA H100 80GB HBM3" (or "CUDA device 0" when the name
+// cannot be read), or "CPU, 2 threads" (LibTorch's current intra-op thread count).
+std::string device_display_name(const torch::Device& device);
+
 // One line for logs: LibTorch version, device, thread count.
 std::string describe_runtime(const torch::Device& device);
 

@@ -1,0 +1,204 @@
+#include "gui/images_panel.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gui/reverse_panel.hpp"
+#include "gui/ui_helpers.hpp"
+
+namespace diffuscope::gui {
+
+namespace {
+
+const char* sigma_tooltip(diffusion::SigmaKind kind) {
+  switch (kind) {
+    case diffusion::SigmaKind::Small:
+      return "σ_t² = β̃_t = (1 − ᾱ_{t−1}) / (1 − ᾱ_t) · β_t: the variance of the true posterior "
+             "q(x_{t−1} | x_t, x_0) (Ho et al. 2020).";
+    case diffusion::SigmaKind::Large:
+      return "σ_t² = β_t: the larger choice (Ho et al. 2020).";
+    case diffusion::SigmaKind::Interpolated:
+      return "log σ_t² = v · log β_t + (1 − v) · log β̃_t (Nichol & Dhariwal 2021 learn v).";
+    case diffusion::SigmaKind::DDIM:
+      return "DDIM (Song et al. 2021): x_{t−1} = √ᾱ_{t−1} x̂_0 + √(1 − ᾱ_{t−1} − σ_t²) ε̂ + σ_t z, "
+             "σ_t = η √((1 − ᾱ_{t−1}) / (1 − ᾱ_t)) √(1 − ᾱ_t / ᾱ_{t−1}). η = 0: deterministic.";
+  }
+  return "";
+}
+
+const char* spacing_label(diffusion::Spacing spacing) {
+  switch (spacing) {
+    case diffusion::Spacing::Leading: return "leading";
+    case diffusion::Spacing::Trailing: return "trailing";
+    case diffusion::Spacing::Linspace: return "linspace";
+  }
+  return "?";
+}
+
+// σ choice, its η or v, K (and the family for extra panels): the 2D view's controls without the
+// denoiser (the Images view always samples with the image model).
+void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
+  row_label("sampler", label_width);
+  if (ImGui::BeginCombo("##sigma", sigma_label(s.sampler.sigma))) {
+    for (diffusion::SigmaKind kind : {diffusion::SigmaKind::Small, diffusion::SigmaKind::Large,
+                                      diffusion::SigmaKind::Interpolated, diffusion::SigmaKind::DDIM}) {
+      if (ImGui::Selectable(sigma_label(kind), kind == s.sampler.sigma)) s.sampler.sigma = kind;
+      item_tooltip(sigma_tooltip(kind));
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip(sigma_tooltip(s.sampler.sigma));
+  if (s.sampler.sigma == diffusion::SigmaKind::DDIM) {
+    row_label("η", label_width);
+    float eta = static_cast<float>(s.sampler.eta);
+    if (ImGui::SliderFloat("##eta", &eta, 0.0f, 1.0f, "η = %.2f", ImGuiSliderFlags_AlwaysClamp)) s.sampler.eta = eta;
+    item_tooltip("DDIM's η: 0 = deterministic (no z), 1 = as much noise as DDPM with β̃.");
+  } else if (s.sampler.sigma == diffusion::SigmaKind::Interpolated) {
+    row_label("v", label_width);
+    float v = static_cast<float>(s.sampler.interpolation);
+    if (ImGui::SliderFloat("##v", &v, 0.0f, 1.0f, "v = %.2f", ImGuiSliderFlags_AlwaysClamp)) s.sampler.interpolation = v;
+    item_tooltip("0: σ² = β̃, 1: σ² = β, between: geometric interpolation.");
+  }
+  row_label("K", label_width);
+  int K = effective_steps(s.steps, T);
+  char format[48];
+  std::snprintf(format, sizeof format, "K = %%d of %d", T);
+  if (ImGui::SliderInt("##K", &K, 1, std::max(1, T), format, ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
+    s.steps = K >= T ? 0 : K;
+  }
+  item_tooltip("Sampling steps K (logarithmic): each costs one U-Net evaluation of every image. "
+               "On the CPU keep K × images modest (100 × 16 takes ~3 s).");
+  if (with_family) {
+    row_label("family", label_width);
+    if (ImGui::BeginCombo("##family", schedule_kind_label(s.family))) {
+      for (diffusion::ScheduleKind kind : diffusion::all_schedule_kinds()) {
+        if (ImGui::Selectable(schedule_kind_label(kind), kind == s.family)) s.family = kind;
+      }
+      ImGui::EndCombo();
+    }
+    item_tooltip("This panel's schedule family; T and the other parameters are schedule A's.");
+  }
+}
+
+}  // namespace
+
+std::string draw_device_selector(const DeviceStatus& status, float label_width) {
+  std::string request;
+  row_label("device", label_width);
+  const std::string preview = status.description.empty() ? std::string("starting …") : status.description;
+  if (ImGui::BeginCombo("##device", preview.c_str())) {
+    const struct {
+      const char* name;
+      const char* label;
+    } choices[] = {{"auto", "auto (CUDA if present)"}, {"cpu", "CPU"}, {"cuda", "CUDA"}};
+    for (const auto& c : choices) {
+      const bool is_cuda = std::string(c.name) == "cuda";
+      const bool disabled = is_cuda && !status.cuda_available;
+      const ImGuiSelectableFlags flags = disabled ? ImGuiSelectableFlags_Disabled : 0;
+      if (ImGui::Selectable(c.label, status.request == c.name, flags)) request = c.name;
+      if (disabled && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::SetTooltip("%s", status.cuda_unavailable_reason.c_str());
+      }
+    }
+    ImGui::EndCombo();
+  }
+  const std::string tip = "Where every tensor of the worker lives: " + preview +
+                          (status.cuda_available ? "." : ".\n" + status.cuda_unavailable_reason);
+  item_tooltip(tip.c_str());
+  return request == status.request ? std::string() : request;
+}
+
+void ImagesPanel::draw_controls(AppState& state, SchedulePanel& schedule_panel, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
+  ImagesState& im = state.images;
+  ReverseState& r = im.sampling;
+  const int T = state.a.schedule()->T();
+
+  if (r.panel_count > 1) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
+    ImGui::TextUnformatted("Panel #1");
+    ImGui::PopStyleColor();
+  }
+  ImGui::PushID("images_panel0");
+  draw_sampler_controls(r.panels[0], T, label_width, false);
+  ImGui::PopID();
+
+  row_label("spacing", label_width);
+  if (ImGui::BeginCombo("##images_spacing", spacing_label(r.spacing))) {
+    for (diffusion::Spacing s : {diffusion::Spacing::Leading, diffusion::Spacing::Trailing, diffusion::Spacing::Linspace}) {
+      if (ImGui::Selectable(spacing_label(s), s == r.spacing)) r.spacing = s;
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip("Which K of the T timesteps are visited. trailing: always starts at t = T.");
+  std::string error;
+  const std::vector<int> visited = visited_timesteps(T, r.panels[0].steps, r.spacing, &error);
+  draw_visited_strip(visited, T, state.t, 0.7f * font, palette);
+  item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor.");
+  if (!error.empty()) colored_wrapped_text(palette.error_text, error);
+
+  row_label("images", label_width);
+  int count = im.image_count;
+  if (ImGui::SliderInt("##image_count", &count, kMinImageCount, kMaxImageCount, "%d images",
+                       ImGuiSliderFlags_AlwaysClamp)) {
+    im.image_count = count;
+    im.selected = std::min(im.selected, count - 1);
+  }
+  item_tooltip("Samples in each grid, all drawn from x_T ~ N(0, I) with a fixed seed.");
+  row_label("x_T", label_width);
+  char seed_text[48];
+  std::snprintf(seed_text, sizeof seed_text, "new x_T (seed %llu)", static_cast<unsigned long long>(r.seed));
+  if (ImGui::Button(seed_text, ImVec2(-1.0f, 0.0f))) ++r.seed;
+  item_tooltip("Draw a new x_T and new z (all panels still share them).");
+
+  ImGui::Separator();
+  ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
+  schedule_panel.draw_schedule_controls(state.a, "A", palette, label_width);
+}
+
+void ImagesPanel::draw_compare(AppState& state, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
+  ReverseState& r = state.images.sampling;
+  const diffusion::ScheduleKind family_a = state.a.params.kind;
+
+  row_label("panels", label_width);
+  int count = r.panel_count;
+  if (ImGui::SliderInt("##image_panels", &count, 1, kMaxReversePanels, "%d", ImGuiSliderFlags_AlwaysClamp)) {
+    set_panel_count(r, count, family_a);
+  }
+  item_tooltip("Compare up to four samplers side by side, from the same x_T and the same z at every "
+               "step (common random numbers): only what you change differs.");
+  row_label("preset", label_width);
+  if (ImGui::BeginCombo("##image_preset", "choose…")) {
+    for (ReversePreset preset : {ReversePreset::SigmaComparison, ReversePreset::StepsComparison}) {
+      if (ImGui::Selectable(reverse_preset_label(preset))) apply_reverse_preset(r, preset, family_a);
+      item_tooltip(reverse_preset_tooltip(preset));
+    }
+    ImGui::EndCombo();
+  }
+  (void)palette;
+  if (r.panel_count < 2) return;
+  edited_panel_ = std::clamp(edited_panel_, 1, r.panel_count - 1);
+  if (ImGui::BeginTabBar("##image_panel_tabs")) {
+    for (int i = 1; i < r.panel_count; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "#%d", i + 1);
+      if (ImGui::BeginTabItem(name)) {
+        edited_panel_ = i;
+        ImGui::PushID(100 + i);
+        draw_sampler_controls(r.panels[static_cast<std::size_t>(i)], state.a.schedule()->T(), label_width, true);
+        ImGui::PopID();
+        ImGui::EndTabItem();
+      }
+    }
+    ImGui::EndTabBar();
+  }
+}
+
+}  // namespace diffuscope::gui
