@@ -13,24 +13,17 @@
 #include <torch/torch.h>
 
 #include "diffusion/log_snr.hpp"
+#include "model_support.hpp"
 
 namespace diffusion {
 namespace {
 
+using model_support::check_range;
+using model_support::fill_uniform;
+using model_support::scaled_log_snr;
+
 // Width of the noise embedding shared by all blocks.
 constexpr int kNoiseWidth = 128;
-
-void check_range(const char* name, int value, int limit) {
-  if (value < 1 || value > limit)
-    throw std::invalid_argument("ImageModelConfig: " + std::string(name) + " = " +
-                                std::to_string(value) + " must be in 1.." + std::to_string(limit));
-}
-
-torch::Tensor scaled_log_snr(const torch::Tensor& log_snr) {
-  const double middle = 0.5 * (kModelLogSnrMax + kModelLogSnrMin);
-  const double half = 0.5 * (kModelLogSnrMax - kModelLogSnrMin);
-  return (log_snr.clamp(kModelLogSnrMin, kModelLogSnrMax) - middle) / half;
-}
 
 torch::nn::Conv2d conv3x3(int in, int out, int stride = 1) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
@@ -72,11 +65,6 @@ class ResidualBlockImpl : public torch::nn::Module {
 // Forward order of the residual blocks in blocks_.
 enum Block { kDown0, kDown1, kDown2, kMiddle1, kMiddle2, kUp2, kUp1, kUp0, kBlockCount };
 
-void fill_uniform(torch::Tensor& tensor, double bound, at::Generator& generator) {
-  auto draw = torch::rand(tensor.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
-  tensor.copy_((draw * 2.0 - 1.0) * bound);
-}
-
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -97,12 +85,12 @@ bool operator==(const ImageModelConfig& a, const ImageModelConfig& b) {
 }
 
 void validate(const ImageModelConfig& config) {
-  check_range("image_channels", config.image_channels, 4);
-  check_range("base_channels", config.base_channels, 512);
-  check_range("multiplier_1", config.multiplier_1, 8);
-  check_range("multiplier_2", config.multiplier_2, 8);
-  check_range("groups", config.groups, 64);
-  check_range("noise_features", config.noise_features, 64);
+  check_range("ImageModelConfig", "image_channels", config.image_channels, 4);
+  check_range("ImageModelConfig", "base_channels", config.base_channels, 512);
+  check_range("ImageModelConfig", "multiplier_1", config.multiplier_1, 8);
+  check_range("ImageModelConfig", "multiplier_2", config.multiplier_2, 8);
+  check_range("ImageModelConfig", "groups", config.groups, 64);
+  check_range("ImageModelConfig", "noise_features", config.noise_features, 64);
   for (int channels : {config.base_channels, config.base_channels * config.multiplier_1,
                        config.base_channels * config.multiplier_2}) {
     if (channels % config.groups != 0)

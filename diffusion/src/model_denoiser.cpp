@@ -19,22 +19,29 @@ torch::Tensor predict_eps(PointModel& model, const torch::Tensor& x_t, double lo
   return model->forward(x_t, level);
 }
 
-Denoiser make_model_denoiser(PointModel model, const ReverseConfig& config) {
+Denoiser make_eps_model_denoiser(EpsPredictor predict_eps, const ReverseConfig& config) {
   validate(config);
-  if (!model) throw std::invalid_argument("make_model_denoiser: the model is not set");
-  return [model, config](const torch::Tensor& x_t, const SamplingStep& step) mutable {
+  if (!predict_eps) throw std::invalid_argument("make_eps_model_denoiser: no predictor given");
+  return [predict_eps, config](const torch::Tensor& x_t, const SamplingStep& step) {
     torch::NoGradGuard no_grad;
     if (step.alpha_bar > 0.0) {
       const double lambda = log_snr_from_alpha_bar(step.alpha_bar, step.one_minus_alpha_bar);
-      return prediction_from_eps(x_t, predict_eps(model, x_t, lambda), step, config);
+      return prediction_from_eps(x_t, predict_eps(x_t, lambda), step, config);
     }
     // Zero terminal SNR: see the header for why a reference level is used here.
     const double alpha_bar = alpha_bar_from_log_snr(kZeroSnrReferenceLogSnr);
     const double one_minus = one_minus_alpha_bar_from_log_snr(kZeroSnrReferenceLogSnr);
-    const auto eps = predict_eps(model, x_t, kZeroSnrReferenceLogSnr);
+    const auto eps = predict_eps(x_t, kZeroSnrReferenceLogSnr);
     const auto x0 = (x_t - eps * std::sqrt(one_minus)) / std::sqrt(alpha_bar);
     return prediction_from_x0(x_t, x0, step, config);
   };
+}
+
+Denoiser make_model_denoiser(PointModel model, const ReverseConfig& config) {
+  if (!model) throw std::invalid_argument("make_model_denoiser: the model is not set");
+  return make_eps_model_denoiser(
+      [model](const torch::Tensor& x_t, double log_snr) mutable { return predict_eps(model, x_t, log_snr); },
+      config);
 }
 
 }  // namespace diffusion

@@ -11,9 +11,14 @@
 #include <torch/torch.h>
 
 #include "diffusion/log_snr.hpp"
+#include "model_support.hpp"
 
 namespace diffusion {
 namespace {
+
+using model_support::check_range;
+using model_support::fill_uniform;
+using model_support::scaled_log_snr;
 
 // Width of the noise MLP's hidden layer. Its cost does not grow with the cloud in sampling.
 constexpr int kNoiseWidth = 128;
@@ -21,25 +26,6 @@ constexpr int kNoiseWidth = 128;
 // roughly unit variance, so 0.5 .. 64 spans "whole cloud" down to fine detail such as the
 // checkerboard's edges.
 constexpr double kLowestFrequency = 0.5;
-
-void check_range(const char* name, int value, int limit) {
-  if (value < 1 || value > limit)
-    throw std::invalid_argument("PointModelConfig: " + std::string(name) + " = " +
-                                std::to_string(value) + " must be in 1.." + std::to_string(limit));
-}
-
-// The log-SNR scaled onto [-1, 1] over the training range.
-torch::Tensor scaled_log_snr(const torch::Tensor& log_snr) {
-  const double middle = 0.5 * (kModelLogSnrMax + kModelLogSnrMin);
-  const double half = 0.5 * (kModelLogSnrMax - kModelLogSnrMin);
-  return (log_snr.clamp(kModelLogSnrMin, kModelLogSnrMax) - middle) / half;
-}
-
-// Uniform(-bound, bound), PyTorch's default Linear initialisation, drawn from `generator`.
-void fill_uniform(torch::Tensor& tensor, double bound, at::Generator& generator) {
-  auto draw = torch::rand(tensor.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
-  tensor.copy_((draw * 2.0 - 1.0) * bound);
-}
 
 }  // namespace
 
@@ -65,10 +51,10 @@ bool operator==(const PointModelConfig& a, const PointModelConfig& b) {
 }
 
 void validate(const PointModelConfig& config) {
-  check_range("frequencies", config.frequencies, 16);
-  check_range("noise_features", config.noise_features, 64);
-  check_range("hidden", config.hidden, 1024);
-  check_range("blocks", config.blocks, 16);
+  check_range("PointModelConfig", "frequencies", config.frequencies, 16);
+  check_range("PointModelConfig", "noise_features", config.noise_features, 64);
+  check_range("PointModelConfig", "hidden", config.hidden, 1024);
+  check_range("PointModelConfig", "blocks", config.blocks, 16);
 }
 
 PointModelImpl::PointModelImpl(PointModelConfig config) : config_(config) {

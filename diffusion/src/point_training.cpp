@@ -16,9 +16,15 @@
 
 #include "diffusion/log_snr.hpp"
 #include "diffusion/seeding.hpp"
+#include "training_support.hpp"
 
 namespace diffusion {
 namespace {
+
+using training_support::learning_rate_factor;
+using training_support::number;
+using training_support::optimise;
+using training_support::update_ema;
 
 // Independent streams derived from the one user seed (seeding.hpp).
 constexpr std::uint64_t kWeightStream = 401;
@@ -32,24 +38,6 @@ constexpr std::int64_t kMaxPointsPerLogSnr = 8;
 // read from tiny offsets) cannot throw the weights far.
 constexpr double kMaxGradNorm = 1.0;
 constexpr std::size_t kRecentLosses = 100;
-
-std::string number(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
-}
-
-// Learning-rate factor: a short linear warm-up (Adam's first steps are large), then a cosine
-// decay to 2% at planned_steps, held there afterwards. Short runs end at a small rate, which
-// is what lets the EMA settle onto a good point.
-double learning_rate_factor(std::int64_t step, std::int64_t planned) {
-  const double warmup = std::min<double>(100.0, std::max<double>(1.0, planned / 10.0));
-  if (step < warmup) return 0.1 + 0.9 * step / warmup;
-  const double progress = std::min(1.0, (step - warmup) / std::max(1.0, planned - warmup));
-  constexpr double kFloor = 0.02;
-  return kFloor + (1.0 - kFloor) * 0.5 * (1.0 + std::cos(M_PI * progress));
-}
 
 torch::Tensor dataset_tensor(const PointTrainingConfig& config) {
   const Dataset2D data = make_dataset2d(config.dataset, config.data_pool, config.seed);
@@ -170,37 +158,11 @@ double PointTrainer::step() {
   const auto embedding = s.model->noise_embedding(log_snr.to(on_device));   // [groups, E]
   const auto eps_hat = s.model->forward_from_embedding(x_t, embedding);
   const auto loss = torch::mse_loss(eps_hat, eps);
-  const double value = loss.item<double>();
-  if (!std::isfinite(value))
-    throw std::runtime_error("training: the loss became " + number(value) + " at step " +
-                             std::to_string(steps_done_ + 1) +
-                             "; the weights were left as before (try a lower learning rate)");
-  s.optimizer->zero_grad();
-  loss.backward();
-  const double grad_norm = torch::nn::utils::clip_grad_norm_(s.model->parameters(), kMaxGradNorm);
-  if (!std::isfinite(grad_norm)) {
-    s.optimizer->zero_grad();
-    throw std::runtime_error("training: the gradient became non-finite at step " +
-                             std::to_string(steps_done_ + 1) +
-                             "; the weights were left as before (try a lower learning rate)");
-  }
-  const double rate = config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps);
-  for (auto& group : s.optimizer->param_groups())
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(rate);
-  s.optimizer->step();
-
-  {
-    // EMA with a warm-up (decay (1 + n) / (10 + n) early on), so a short run's average is not
-    // dominated by the random initial weights.
-    torch::NoGradGuard no_grad;
-    const double n = static_cast<double>(steps_done_);
-    const double decay = std::min(config_.ema_decay, (1.0 + n) / (10.0 + n));
-    const auto current = s.model->parameters();
-    auto averaged = s.ema->parameters();
-    for (std::size_t i = 0; i < averaged.size(); ++i)
-      averaged[i].mul_(decay).add_(current[i].detach(), 1.0 - decay);
-  }
-
+  const double rate =
+      config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps, 100.0);
+  const double value =
+      optimise(loss, *s.optimizer, s.model->parameters(), rate, kMaxGradNorm, steps_done_, "training");
+  update_ema(s.ema->parameters(), s.model->parameters(), config_.ema_decay, steps_done_);
   ++steps_done_;
   recent_losses_.push_back(value);
   if (recent_losses_.size() > kRecentLosses) recent_losses_.pop_front();

@@ -8,6 +8,8 @@
 // bottom of the range). So at alpha_bar_t = 0 the model is evaluated at
 // kZeroSnrReferenceLogSnr instead (1/sqrt(ab) = 20, while x0_hat there differs from the data mean
 // by only about sqrt(ab) = 0.05 times x), and its x0_hat is passed on as an x0 prediction.
+#include <functional>
+
 #include <torch/types.h>
 
 #include "diffusion/point_model.hpp"
@@ -17,6 +19,11 @@
 namespace diffusion {
 
 inline constexpr double kZeroSnrReferenceLogSnr = -6.0;
+
+// Any eps-prediction model as a Denoiser: predict_eps(x_t, lambda) at the step's log-SNR, with the
+// zero-terminal-SNR rule above. Shared by the 2D model and the image U-Net (image_denoiser.hpp).
+using EpsPredictor = std::function<torch::Tensor(const torch::Tensor& x_t, double log_snr)>;
+Denoiser make_eps_model_denoiser(EpsPredictor predict_eps, const ReverseConfig& config);
 
 // Runs the model without gradient recording, with a [1] log-SNR broadcast over the cloud.
 // Keeps `model` (a shared handle) alive inside the returned function. x_t of any floating type;
