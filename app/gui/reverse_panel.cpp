@@ -6,88 +6,23 @@
 #include <cstdio>
 #include <string>
 
+#include "gui/sampler_controls.hpp"
 #include "gui/ui_helpers.hpp"
 
 namespace diffuscope::gui {
 
 namespace {
 
-const char* sigma_tooltip(diffusion::SigmaKind kind) {
-  switch (kind) {
-    case diffusion::SigmaKind::Small:
-      return "σ_t² = β̃_t = (1 − ᾱ_{t−1}) / (1 − ᾱ_t) · β_t: the variance of the true posterior "
-             "q(x_{t−1} | x_t, x_0) (Ho et al. 2020).";
-    case diffusion::SigmaKind::Large:
-      return "σ_t² = β_t: the larger choice (Ho et al. 2020); optimal when x_0 is pure noise.";
-    case diffusion::SigmaKind::Interpolated:
-      return "log σ_t² = v · log β_t + (1 − v) · log β̃_t, v fixed here (Nichol & Dhariwal 2021 "
-             "learn v).";
-    case diffusion::SigmaKind::DDIM:
-      return "DDIM (Song et al. 2021): x_{t−1} = √ᾱ_{t−1} x̂_0 + √(1 − ᾱ_{t−1} − σ_t²) ε̂ + σ_t z, "
-             "σ_t = η √((1 − ᾱ_{t−1}) / (1 − ᾱ_t)) √(1 − ᾱ_t / ᾱ_{t−1}). η = 0: deterministic; "
-             "η = 1 with every step: DDPM with β̃.";
-  }
-  return "";
-}
-
 constexpr const char* kDenoiserTooltip =
     "learned: the trained ε-network of this dataset (the shipped checkpoint, or the one "
     "trained here with Train).\nexact: the exact denoiser E[x_0 | x_t] computed over the training points. "
     "It memorises them: its samples land on training points.";
 
-const char* spacing_label(diffusion::Spacing spacing) {
-  switch (spacing) {
-    case diffusion::Spacing::Leading: return "leading";
-    case diffusion::Spacing::Trailing: return "trailing";
-    case diffusion::Spacing::Linspace: return "linspace";
-  }
-  return "?";
-}
-
-const char* spacing_tooltip(diffusion::Spacing spacing) {
-  switch (spacing) {
-    case diffusion::Spacing::Leading: return "t = 1, 1 + T/K, 1 + 2T/K, …: never visits t = T.";
-    case diffusion::Spacing::Trailing: return "t = T, T − T/K, …: always starts at pure noise t = T.";
-    case diffusion::Spacing::Linspace: return "K evenly spaced timesteps from t = 1 to t = T.";
-  }
-  return "";
-}
-
 // σ choice, its η or v, K, denoiser (and the family for extra panels). Returns nothing: edits in place.
 void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
-  row_label("sampler", label_width);
-  if (ImGui::BeginCombo("##sigma", sigma_label(s.sampler.sigma))) {
-    for (diffusion::SigmaKind kind : {diffusion::SigmaKind::Small, diffusion::SigmaKind::Large,
-                                      diffusion::SigmaKind::Interpolated, diffusion::SigmaKind::DDIM}) {
-      if (ImGui::Selectable(sigma_label(kind), kind == s.sampler.sigma)) s.sampler.sigma = kind;
-      item_tooltip(sigma_tooltip(kind));
-    }
-    ImGui::EndCombo();
-  }
-  item_tooltip(sigma_tooltip(s.sampler.sigma));
-  if (s.sampler.sigma == diffusion::SigmaKind::DDIM) {
-    row_label("η", label_width);
-    float eta = static_cast<float>(s.sampler.eta);
-    if (ImGui::SliderFloat("##eta", &eta, 0.0f, 1.0f, "η = %.2f", ImGuiSliderFlags_AlwaysClamp)) s.sampler.eta = eta;
-    item_tooltip("DDIM's η: 0 = deterministic (no z), 1 = as much noise as DDPM with β̃.");
-  } else if (s.sampler.sigma == diffusion::SigmaKind::Interpolated) {
-    row_label("v", label_width);
-    float v = static_cast<float>(s.sampler.interpolation);
-    if (ImGui::SliderFloat("##v", &v, 0.0f, 1.0f, "v = %.2f", ImGuiSliderFlags_AlwaysClamp)) {
-      s.sampler.interpolation = v;
-    }
-    item_tooltip("0: σ² = β̃, 1: σ² = β, between: geometric interpolation.");
-  }
-  row_label("K", label_width);
-  int K = effective_steps(s.steps, T);
-  char format[48];
-  std::snprintf(format, sizeof format, "K = %%d of %d", T);
-  if (ImGui::SliderInt("##K", &K, 1, std::max(1, T), format,
-                       ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
-    s.steps = K >= T ? 0 : K;
-  }
-  item_tooltip("Sampling steps K (logarithmic): the sampler visits K of the T timesteps, with the "
-               "effective β between visited steps 1 − ᾱ_t / ᾱ_prev.");
+  draw_sigma_and_steps(s, T, label_width,
+                       "Sampling steps K (logarithmic): the sampler visits K of the T timesteps, with the "
+                       "effective β between visited steps 1 − ᾱ_t / ᾱ_prev.");
   row_label("denoiser", label_width);
   if (ImGui::BeginCombo("##denoiser", denoiser_label(s.denoiser))) {
     for (DenoiserKind kind : {DenoiserKind::Model, DenoiserKind::Exact}) {
@@ -97,16 +32,7 @@ void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bo
     ImGui::EndCombo();
   }
   item_tooltip(kDenoiserTooltip);
-  if (with_family) {
-    row_label("family", label_width);
-    if (ImGui::BeginCombo("##family", schedule_kind_label(s.family))) {
-      for (diffusion::ScheduleKind kind : diffusion::all_schedule_kinds()) {
-        if (ImGui::Selectable(schedule_kind_label(kind), kind == s.family)) s.family = kind;
-      }
-      ImGui::EndCombo();
-    }
-    item_tooltip("This panel's schedule family; T and the other parameters are schedule A's.");
-  }
+  if (with_family) draw_panel_family(s, label_width);
 }
 
 }  // namespace
