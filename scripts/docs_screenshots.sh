@@ -20,3 +20,10 @@ img() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --size
 img docs/screenshot-images-mid.png --images-steps 100 --image-t 200 --image-select 5
 img docs/screenshot-images-sigma-comparison.png --images-steps 100 --image-t 100 --reverse-compare sigma
 "$EXE" sample --data fashion-mnist --n 64 --steps 1000 --seed 1 --out docs/fashion-mnist-samples.png
+# Every shipped lecture scene, as the audience sees it (docs/scenes/<scene>.png), and one in presenter mode.
+mkdir -p docs/scenes
+for scene in assets/scenes/*.json; do
+  name=$(basename "$scene" .json)
+  xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --size 1600x900 --device cpu --scene "$scene" --screenshot "docs/scenes/$name.png"
+done
+xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --size 1600x900 --device cpu --scene 3 --presenter --screenshot docs/scenes/presenter-mode.png

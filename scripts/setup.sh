@@ -5,7 +5,7 @@
 set -euo pipefail
 
 core=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libcli11-dev nlohmann-json3-dev
-      zlib1g-dev libgtest-dev libstb-dev dataset-fashion-mnist)
+      zlib1g-dev libgtest-dev libstb-dev libgif-dev dataset-fashion-mnist)
 gui=(libglfw3-dev libimgui-dev libepoxy-dev libfontconfig-dev fonts-dejavu-core
      xvfb xauth libgl1-mesa-dri)
 

@@ -26,9 +26,9 @@ std::string command_path(const CLI::App& app) {
   return path;
 }
 
-}  // namespace
-
-int run(int argc, char** argv, GuiLauncher launch_gui) {
+// Parses argv; then runs the chosen command, or with parse_only only the `gui` command (whose run
+// validates its flags, then calls launch_gui).
+int parse_and_dispatch(int argc, char** argv, GuiLauncher launch_gui, bool parse_only) {
   CLI::App app("Diffuscope: see and teach denoising diffusion (DDPM). Headless commands print CSV "
                "with a header to stdout; errors go to stderr with exit code 2.",
                "diffuscope");
@@ -63,6 +63,8 @@ int run(int argc, char** argv, GuiLauncher launch_gui) {
   for (const Command& command : commands) {
     if (command.parser->parsed()) chosen = &command;
   }
+  // A headless command validates as it works (reading data, training): parse_only stops here.
+  if (parse_only && chosen != &gui) return 0;
   const std::string path = "diffuscope " + chosen->parser->get_name();
   try {
     return chosen->run();
@@ -72,6 +74,17 @@ int run(int argc, char** argv, GuiLauncher launch_gui) {
     std::cerr << path << ": error: " << e.what() << '\n';
   }
   return kErrorExitCode;
+}
+
+}  // namespace
+
+int run(int argc, char** argv, GuiLauncher launch_gui) {
+  return parse_and_dispatch(argc, argv, launch_gui, /*parse_only=*/false);
+}
+
+int parse_only(int argc, char** argv) {
+  // The window is never opened: the launcher only reports that validation passed.
+  return parse_and_dispatch(argc, argv, [](const gui::GuiOptions&) { return 0; }, /*parse_only=*/true);
 }
 
 }  // namespace diffuscope::cli

@@ -1,16 +1,21 @@
 #include "cli/gui_command.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/choices.hpp"
 #include "cli/usage_error.hpp"
+#include "diffusion/assets.hpp"
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
@@ -25,6 +30,7 @@ constexpr int kMinHeight = 240, kMaxHeight = 4320;
 struct GuiFlags {
   gui::GuiOptions options;
   std::string size;  // "WxH"; empty keeps the default
+  std::string export_size;  // "WxH"; empty: the window's size
 };
 
 }  // namespace
@@ -119,12 +125,90 @@ void validate_gui_options(const gui::GuiOptions& options) {
   if (!options.image_path.empty() && !fs::is_regular_file(options.image_path, error)) {
     throw UsageError("--image '" + options.image_path + "' is not a readable file");
   }
-  if (!options.screenshot_path.empty()) {
-    const fs::path folder = fs::path(options.screenshot_path).parent_path();
+  const std::pair<const char*, const std::string*> outputs[] = {{"--screenshot", &options.screenshot_path},
+                                                                {"--export-png", &options.export_png},
+                                                                {"--bench-out", &options.bench_out},
+                                                                {"--soak-out", &options.soak_out},
+                                                                {"--export-gif", &options.export_gif},
+                                                                {"--export-sequence", &options.export_sequence}};
+  for (const auto& [flag, path] : outputs) {
+    if (path->empty()) continue;
+    const fs::path folder = fs::path(*path).parent_path();
     if (!folder.empty() && !fs::is_directory(folder, error)) {
-      throw UsageError("--screenshot: folder '" + folder.string() + "' does not exist");
+      throw UsageError(std::string(flag) + ": folder '" + folder.string() + "' does not exist");
     }
   }
+  const int exports = !options.screenshot_path.empty() + !options.export_png.empty() + !options.export_gif.empty() +
+                      !options.export_sequence.empty() + options.bench + (options.soak_seconds > 0.0);
+  if (exports > 1) {
+    throw UsageError("choose one of --screenshot, --export-png, --export-gif, --export-sequence, --bench and --soak");
+  }
+  if (!(options.soak_seconds >= 0.0 && options.soak_seconds <= 86400.0)) {
+    throw UsageError("--soak must be in [0, 86400] seconds");
+  }
+  if (!options.bench_out.empty() && !options.bench) throw UsageError("--bench-out needs --bench");
+  if (!options.soak_out.empty() && !(options.soak_seconds > 0.0)) throw UsageError("--soak-out needs --soak SECONDS");
+  if (!options.export_png.empty() && fs::path(options.export_png).extension() != ".png") {
+    throw UsageError("--export-png must name a .png file, got '" + options.export_png + "'");
+  }
+  static const char* const kViews[] = {"curves", "points", "marginal", "image", "clouds", "grids", "selected"};
+  if (!options.export_view.empty() &&
+      std::find(std::begin(kViews), std::end(kViews), options.export_view) == std::end(kViews)) {
+    throw UsageError("unknown --export-view '" + options.export_view +
+                     "'; valid views: curves, points, marginal, image (forward), clouds (reverse), grids, "
+                     "selected (images)");
+  }
+  if (!options.export_view.empty() && options.export_png.empty()) {
+    throw UsageError("--export-view needs --export-png (one view is exported as a PNG)");
+  }
+  if (!options.export_gif.empty() && fs::path(options.export_gif).extension() != ".gif") {
+    throw UsageError("--export-gif must name a .gif file, got '" + options.export_gif + "'");
+  }
+  if (!options.export_sequence.empty() && fs::path(options.export_sequence).extension() != ".png") {
+    throw UsageError("--export-sequence must name a .png file (frames get _0001, _0002, ...), got '" +
+                     options.export_sequence + "'");
+  }
+  if (options.export_frames < 2 || options.export_frames > 10001) {
+    throw UsageError("--export-frames must be in [2, 10001] (it is clamped to T + 1)");
+  }
+  if (!(options.export_seconds >= 0.1 && options.export_seconds <= 600.0)) {
+    throw UsageError("--export-seconds must be in [0.1, 600]");
+  }
+  if (options.export_direction != "down" && options.export_direction != "up") {
+    throw UsageError("unknown --export-direction '" + options.export_direction + "'; valid: down (T to 0), up (0 to T)");
+  }
+  if (options.export_content != "window" && options.export_content != "views") {
+    throw UsageError("unknown --export-content '" + options.export_content + "'; valid: window, views");
+  }
+}
+
+std::string resolve_scene(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::is_regular_file(name, error)) return name;
+  const bool looks_like_path = name.find('/') != std::string::npos || fs::path(name).extension() == ".json";
+  const fs::path folder = fs::path(diffusion::assets_dir()) / "scenes";
+  std::vector<std::string> shipped;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    if (it->path().extension() == ".json") shipped.push_back(it->path().stem().string());
+  }
+  std::sort(shipped.begin(), shipped.end());
+  if (!looks_like_path) {
+    // "3", "03", "03-linear-vs-cosine" or "linear-vs-cosine".
+    std::string number = name;
+    if (!number.empty() && number.size() < 2 && std::isdigit(static_cast<unsigned char>(number[0]))) number = "0" + number;
+    for (const std::string& stem : shipped) {
+      const auto dash = stem.find('-');
+      const std::string prefix = stem.substr(0, dash);
+      const std::string rest = dash == std::string::npos ? "" : stem.substr(dash + 1);
+      if (stem == name || prefix == number || rest == name) return (folder / (stem + ".json")).string();
+    }
+  }
+  std::string list;
+  for (const std::string& stem : shipped) list += (list.empty() ? "" : ", ") + stem;
+  throw UsageError("--scene '" + name + "' is neither a readable file nor a shipped scene" +
+                   (list.empty() ? std::string(" (no scenes found in ") + folder.string() + ")"
+                                 : "; shipped scenes: " + list));
 }
 
 Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
@@ -142,7 +226,28 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--theme", o.theme, "dark or light (high contrast, for projectors)")
       ->capture_default_str();
   parser->add_option("--image", o.image_path, "PNG/JPG to show in the image view (default: Fashion-MNIST)");
-  parser->add_option("--scene", o.scene, "Start from a lecture scene preset");
+  parser->add_option("--scene", o.scene,
+                     "Start from a scene: a .json file, or a shipped scene's number or name (e.g. 3 or "
+                     "03-linear-vs-cosine; see assets/scenes)");
+  parser->add_flag("--presenter", o.presenter, "Start in presenter mode (controls hidden; P toggles)");
+  parser->add_option("--export-png", o.export_png, "Write a PNG of the window (or of --export-view) and exit");
+  parser->add_option("--export-view", o.export_view,
+                     "Export one view alone: curves, points, marginal, image (forward view), clouds "
+                     "(reverse), grids, selected (images)");
+  parser->add_option("--export-size", flags->export_size,
+                     "Render exports at WxH, independent of the window (default: the window's size)");
+  parser->add_option("--export-gif", o.export_gif,
+                     "Write an animated GIF of the views scrubbed over t (T -> 0) and exit");
+  parser->add_option("--export-sequence", o.export_sequence,
+                     "Write the same frames as a PNG sequence (out.png -> out_0001.png, ...) and exit");
+  parser->add_option("--export-frames", o.export_frames, "Exports: frames, 2 to T + 1")->capture_default_str();
+  parser->add_option("--export-seconds", o.export_seconds, "GIF export: duration in seconds")
+      ->capture_default_str();
+  parser->add_option("--export-direction", o.export_direction, "Exports: down (t = T to 0) or up (0 to T)")
+      ->capture_default_str();
+  parser->add_option("--export-content", o.export_content,
+                     "Exports: window (as shown) or views (the views, timeline and readout, no controls)")
+      ->capture_default_str();
   parser->add_option("--process", o.process, "2D forward process: closed, markov or naive")
       ->capture_default_str();
   parser->add_option("--t", o.t,
@@ -180,12 +285,28 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--frames", o.screenshot_frames,
                      "Frames to render before the screenshot or benchmark ends")
       ->capture_default_str();
-  parser->add_flag("--bench", o.bench, "Print frame-time statistics and exit");
+  parser->add_flag("--bench", o.bench,
+                   "Run a scripted session (sliders, schedules, training, reverse playback), print "
+                   "frame-time and latency figures and exit");
+  parser->add_option("--bench-out", o.bench_out, "--bench: also write the figures to this JSON file");
+  parser->add_option("--soak", o.soak_seconds,
+                     "Random interaction for this many seconds (extremes, scenes, resizes, training, "
+                     "dropped files); print memory growth and responsiveness and exit");
+  parser->add_option("--soak-seed", o.soak_seed, "--soak: the random seed")->capture_default_str();
+  parser->add_option("--soak-out", o.soak_out, "--soak: also write the figures to this JSON file");
 
   auto run = [flags, launch_gui]() -> int {
     gui::GuiOptions options = flags->options;
     if (!flags->size.empty()) parse_window_size(flags->size, options.width, options.height);
+    if (!flags->export_size.empty()) {
+      try {
+        parse_window_size(flags->export_size, options.export_width, options.export_height);
+      } catch (const UsageError& e) {
+        throw UsageError(std::string("--export-size: ") + e.what());
+      }
+    }
     validate_gui_options(options);
+    if (!options.scene.empty()) options.scene = resolve_scene(options.scene);
     if (launch_gui == nullptr) {
       std::cerr << "diffuscope: this build has no GUI (configured with -DDIFFUSCOPE_GUI=OFF)\n";
       return 2;

@@ -148,7 +148,7 @@ void AppState::notify(WarningLevel level, std::string text, double seconds) {
       return;
     }
   }
-  notifications.push_back({level, std::move(text), seconds});
+  notifications.push_back({level, std::move(text), seconds, ++notifications_posted});
   while (notifications.size() > 4) notifications.pop_front();
 }
 

@@ -82,6 +82,7 @@ struct Notification {
   WarningLevel level = WarningLevel::Warning;
   std::string text;
   double seconds_left = 12.0;   // removed when it reaches 0 (or when dismissed)
+  std::uint64_t serial = 0;     // 1, 2, ... in the order posted (headless runs echo new ones to stderr)
 };
 
 // Forward: the forward-process views (curves, points, marginal, image). Reverse: the learned
@@ -114,6 +115,7 @@ struct AppState {
   std::string image_short_name;         // when the name does not fit ("#0 Ankle boot"); may be ""
   int fashion_index = 0;                // which Fashion-MNIST test image, when that is the source
   bool image_is_fashion = true;
+  std::string image_path;               // absolute path of a user's image (scenes save it); "" for Fashion-MNIST
 
   float ui_scale = 1.5f;
   bool light_theme = false;
@@ -124,6 +126,14 @@ struct AppState {
   int view_t[kViewCount] = {-1, -1, -1};   // each view's cursor while another is shown (-1: its default)
 
   std::deque<Notification> notifications;
+  std::uint64_t notifications_posted = 0;   // serial of the newest notification
+
+  // Giving the lecture (scenes, presenter mode, equation panel, help).
+  bool presenter = false;           // controls hidden: the views, the timeline and a large readout
+  bool show_equations = true;       // the equation panel under the views
+  bool show_help = false;           // the F1 overlay listing every key
+  std::string scene_title;          // the loaded scene's title ("" before any scene)
+  std::string scene_notes;          // its notes for the lecturer (shown in the File menu's scene list)
 
   // Largest T of the shown schedules: the timeline's range. In the reverse and Images views every
   // panel has A's T (panels differ in the family only), so the range is A's T.

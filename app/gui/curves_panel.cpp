@@ -133,6 +133,7 @@ void CurvesPanel::draw(AppState& state, const renderer::Palette& palette) {
   const float font = ImGui::GetFontSize();
   const bool fraction = state.x_axis_fraction;
   const ScheduleCurves& ca = curves_for(cache_a_, state.a.schedule(), fraction);
+  drawn_revision_ = state.a.revision();
   const ScheduleCurves* cb = state.compare ? &curves_for(cache_b_, state.b.schedule(), fraction) : nullptr;
   const int T_max = state.max_T();
 
@@ -195,6 +196,7 @@ void CurvesPanel::draw(AppState& state, const renderer::Palette& palette) {
     ImGui::SetNextItemWidth(ImGui::CalcTextSize(kTabs[state.coefficient_tab]).x + ImGui::GetFrameHeight() +
                             2.0f * style.FramePadding.x);
     ImGui::Combo("##right_plot", &state.coefficient_tab, kTabs, 3);
+    item_tooltip("right plot: β_t and β̃_t, SNR_t = ᾱ_t / (1 − ᾱ_t) (log axis), or log-SNR_t");
     ImGui::SameLine();
     std::vector<Quantity> quantities;
     if (state.coefficient_tab == 0) {

@@ -14,6 +14,8 @@ namespace diffuscope::gui {
 class CurvesPanel {
  public:
   void draw(AppState& state, const renderer::Palette& palette);
+  // Revision of schedule A whose curves the last draw() showed (benchmarks: slider-to-curves latency).
+  std::uint64_t drawn_revision() const { return drawn_revision_; }
 
  private:
   struct Cache {
@@ -24,6 +26,7 @@ class CurvesPanel {
   const ScheduleCurves& curves_for(Cache& cache, const std::shared_ptr<const diffusion::Schedule>& s,
                                    bool over_fraction);
   Cache cache_a_, cache_b_;
+  std::uint64_t drawn_revision_ = 0;
 };
 
 }  // namespace diffuscope::gui

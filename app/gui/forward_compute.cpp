@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,6 +26,7 @@
 #include "diffusion/sampling_steps.hpp"
 #include "diffusion/seeding.hpp"
 #include "gui/image_model_store.hpp"
+#include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -150,6 +152,8 @@ struct ForwardComputer::Impl {
   std::vector<std::string> startup_errors;
   long long markov_steps = 0;
   std::size_t markov_cache_bytes = kDefaultMarkovCacheBytes;
+  ArmedFault fault;
+  bool poison_nan = false;   // an injected NaN: the next x_t computed becomes NaN
 
   // Points.
   bool data_valid = false;
@@ -389,6 +393,10 @@ struct ForwardComputer::Impl {
         xt = diffusion::naive_sample(x0, t, job.naive_beta, eps);
         break;
     }
+    if (poison_nan) {
+      xt = xt * std::numeric_limits<double>::quiet_NaN();
+      poison_nan = false;
+    }
     out.xt_xy = to_vector(xt);
 
     Moments2D& m = out.moments;
@@ -417,7 +425,7 @@ struct ForwardComputer::Impl {
         try {
           predict_x0(side, schedule, job, t, image_xt, out);
         } catch (const std::exception& e) {
-          out.x0_hat_note = std::string("x̂_0: ") + e.what();
+          out.x0_hat_note = std::string("x̂_0: ") + failure_message(e);
         }
       }
       update_strip(side, schedule, job);
@@ -460,6 +468,7 @@ const std::vector<std::string>& ForwardComputer::startup_errors() const {
   return impl_->startup_errors;
 }
 long long ForwardComputer::markov_steps_taken() const { return impl_->markov_steps; }
+void ForwardComputer::arm_fault(FaultKind kind) { impl_->fault.arm(kind); }
 void ForwardComputer::set_markov_cache_bytes(std::size_t bytes) {
   impl_->markov_cache_bytes = std::max<std::size_t>(bytes, 1);
 }
@@ -480,6 +489,10 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
                                 " must be finite and > 0");
 
   Impl& s = *impl_;
+  if (auto kind = s.fault.take()) {
+    if (*kind == FaultKind::NaN) s.poison_nan = true;
+    else throw_injected_fault(*kind, "a forward job");
+  }
   // Validate both schedules before any heavier work, so a bad slider value fails fast.
   s.schedule_for(s.sides[0], job.schedule_a, 'A');
   if (job.compare) s.schedule_for(s.sides[1], job.schedule_b, 'B');

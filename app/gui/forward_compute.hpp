@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/fault_injection.hpp"
 #include "gui/job_runner.hpp"
 #include "gui/jobs.hpp"
 
@@ -42,6 +43,9 @@ class ForwardComputer {
   // Memory for cached Markov states per schedule (default 192 MiB); beyond it states are kept
   // every few steps and the steps in between recomputed. Applies to chains started afterwards.
   void set_markov_cache_bytes(std::size_t bytes);
+  // Fault injection (fault_injection.hpp): the next compute() throws `kind`, or for NaN its x_t
+  // becomes NaN inside the computation (the worker's check must catch it).
+  void arm_fault(FaultKind kind);
 
  private:
   struct Impl;

@@ -10,28 +10,41 @@
 #include <chrono>
 #include <cstdint>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gui/app_state.hpp"
 #include "gui/curves_panel.hpp"
+#include "gui/equation_panel.hpp"
+#include "gui/export_plan.hpp"
+#include "gui/export_session.hpp"
+#include "gui/help_overlay.hpp"
 #include "gui/fashion_mnist.hpp"
-#include "gui/frame_timing.hpp"
 #include "gui/image_source.hpp"
 #include "gui/image_view.hpp"
 #include "gui/images_panel.hpp"
 #include "gui/images_state.hpp"
 #include "gui/images_view.hpp"
+#include "gui/key_bindings.hpp"
 #include "gui/layout.hpp"
+#include "gui/lecture_menu.hpp"
 #include "gui/marginal_panel.hpp"
 #include "gui/points_view.hpp"
+#include "gui/presenter_readout.hpp"
 #include "gui/reverse_panel.hpp"
 #include "gui/reverse_state.hpp"
 #include "gui/reverse_view.hpp"
+#include "gui/scene.hpp"
+#include "gui/scene_deck.hpp"
+#include "gui/scene_library.hpp"
+#include "gui/session_script.hpp"
 #include "gui/schedule_panel.hpp"
 #include "gui/timeline_panel.hpp"
 #include "gui/training_panel.hpp"
@@ -52,8 +65,6 @@ constexpr double kScreenshotTimeoutSeconds = 20.0;
 constexpr double kReverseScreenshotTimeoutSeconds = 60.0;
 // An image run (16 images x 100 U-Net steps take ~3 s on 2 idle CPU threads) on a loaded machine.
 constexpr double kImagesScreenshotTimeoutSeconds = 180.0;
-constexpr int kBenchWarmupFrames = 30;
-constexpr int kBenchFrames = 300;
 
 std::string file_name(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -97,6 +108,7 @@ void load_fashion(AppState& state, FashionMnistSet& set, int index) {
   state.image_name = std::move(name);
   state.image_is_fashion = true;
   state.fashion_index = index;
+  state.image_path.clear();
 }
 
 // Loads a user image (--image or a dropped file); on failure keeps the current image.
@@ -112,6 +124,9 @@ bool load_user_image(AppState& state, const std::string& path) {
   state.image = std::make_shared<const Image>(std::move(r.image));
   state.image_short_name.clear();
   state.image_is_fashion = false;
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  state.image_path = error ? path : absolute.string();
   return true;
 }
 
@@ -122,10 +137,50 @@ constexpr ImGuiWindowFlags kPanelFlags =
 constexpr ImGuiWindowFlags kFixedPanelFlags =
     kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse;
 
+// Every begin_panel is followed by ImGui::End(). A panel with no room (hidden in presenter mode or
+// by a one-view export) is begun off screen, drawn nothing into, and reported as not shown.
 bool begin_panel(const char* name, const PanelRect& r, ImGuiWindowFlags flags) {
+  if (r.w < 1.0f || r.h < 1.0f) {
+    ImGui::SetNextWindowPos(ImVec2(-100000.0f, -100000.0f));
+    ImGui::SetNextWindowSize(ImVec2(1.0f, 1.0f));
+    ImGui::Begin(name, nullptr, flags | ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoBackground);
+    return false;
+  }
   ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
   ImGui::SetNextWindowSize(ImVec2(r.w, r.h));
   return ImGui::Begin(name, nullptr, flags);
+}
+
+// Loads a scene into the state: its image (Fashion-MNIST or a file), its messages in the banner
+// (and on stderr when asked, for the command line). Returns false when nothing could be applied.
+bool load_scene(AppState& state, FashionMnistSet& fashion_set, const std::string& path, bool to_stderr) {
+  const SceneLoad loaded = load_scene_file(path, state);
+  if (!loaded.ok) {
+    state.notify(WarningLevel::Warning, loaded.error, 30.0);
+    if (to_stderr) std::cerr << "diffuscope: " << loaded.error << "\n";
+    return false;
+  }
+  if (loaded.image) {
+    if (loaded.image->fashion) {
+      load_fashion(state, fashion_set, loaded.image->fashion_index);
+    } else if (!load_user_image(state, loaded.image->path)) {
+      state.notify(WarningLevel::Warning, "the scene's image " + loaded.image->path +
+                                              " could not be shown; showing Fashion-MNIST instead", 30.0);
+      load_fashion(state, fashion_set, 0);
+    }
+  }
+  for (const std::string& warning : loaded.warnings) {
+    const std::string text = file_name(path) + ": " + warning;
+    state.notify(WarningLevel::Warning, text, 30.0);
+    if (to_stderr) std::cerr << "diffuscope: warning: " << text << "\n";
+  }
+  return true;
+}
+
+bool is_scene_file(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == ".json";
 }
 
 // Messages (worker errors, bad dropped files, missing fonts) in a banner over the top of the
@@ -257,7 +312,7 @@ int run_gui(const GuiOptions& options) {
   state.ui_scale = std::clamp(options.ui_scale, kMinUiScale, kMaxUiScale);
   const auto theme = renderer::parse_theme(options.theme);
   state.light_theme = theme && *theme == renderer::ThemeKind::Light;
-  if (options.compare || options.scene == "compare-cosine-linear") {
+  if (options.compare) {
     state.a.params.kind = diffusion::ScheduleKind::Linear;
     state.a.refresh();
     state.set_compare(true);  // B = cosine against linear A
@@ -271,6 +326,18 @@ int run_gui(const GuiOptions& options) {
   apply_reverse_options(state, options);
   apply_images_options(state, options);
   if (!theme) state.notify(WarningLevel::Warning, "unknown theme \"" + options.theme + "\": using dark");
+
+  // A scene sets the whole lecture state (the flags above only give the defaults it replaces).
+  FashionMnistSet fashion_set;
+  SceneDeck deck;
+  LectureMenu menu;
+  deck.set_folder(shipped_scenes_dir());
+  if (!options.scene.empty()) {
+    if (!load_scene(state, fashion_set, options.scene, true)) return 1;
+    deck.loaded(options.scene);
+    menu.set_scene_path(options.scene);
+  }
+  if (options.presenter) state.presenter = true;
 
   WindowConfig config;
   config.width = options.width;
@@ -287,9 +354,13 @@ int run_gui(const GuiOptions& options) {
     return 1;
   }
 
-  // The image: --image if given and readable, else Fashion-MNIST (both report problems in the window).
-  FashionMnistSet fashion_set;
-  if (options.image_path.empty() || !load_user_image(state, options.image_path)) load_fashion(state, fashion_set, 0);
+  // The image: --image if given and readable, else the scene's, else Fashion-MNIST (problems are
+  // reported in the window).
+  if (!options.image_path.empty()) {
+    if (!load_user_image(state, options.image_path) && !state.image) load_fashion(state, fashion_set, 0);
+  } else if (!state.image) {
+    load_fashion(state, fashion_set, 0);
+  }
 
   Worker worker(options.device, options.threads);
   PointsView points_view;
@@ -317,13 +388,9 @@ int run_gui(const GuiOptions& options) {
   ForwardJob last_job;
   bool submitted_any = false;
   std::uint64_t last_generation = 0;
-  FrameTiming timing;        // whole frames (what the audience sees)
-  FrameTiming build_timing;  // UI logic and ImGui draw lists, up to rendering
-  FrameTiming gl_timing;     // GL rendering and the buffer swap (llvmpipe rasterises here)
   const Clock::time_point start = Clock::now();
   Clock::time_point previous_frame = start;
   int frames_since_ready = 0;
-  int bench_frame = 0;
   int exit_code = 0;
   bool warned_timeout = false;
   ImageViewActions pending_actions;
@@ -338,11 +405,40 @@ int run_gui(const GuiOptions& options) {
     state.playback.playing = true;
     state.playback.loop = true;
   }
+  // --bench and --soak: a scripted session drives the state; the loop carries out its steps.
+  std::optional<SessionScript> script;
+  if (bench) script = SessionScript::bench();
+  if (options.soak_seconds > 0) {
+    SoakPlan plan;
+    plan.seconds = options.soak_seconds;
+    plan.seed = options.soak_seed;
+    script = SessionScript::soak(plan);
+  }
+
+  // Exports: frames are rendered offscreen at the export's size once the worker has delivered the
+  // frame for the export's t (two offscreen frames per t: the first lets views size their textures).
+  ExportSession export_session;
+  LectureActions pending_lecture;    // from keys, the menu and dialogs; carried out next frame
+  int export_ready_frames = 0;       // window frames in a row that showed the export's t, ready
+  int capture_phase = 0;             // offscreen frames rendered for the export's current t
+  Clock::time_point export_progress_time = start;
+  const bool cli_export =
+      !options.export_png.empty() || !options.export_gif.empty() || !options.export_sequence.empty();
+  bool cli_export_started = false;
+  // Headless runs: notifications already echoed to stderr (the start-up scene's were printed).
+  std::uint64_t echoed_notifications = state.notifications_posted;
+  constexpr double kExportFrameTimeoutSeconds = 180.0;
 
   while (!window->should_close()) {
     window->set_ui_scale(state.ui_scale);
     window->set_theme(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
-    window->begin_frame();
+    const bool capturing = export_session.active() && export_ready_frames >= 2;
+    if (capturing) {
+      window->begin_frame(export_session.settings().width, export_session.settings().height);
+    } else {
+      window->begin_frame();
+    }
+    const AppView view_before = state.view;
     const Clock::time_point now = Clock::now();
     const double frame_ms = std::chrono::duration<double, std::milli>(now - previous_frame).count();
     previous_frame = now;
@@ -350,7 +446,13 @@ int run_gui(const GuiOptions& options) {
 
     // Inputs from outside ImGui: font problems, dropped files, browsing Fashion-MNIST.
     if (std::string w = window->take_font_warning(); !w.empty()) state.notify(WarningLevel::Warning, w, 30.0);
-    for (const std::string& path : window->take_dropped_paths()) load_user_image(state, path);
+    for (const std::string& path : window->take_dropped_paths()) {
+      if (is_scene_file(path)) {
+        pending_lecture.load_scene = path;
+      } else {
+        load_user_image(state, path);
+      }
+    }
     if (pending_actions.fashion_step != 0) {
       load_fashion(state, fashion_set, std::max(0, state.fashion_index + pending_actions.fashion_step));
       pending_actions = {};
@@ -358,10 +460,135 @@ int run_gui(const GuiOptions& options) {
     for (std::string& e : worker.take_errors()) state.notify(WarningLevel::Warning, std::move(e));
     state.age_notifications(screenshot ? 0.0 : dt);
 
+    // What keys, the menu and dialogs asked for last frame.
+    {
+      LectureActions actions = std::move(pending_lecture);
+      pending_lecture = {};
+      if (actions.quit) window->request_close();
+      if (actions.toggle_fullscreen) window->toggle_fullscreen();
+      if (!actions.load_scene.empty() && load_scene(state, fashion_set, actions.load_scene, false)) {
+        deck.loaded(actions.load_scene);
+        menu.set_scene_path(actions.load_scene);
+      }
+      if (!actions.save_scene.empty()) {
+        const std::string error = save_scene_file(actions.save_scene, state);
+        if (error.empty()) {
+          state.notify(WarningLevel::Info, "saved the scene to " + actions.save_scene, 6.0);
+          deck.loaded(actions.save_scene);
+          menu.set_scene_path(actions.save_scene);
+        } else {
+          state.notify(WarningLevel::Warning, error, 30.0);
+        }
+      }
+      if (actions.cancel_export) export_session.cancel();
+      if (actions.start_export) {
+        const std::string error =
+            export_session.start(actions.export_settings, actions.export_content, state.max_T(), state.t);
+        if (!error.empty()) state.notify(WarningLevel::Warning, "export: " + error, 30.0);
+        export_ready_frames = capture_phase = 0;
+        export_progress_time = Clock::now();
+      }
+    }
+    if (cli_export && !cli_export_started) {
+      ExportSettings settings;
+      ExportContent content = options.export_content == "views" ? ExportContent::Views : ExportContent::Window;
+      std::string error;
+      if (!options.export_png.empty()) {
+        settings.kind = ExportKind::WindowPng;
+        settings.path = options.export_png;
+        if (!options.export_view.empty()) {
+          settings.kind = ExportKind::ViewPng;
+          content = ExportContent::OneView;
+          settings.view = one_view_index(state.view, options.export_view);
+          if (settings.view < 0) {
+            error = "--export-view " + options.export_view + " is not a view of the " + view_name(state.view) +
+                    " view";
+          }
+        }
+      } else {
+        settings.kind = options.export_gif.empty() ? ExportKind::PngSequence : ExportKind::Gif;
+        settings.path = options.export_gif.empty() ? options.export_sequence : options.export_gif;
+      }
+      settings.width = options.export_width > 0 ? options.export_width : window->framebuffer_width();
+      settings.height = options.export_height > 0 ? options.export_height : window->framebuffer_height();
+      settings.frames = options.export_frames;
+      settings.seconds = options.export_seconds;
+      settings.direction = options.export_direction == "up" ? ExportDirection::Up : ExportDirection::Down;
+      if (error.empty()) error = export_session.start(settings, content, state.max_T(), state.t);
+      cli_export_started = true;
+      export_progress_time = Clock::now();
+      if (!error.empty()) {
+        std::cerr << "diffuscope: " << error << "\n";
+        exit_code = 1;
+        window->request_close();
+      }
+    }
+    // Keys: none while an export runs (Esc cancels it) or while the screenshot is taken.
+    if (export_session.active()) {
+      if (!capturing && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) pending_lecture.cancel_export = true;
+    } else if (!screenshot) {
+      for (const KeyPress& press : pressed_keys()) {
+        switch (press.action) {
+          case KeyAction::ToggleHelp: state.show_help = !state.show_help; break;
+          case KeyAction::ToggleFullscreen: pending_lecture.toggle_fullscreen = true; break;
+          case KeyAction::TogglePresenter: state.presenter = !state.presenter; break;
+          case KeyAction::ToggleEquations: state.show_equations = !state.show_equations; break;
+          case KeyAction::NextScene:
+            if (auto path = deck.next()) pending_lecture.load_scene = *path;
+            break;
+          case KeyAction::PreviousScene:
+            if (auto path = deck.previous()) pending_lecture.load_scene = *path;
+            break;
+          case KeyAction::GoToScene:
+            if (auto path = deck.number(press.scene)) {
+              pending_lecture.load_scene = *path;
+            } else {
+              state.notify(WarningLevel::Warning, "no scene " + std::to_string(press.scene) + " in " + deck.folder(), 5.0);
+            }
+            break;
+          case KeyAction::SaveScene: menu.show_save(); break;
+          case KeyAction::OpenScene: menu.show_open(); break;
+          case KeyAction::Export: menu.show_export(); break;
+          case KeyAction::CloseOverlay:
+            // Esc backs out one level: help, a dialog, presenter mode, full screen.
+            if (state.show_help) {
+              state.show_help = false;
+            } else if (menu.any_open()) {
+              menu.close_all();
+            } else if (state.presenter) {
+              state.presenter = false;
+            } else if (window->fullscreen()) {
+              pending_lecture.toggle_fullscreen = true;
+            }
+            break;
+          default: break;  // the timeline's keys: handled by handle_timeline_keys
+        }
+      }
+    }
+
+    std::uint64_t submitted_this_frame = 0;  // the forward job's generation, when one was sent
+    if (script) {
+      WorkerSnapshot snapshot;
+      snapshot.forward_busy = worker.busy();
+      if (auto r = worker.latest_reverse()) snapshot.reverse_running = r->running;
+      if (auto tr = worker.latest_training()) snapshot.training_running = tr->running;
+      if (auto im = worker.latest_images()) snapshot.images_running = im->running;
+      const SessionStep step =
+          script->before_frame(state, std::chrono::duration<double>(now - start).count(), snapshot);
+      if (step.resize_to) glfwSetWindowSize(window->handle(), step.resize_to->width, step.resize_to->height);
+      for (const std::string& path : step.drop_paths) {
+        if (is_scene_file(path)) {
+          pending_lecture.load_scene = path;
+        } else {
+          load_user_image(state, path);
+        }
+      }
+      if (!step.load_scene.empty()) pending_lecture.load_scene = step.load_scene;
+      if (step.start_training) worker.start_training(make_training_job(state.reverse, state.dataset));
+      if (step.stop_training) worker.stop_training();
+      if (step.quit) window->request_close();
+    }
     if (bench) {
-      // A slider being dragged: β_T moves every frame (and the schedule is recomputed).
-      state.a.params.kind = diffusion::ScheduleKind::Linear;
-      state.a.params.beta_end = 0.02 * (1.0 + 0.5 * std::sin(0.05 * bench_frame));
       // ...while the mouse rests on the ᾱ plot, so the hover readout is drawn every frame too.
       glfwSetCursorPos(window->handle(), layout_hint.curves.x + 0.3 * layout_hint.curves.w,
                        layout_hint.curves.y + 0.5 * layout_hint.curves.h);
@@ -397,11 +624,18 @@ int run_gui(const GuiOptions& options) {
           reverse_frame && reverse_frame->generation >= run_generation ? reverse_frame.get() : nullptr;
       state.set_cursor(settle_cursor(state.reverse.cursor, current, state.t, state.max_T()));
     }
+    if (export_session.active()) {
+      // The export drives the cursor; the runs stop following (they are settled when captured).
+      state.playback.playing = false;
+      state.set_cursor(export_session.next_t());
+      state.reverse.cursor = ReverseCursor{false, -1};
+      state.images.sampling.cursor = ReverseCursor{false, -1};
+    }
     bool timeline_touched = false;
     {
       const int t_before = state.t;
       const bool playing_before = state.playback.playing;
-      handle_timeline_keys(state);
+      if (!export_session.active()) handle_timeline_keys(state);
       state.set_cursor(plays_down(state.view)
                            ? advance_playback_down(state.playback, state.t, state.max_T(), dt)
                            : advance_playback(state.playback, state.t, state.max_T(), dt));
@@ -412,13 +646,35 @@ int run_gui(const GuiOptions& options) {
         renderer::palette(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
     const float fb_w = ImGui::GetIO().DisplaySize.x;
     const float fb_h = ImGui::GetIO().DisplaySize.y;
-    const AppView view_before = state.view;
     std::shared_ptr<const ForwardFrame> frame;
 
+    // The frame around the views: menu bar, readout, equations, timeline. Presenter mode and
+    // "views" exports hide the controls; a one-view export draws one panel over the whole frame.
+    const ExportContent content = capturing ? export_session.content() : ExportContent::Window;
+    const bool presenter_layout = capturing ? content == ExportContent::Views : state.presenter;
+    const bool solo = capturing && content == ExportContent::OneView;
+    const int solo_view = solo ? export_session.settings().view : -1;
+    float menu_height = 0.0f;
+    if (!capturing && !state.presenter) {
+      menu_height = menu.draw_menu_bar(state, deck, window->fullscreen(), pending_lecture);
+    }
+    const FrameLayout frame_layout = compute_frame_layout(
+        fb_w, fb_h, menu_height, presenter_layout && !solo ? presenter_readout_height() : 0.0f,
+        state.show_equations && !solo ? equation_panel_height(state) : 0.0f, solo ? 0.0f : timeline_panel_height());
+    const PanelRect whole{0.0f, 0.0f, fb_w, fb_h};
+    // Keeps only panel `keep` of `panels` (sized to the whole frame) for a one-view export.
+    auto keep_only = [&](std::initializer_list<PanelRect*> panels, int keep) {
+      int i = 0;
+      for (PanelRect* r : panels) *r = i++ == keep ? whole : PanelRect{};
+    };
+
     if (state.view == AppView::Forward) {
-      const WindowLayout layout =
-          compute_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height(), state.compare);
-      layout_hint = layout;
+      WindowLayout layout = compute_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(), 0.0f,
+                                           state.compare, !presenter_layout);
+      shift_down(layout, frame_layout.body.y);
+      layout.timeline = frame_layout.timeline;
+      if (solo) keep_only({&layout.curves, &layout.points, &layout.marginal, &layout.images, &layout.schedule, &layout.timeline}, solo_view);
+      if (!capturing) layout_hint = layout;
 
       if (begin_panel("Schedule", layout.schedule, kPanelFlags)) {
         draw_view_switch(state);
@@ -431,6 +687,7 @@ int run_gui(const GuiOptions& options) {
       const ForwardJob job = make_forward_job(state);
       if (!submitted_any || !same_job(job, last_job)) {
         last_generation = worker.submit(job);
+        submitted_this_frame = last_generation;
         last_job = job;
         submitted_any = true;
       }
@@ -446,9 +703,15 @@ int run_gui(const GuiOptions& options) {
       ImGui::End();
       if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) draw_timeline_panel(state);
       ImGui::End();
-      draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
+      if (!capturing) {
+        draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
+      }
     } else if (state.view == AppView::Images) {
-      const ReverseLayout layout = compute_images_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height());
+      ReverseLayout layout = compute_images_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(),
+                                                   0.0f, !presenter_layout);
+      shift_down(layout, frame_layout.body.y);
+      layout.timeline = frame_layout.timeline;
+      if (solo) keep_only({&layout.clouds, &layout.side, &layout.controls, &layout.timeline}, solo_view);
       if (begin_panel("Images controls", layout.controls, kPanelFlags)) {
         draw_view_switch(state);
         if (state.view == AppView::Images) images_panel.draw_controls(state, schedule_panel, palette);
@@ -457,8 +720,14 @@ int run_gui(const GuiOptions& options) {
       state.refresh_schedules();
       if (begin_panel("Image grids", layout.clouds, kFixedPanelFlags)) images_view.draw(state, images_frame, palette);
       ImGui::End();
-      if (begin_panel("Selected sample and compare", layout.side, kPanelFlags)) {
-        images_view.draw_selected(state, images_frame, 0.5f * layout.side.h, palette);
+      const bool side_controls = !presenter_layout && !solo;
+      const bool side_shown =
+          begin_panel("Selected sample and compare", layout.side, side_controls ? kPanelFlags : kFixedPanelFlags);
+      if (side_shown) {
+        images_view.draw_selected(state, images_frame, side_controls ? 0.5f * layout.side.h : 0.9f * layout.side.h,
+                                  palette);
+      }
+      if (side_shown && side_controls) {
         ImGui::Separator();
         ImGui::TextUnformatted("Compare");
         images_panel.draw_compare(state, palette);
@@ -475,7 +744,7 @@ int run_gui(const GuiOptions& options) {
         timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
       }
       ImGui::End();
-      draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
+      if (!capturing) draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
 
       if (timeline_touched) {
         state.images.sampling.cursor.follow = false;
@@ -500,7 +769,11 @@ int run_gui(const GuiOptions& options) {
         }
       }
     } else {
-      const ReverseLayout layout = compute_reverse_layout(fb_w, fb_h, ImGui::GetFontSize(), timeline_panel_height());
+      ReverseLayout layout = compute_reverse_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(),
+                                                    0.0f, !presenter_layout);
+      shift_down(layout, frame_layout.body.y);
+      layout.timeline = frame_layout.timeline;
+      if (solo) keep_only({&layout.clouds, &layout.side, &layout.controls, &layout.timeline}, solo_view);
       if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
         draw_view_switch(state);
         if (state.view == AppView::Reverse) reverse_panel.draw_controls(state, schedule_panel, palette);
@@ -530,7 +803,7 @@ int run_gui(const GuiOptions& options) {
         timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
       }
       ImGui::End();
-      draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
+      if (!capturing) draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
 
       if (timeline_touched) {
         state.reverse.cursor.follow = false;  // scrubbing, stepping or playing: the lecturer's t
@@ -555,6 +828,19 @@ int run_gui(const GuiOptions& options) {
         }
       }
     }
+    // The strips under the views; then what floats over them (never in an exported picture).
+    if (begin_panel("Readout", frame_layout.readout, kFixedPanelFlags)) {
+      draw_presenter_readout(state, window->fonts(), palette);
+    }
+    ImGui::End();
+    if (begin_panel("Equations", frame_layout.equations, kPanelFlags)) draw_equation_panel(state, palette);
+    ImGui::End();
+    if (!capturing) {
+      draw_help_overlay(state, palette, &window->fonts());
+      menu.draw_dialogs(state, deck, export_session, window->framebuffer_width(), window->framebuffer_height(),
+                        pending_lecture);
+    }
+
     if (view_before == AppView::Reverse && state.view != AppView::Reverse) {
       worker.stop_reverse();  // nobody looks at it: free the worker for the forward views
       submitted_reverse = false;
@@ -563,9 +849,6 @@ int run_gui(const GuiOptions& options) {
       worker.stop_images();   // frees its kept states and the worker's time
       submitted_images = false;
     }
-
-    const Clock::time_point built = Clock::now();
-    window->render(palette.clear_color);
 
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     bool ready = frame && frame->generation == last_generation;
@@ -584,6 +867,60 @@ int run_gui(const GuiOptions& options) {
               state.images.sampling.cursor.final_t < 0;
       timeout_seconds = kImagesScreenshotTimeoutSeconds;
     }
+
+    if (capturing) {
+      // An export frame: rendered offscreen, not shown; the second one for this t is kept.
+      std::string error;
+      const std::vector<std::uint8_t> pixels = window->render_offscreen(palette.clear_color, &error);
+      if (++capture_phase >= 2 || pixels.empty()) {
+        capture_phase = 0;
+        export_ready_frames = 0;
+        export_progress_time = Clock::now();
+        if (error.empty()) {
+          error = export_session.add_frame(pixels, export_session.settings().width, export_session.settings().height);
+        } else {
+          export_session.cancel();
+        }
+        if (!error.empty()) state.notify(WarningLevel::Warning, "export: " + error, 30.0);
+      }
+    } else {
+      window->render(palette.clear_color);
+      if (export_session.active()) {
+        export_ready_frames = ready && state.t == export_session.next_t() ? export_ready_frames + 1 : 0;
+        const double waited = std::chrono::duration<double>(Clock::now() - export_progress_time).count();
+        if (waited > kExportFrameTimeoutSeconds) {
+          export_session.cancel();
+          state.notify(WarningLevel::Warning, "export: the worker's frame for t = " + std::to_string(state.t) +
+                                                  " did not arrive within " +
+                                                  std::to_string(static_cast<int>(kExportFrameTimeoutSeconds)) + " s",
+                       30.0);
+          if (cli_export) exit_code = 1;
+        }
+      }
+    }
+    if (!export_session.active()) {
+      const std::string result = export_session.take_result();
+      if (!result.empty()) {
+        const bool wrote = result.rfind("wrote", 0) == 0;
+        state.notify(wrote ? WarningLevel::Info : WarningLevel::Warning, result, 12.0);
+        if (cli_export) {
+          (wrote ? std::cout : std::cerr) << (wrote ? "" : "diffuscope: ") << result << "\n";
+          if (!wrote) exit_code = 1;
+          window->request_close();
+        }
+      }
+    }
+    // Headless runs (screenshots, exports, bench, soak) have nobody looking at the window: what
+    // it says in its banner goes to stderr too.
+    if (screenshot || cli_export || script) {
+      for (const Notification& n : state.notifications) {
+        if (n.serial <= echoed_notifications) continue;
+        std::cerr << "diffuscope: " << (n.level == WarningLevel::Warning ? "warning: " : "") << n.text << "\n";
+      }
+      echoed_notifications = state.notifications_posted;
+    }
+    if (capturing) continue;   // nothing was shown: no screenshot, no swap
+
     if (screenshot) {
       if (ready) ++frames_since_ready;
       const bool timed_out = elapsed > timeout_seconds;
@@ -605,32 +942,46 @@ int run_gui(const GuiOptions& options) {
         window->request_close();
       }
     }
-    if (bench) {
-      ++bench_frame;
-      if (bench_frame > kBenchWarmupFrames) {
-        timing.add(frame_ms);
-        build_timing.add(std::chrono::duration<double, std::milli>(built - now).count());
-      }
-      if (timing.count() >= kBenchFrames) {
-        const FrameTimeSummary s = timing.summary();
-        const FrameTimeSummary b = build_timing.summary();
-        const FrameTimeSummary g = gl_timing.summary();
-        std::printf("bench: %d frames at %dx%d while playing and dragging β_T: frame time median %.2f ms, "
-                    "p95 %.2f ms, max %.2f ms (UI build median %.2f ms, GL render + swap median %.2f ms)\n",
-                    s.frames, window->framebuffer_width(), window->framebuffer_height(), s.median_ms,
-                    s.p95_ms, s.max_ms, b.median_ms, g.median_ms);
-        std::fflush(stdout);
-        window->request_close();
+    window->swap();
+    // A soak acts per frame: at most ~60 frames a second, so that an X server without vsync does
+    // not make the loop spin a core the worker needs.
+    if (options.soak_seconds > 0.0) {
+      const double frame_seconds = std::chrono::duration<double>(Clock::now() - now).count();
+      if (frame_seconds < 1.0 / 60.0) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60.0 - frame_seconds));
       }
     }
-    window->swap();
     // Headless (Xvfb has no vsync): while waiting for the worker, do not spin a core it needs.
     if (screenshot && !ready) std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    if (bench && bench_frame > kBenchWarmupFrames) {
-      gl_timing.add(std::chrono::duration<double, std::milli>(Clock::now() - built).count());
+    if (script) {
+      FrameObservation seen;
+      seen.submitted_forward_generation = submitted_this_frame;
+      seen.drawn_forward_generation = frame ? frame->generation : 0;
+      const std::shared_ptr<const ForwardFrame> latest = worker.latest();
+      seen.latest_forward_generation = latest ? latest->generation : 0;
+      seen.forward_compute_ms = latest ? latest->compute_ms : 0.0;
+      seen.curves_revision = state.view == AppView::Forward ? curves_panel.drawn_revision() : 0;
+      if (auto r = worker.latest_reverse()) seen.reverse_point_steps_per_second = r->point_steps_per_second;
+      if (auto tr = worker.latest_training()) seen.training_steps_per_second = tr->steps_per_second;
+      if (auto im = worker.latest_images()) seen.image_steps_per_second = im->image_steps_per_second;
+      script->after_frame(frame_ms, seen);
     }
   }
 
+  if (script) {
+    std::cout << script->report_text() << std::flush;
+    const std::string& out = bench ? options.bench_out : options.soak_out;
+    if (!out.empty()) {
+      const std::string error = write_report_file(out, script->report_json());
+      if (!error.empty()) {
+        std::cerr << "diffuscope: " << error << "\n";
+        exit_code = 1;
+      } else {
+        std::cout << "wrote " << out << "\n";
+      }
+    }
+    if (exit_code == 0) exit_code = script->exit_code();
+  }
   points_view.release();
   reverse_view.release();
   images_view.release();

@@ -1,5 +1,6 @@
 #pragma once
 // What `diffuscope gui` was asked to do. Plain values: parsed by the CLI, read by the GUI.
+#include <cstdint>
 #include <string>
 
 namespace diffuscope::gui {
@@ -15,8 +16,14 @@ struct GuiOptions {
   std::string screenshot_path;   // --screenshot: render, write PNG, exit
   int screenshot_frames = 30;    // --frames: frames to render after the worker's first frames
   bool compare = false;          // --compare: start with schedule B shown
-  std::string scene;             // optional scene preset name (e.g. "compare-cosine-linear")
-  bool bench = false;            // --bench: print frame-time statistics and exit
+  std::string scene;             // --scene: a scene file (resolved by the CLI: a path, or a shipped
+                                 // scene's name or number, e.g. "03" or "03-linear-vs-cosine")
+  bool presenter = false;        // --presenter: start with the controls hidden
+  bool bench = false;            // --bench: a scripted session; prints frame-time statistics and exits
+  std::string bench_out;         // --bench-out: the bench report as JSON
+  double soak_seconds = 0.0;     // --soak: random interaction for this long, then a report (0: off)
+  std::uint64_t soak_seed = 1;   // --soak-seed
+  std::string soak_out;          // --soak-out: the soak report as JSON
   std::string process = "closed";  // --process: closed | markov | naive (2D forward process)
   int t = -1;                    // --t: initial cursor, clamped to 0..T; -1: T/10 (reverse
                                  // view: the cursor once the run has finished; -1: follow to 0)
@@ -39,6 +46,18 @@ struct GuiOptions {
   int images_steps = -1;            // --images-steps: K (0: every step; -1: 100 on CPU, T on CUDA)
   int image_t = -1;                 // --image-t: the cursor once the run has finished (-1: follow to 0)
   int image_select = 0;             // --image-select: the sample shown with x̂_0 and ε̂
+  // Exports from the command line: the current views scrubbed over t, then exit.
+  std::string export_png;           // --export-png: one PNG of the window, or of --export-view
+  std::string export_view;          // --export-view: curves|points|marginal|image (forward), clouds
+                                    // (reverse), grids|selected (images); "" = the window
+  int export_width = 0;             // --export-size WxH: render exports at this size (0: the window's)
+  int export_height = 0;
+  std::string export_gif;           // --export-gif: animated GIF path
+  std::string export_sequence;      // --export-sequence: PNG sequence base path ("out.png" -> out_0001.png ...)
+  int export_frames = 60;           // --export-frames: frames (2..T+1)
+  double export_seconds = 4.0;      // --export-seconds: the GIF's duration
+  std::string export_direction = "down";  // --export-direction: down (t = T -> 0) | up (0 -> T)
+  std::string export_content = "window";  // --export-content: window | views (presenter layout)
 };
 
 }  // namespace diffuscope::gui

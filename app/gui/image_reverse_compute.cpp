@@ -25,6 +25,7 @@
 #include "diffusion/schedule.hpp"
 #include "diffusion/seeding.hpp"
 #include "gui/image_model_store.hpp"
+#include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -97,6 +98,8 @@ void validate_job(const ImageReverseJob& job) {
 
 struct ImageReverseComputer::Impl {
   torch::Device device{torch::kCPU};
+  ArmedFault fault;
+  bool poison_nan = false;   // an injected NaN: the next step's result becomes NaN
   ImageModelStore* store = nullptr;
   std::size_t state_budget = kDefaultImageStateBudget;
   std::int64_t steps_taken = 0;
@@ -163,7 +166,7 @@ struct ImageReverseComputer::Impl {
         panel.denoiser = diffusion::make_image_denoiser(*model, spec.sampler);
         total_states += static_cast<std::size_t>(K) + 1;
       } catch (const std::exception& e) {
-        panel.error = e.what();
+        panel.error = failure_message(e);
         if (panel.label.empty()) panel.label = image_panel_label(spec, spec.schedule.T);
       }
       panels.push_back(std::move(panel));
@@ -225,6 +228,10 @@ struct ImageReverseComputer::Impl {
     const int k = next_k;
     const diffusion::SamplingStep& step = panel.steps[static_cast<std::size_t>(k)];
     try {
+      if (auto kind = fault.take()) {
+        if (*kind == FaultKind::NaN) poison_nan = true;
+        else throw_injected_fault(*kind, "a image step");
+      }
       const std::int64_t n = panel.current.size(0);
       if (!panel.next.defined()) {
         panel.next = torch::empty_like(panel.current);
@@ -244,6 +251,10 @@ struct ImageReverseComputer::Impl {
       }
       torch::Tensor x = std::move(panel.next);
       panel.next = torch::Tensor();
+      if (poison_nan) {
+        x = x * std::numeric_limits<double>::quiet_NaN();
+        poison_nan = false;
+      }
       if (!torch::isfinite(x).all().item<bool>())
         throw std::runtime_error("the images became non-finite at t = " + std::to_string(step.t));
       const int state = k + 1;
@@ -252,7 +263,7 @@ struct ImageReverseComputer::Impl {
       panel.states_done = state + 1;
     } catch (const std::exception& e) {
       panel.next = torch::Tensor();
-      panel.error = std::string("step at t = ") + std::to_string(step.t) + ": " + e.what();
+      panel.error = std::string("step at t = ") + std::to_string(step.t) + ": " + failure_message(e);
     }
     return true;
   }
@@ -356,7 +367,7 @@ struct ImageReverseComputer::Impl {
           try {
             p.selected = selection(panel, state, x);
           } catch (const std::exception& e) {
-            p.error = std::string("x̂_0 of the selected sample: ") + e.what();
+            p.error = std::string("x̂_0 of the selected sample: ") + failure_message(e);
           }
         }
       }
@@ -448,5 +459,7 @@ void ImageReverseComputer::set_state_budget_bytes(std::size_t bytes) {
 
 std::int64_t ImageReverseComputer::steps_taken() const { return impl_->steps_taken; }
 std::int64_t ImageReverseComputer::selected_evaluations() const { return impl_->selected_evaluations; }
+
+void ImageReverseComputer::arm_fault(FaultKind kind) { impl_->fault.arm(kind); }
 
 }  // namespace diffuscope::gui

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "gui/fault_injection.hpp"
 #include "gui/image_jobs.hpp"
 
 namespace diffuscope::gui {
@@ -47,6 +48,9 @@ class ImageReverseComputer {
   void set_state_budget_bytes(std::size_t bytes);
   std::int64_t steps_taken() const;         // panel steps since construction (tests, statistics)
   std::int64_t selected_evaluations() const;  // model evaluations for the selected sample (tests)
+  // Fault injection (fault_injection.hpp): the next step throws `kind` inside the computation
+  // (it becomes the panel's error), or for NaN its result becomes NaN (the real check catches it).
+  void arm_fault(FaultKind kind);
 
  private:
   struct Impl;

@@ -72,6 +72,38 @@ bool png_header_size(const std::vector<unsigned char>& bytes, int& width, int& h
   return true;
 }
 
+bool is_png(const std::vector<unsigned char>& bytes) {
+  static const unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  return bytes.size() >= 8 && std::memcmp(bytes.data(), kSignature, 8) == 0;
+}
+
+bool is_jpeg(const std::vector<unsigned char>& bytes) {
+  return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;  // SOI + a marker
+}
+
+// stb_image 2.27 (Debian 12's libstb) builds a JPEG Huffman table without checking that its 16
+// code-length counts add up to at most 256, and then writes past the table (found by
+// tests/fuzz/fuzz_image). So every DHT segment (ITU-T T.81 B.2.4.2) is checked before stb sees
+// the file, wherever its marker appears, reading the tables as stb reads them: while the segment's
+// length is not used up, a class/id byte, 16 counts, then as many symbol bytes as they add up to.
+bool jpeg_huffman_tables_ok(const std::vector<unsigned char>& bytes) {
+  const std::size_t size = bytes.size();
+  for (std::size_t i = 0; i + 1 < size; ++i) {
+    if (bytes[i] != 0xFF || bytes[i + 1] != 0xC4) continue;
+    if (i + 4 > size) break;
+    long remaining = static_cast<long>((bytes[i + 2] << 8) | bytes[i + 3]) - 2;
+    std::size_t at = i + 4;
+    while (remaining > 0 && at < size) {
+      int count = 0;
+      for (std::size_t k = 1; k <= 16 && at + k < size; ++k) count += bytes[at + k];
+      if (count > 256) return false;
+      at += 17 + static_cast<std::size_t>(count);
+      remaining -= 17 + count;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Image resize_to_fit(const Image& image, int max_side) {
@@ -148,6 +180,13 @@ ImageLoadResult load_image_file(const std::string& path, int max_side) {
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (in.gcount() != static_cast<std::streamsize>(bytes.size()))
     return fail("cannot read image " + quoted(path) + ": short read");
+
+  // Only the formats the app promises go to stb_image: its other decoders (GIF, PSD, PIC, PNM,
+  // HDR, TGA, BMP) are where its known memory-safety bugs are, and no lecturer needs them here.
+  if (!is_png(bytes) && !is_jpeg(bytes))
+    return fail(quoted(path) + " is not a PNG or JPEG image (unknown signature)");
+  if (is_jpeg(bytes) && !jpeg_huffman_tables_ok(bytes))
+    return fail("cannot decode image " + quoted(path) + ": corrupt JPEG (a Huffman table has more than 256 codes)");
 
   // Header first: refuse huge images before stb allocates for them.
   int width = 0, height = 0, file_channels = 0;

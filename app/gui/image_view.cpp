@@ -140,8 +140,10 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   // Header: where the image comes from; Fashion-MNIST can be browsed.
   if (state.image_is_fashion) {
     if (ImGui::ArrowButton("##prev_image", ImGuiDir_Left)) actions.fashion_step = -1;
+    item_tooltip("x_0: the previous Fashion-MNIST test image");
     ImGui::SameLine();
     if (ImGui::ArrowButton("##next_image", ImGuiDir_Right)) actions.fashion_step = +1;
+    item_tooltip("x_0: the next Fashion-MNIST test image");
     ImGui::SameLine();
   }
   ImGui::AlignTextToFramePadding();
@@ -158,7 +160,7 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
     ImGui::TextUnformatted(name);
     ImGui::SetWindowFontScale(1.0f);
   }
-  item_tooltip("Drop a PNG or JPEG onto the window (or pass --image PATH) to use your own image.");
+  item_tooltip("x_0: drop a PNG/JPEG on the window (or pass --image PATH) to use your own");
 
   if (!frame || !state.image) {
     ImGui::TextDisabled(state.image ? "computing x_t …" : "drop a PNG/JPEG onto the window");
@@ -182,6 +184,7 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   // current images stay the largest things in the panel.
   const float row_label_w = ImGui::CalcTextSize("A").x + spacing;
   float compare_thumb = 0.0f;
+  bool compare_strips = true;
   if (two) {
     const float gap = std::max(2.0f, font * 0.15f);
     const float room = avail.y - 2.0f * caption_h - spacing_y;  // captions: "A: x_t", strip title
@@ -193,6 +196,10 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
     }
     compare_thumb = std::max(8.0f, thumb);
     big_h = std::max(2.0f * font, room - rows_h - 2.0f * compare_thumb);
+    // A short panel (presenter mode's readout and equations take height) would make the strips
+    // too small to read and their t labels collide: the two x_t images take the room instead.
+    compare_strips = compare_thumb >= 1.6f * font;
+    if (!compare_strips) big_h = std::max(2.0f * font, avail.y - caption_h - spacing_y);
   } else {
     const float strip_h = strip_height(avail.x, font, 8) + spacing_y;
     big_h = std::max(2.0f * font, avail.y - caption_h - static_cast<float>(strips) * (strip_h + caption_h) - spacing_y);
@@ -231,8 +238,7 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
     ImGui::SameLine(column_x + big_w + spacing);
     ImGui::BeginGroup();
     ImGui::TextUnformatted(caption_fitting("x̂_0 by the model", "x̂_0").c_str());
-    item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) ε̂) / √ᾱ_t: the image U-Net's estimate of the clean image from "
-                 "x_t alone (the shipped Fashion-MNIST model, or --image-model).");
+    item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) · ε̂) / √ᾱ_t: the U-Net's estimate of the clean image");
     const ImVec2 size = fit(sides_[0].x0_hat, big_w, big_h);
     if (sides_[0].x0_hat.valid() && size.x > 0 && !frame->a.x0_hat.empty()) {
       ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, 0.5f * (big_w - size.x)));
@@ -250,6 +256,7 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
     ImGui::EndGroup();
   }
 
+  if (two && !compare_strips) return actions;
   if (two) {
     ImGui::TextDisabled("x_t at 8 evenly spaced t");
     for (int i = 0; i < 2; ++i) {

@@ -19,8 +19,7 @@ namespace {
 // denoiser (the Images view always samples with the image model).
 void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
   draw_sigma_and_steps(s, T, label_width,
-                       "Sampling steps K (logarithmic): each costs one U-Net evaluation of every image. "
-                       "On the CPU keep K × images modest (100 × 16 takes ~3 s).");
+                       "K: sampling steps; each is one U-Net pass over every image (slow on a CPU)");
   if (with_family) draw_panel_family(s, label_width);
 }
 
@@ -46,8 +45,8 @@ std::string draw_device_selector(const DeviceStatus& status, float label_width) 
     }
     ImGui::EndCombo();
   }
-  const std::string tip = "Where every tensor of the worker lives: " + preview +
-                          (status.cuda_available ? "." : ".\n" + status.cuda_unavailable_reason);
+  // Why CUDA is unavailable is the disabled CUDA entry's own tooltip.
+  const std::string tip = "device: where the worker's tensors live (now: " + preview + ")";
   item_tooltip(tip.c_str());
   return request == status.request ? std::string() : request;
 }
@@ -72,14 +71,15 @@ void ImagesPanel::draw_controls(AppState& state, SchedulePanel& schedule_panel, 
   if (ImGui::BeginCombo("##images_spacing", spacing_label(r.spacing))) {
     for (diffusion::Spacing s : {diffusion::Spacing::Leading, diffusion::Spacing::Trailing, diffusion::Spacing::Linspace}) {
       if (ImGui::Selectable(spacing_label(s), s == r.spacing)) r.spacing = s;
+      item_tooltip(spacing_tooltip(s));
     }
     ImGui::EndCombo();
   }
-  item_tooltip("Which K of the T timesteps are visited. trailing: always starts at t = T.");
+  item_tooltip(spacing_tooltip(r.spacing));
   std::string error;
   const std::vector<int> visited = visited_timesteps(T, r.panels[0].steps, r.spacing, &error);
   draw_visited_strip(visited, T, state.t, 0.7f * font, palette);
-  item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor.");
+  item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor");
   if (!error.empty()) colored_wrapped_text(palette.error_text, error);
 
   row_label("images", label_width);
@@ -89,12 +89,12 @@ void ImagesPanel::draw_controls(AppState& state, SchedulePanel& schedule_panel, 
     im.image_count = count;
     im.selected = std::min(im.selected, count - 1);
   }
-  item_tooltip("Samples in each grid, all drawn from x_T ~ N(0, I) with a fixed seed.");
+  item_tooltip("images: samples per grid, all drawn from x_T ~ N(0, I) with a fixed seed");
   row_label("x_T", label_width);
   char seed_text[48];
   std::snprintf(seed_text, sizeof seed_text, "new x_T (seed %llu)", static_cast<unsigned long long>(r.seed));
   if (ImGui::Button(seed_text, ImVec2(-1.0f, 0.0f))) ++r.seed;
-  item_tooltip("Draw a new x_T and new z (all panels still share them).");
+  item_tooltip("Draw a new x_T and new z (all panels still share them)");
 
   ImGui::Separator();
   ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
@@ -112,8 +112,7 @@ void ImagesPanel::draw_compare(AppState& state, const renderer::Palette& palette
   if (ImGui::SliderInt("##image_panels", &count, 1, kMaxReversePanels, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     set_panel_count(r, count, family_a);
   }
-  item_tooltip("Compare up to four samplers side by side, from the same x_T and the same z at every "
-               "step (common random numbers): only what you change differs.");
+  item_tooltip("panels: samplers side by side, all sharing x_T and every z");
   row_label("preset", label_width);
   if (ImGui::BeginCombo("##image_preset", "choose…")) {
     for (ReversePreset preset : {ReversePreset::SigmaComparison, ReversePreset::StepsComparison}) {
@@ -122,6 +121,7 @@ void ImagesPanel::draw_compare(AppState& state, const renderer::Palette& palette
     }
     ImGui::EndCombo();
   }
+  item_tooltip("preset: fill the panels with a ready-made comparison");
   (void)palette;
   if (r.panel_count < 2) return;
   edited_panel_ = std::clamp(edited_panel_, 1, r.panel_count - 1);
@@ -129,7 +129,9 @@ void ImagesPanel::draw_compare(AppState& state, const renderer::Palette& palette
     for (int i = 1; i < r.panel_count; ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "#%d", i + 1);
-      if (ImGui::BeginTabItem(name)) {
+      const bool open = ImGui::BeginTabItem(name);
+      item_tooltip("Edit this panel's sampler (it shares x_T and z with panel #1)");
+      if (open) {
         edited_panel_ = i;
         ImGui::PushID(100 + i);
         draw_sampler_controls(r.panels[static_cast<std::size_t>(i)], state.a.schedule()->T(), label_width, true);

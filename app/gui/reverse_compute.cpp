@@ -36,6 +36,7 @@
 #include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
 #include "gui/model_store.hpp"
+#include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -166,6 +167,8 @@ void validate_job(const ReverseJob& job) {
 
 struct ReverseComputer::Impl {
   torch::Device device{torch::kCPU};
+  ArmedFault fault;
+  bool poison_nan = false;   // an injected NaN: the next step's result becomes NaN
   ModelStore* store = nullptr;
   std::size_t state_cache_bytes = kDefaultStateCacheBytes;
   std::int64_t steps_taken = 0;
@@ -263,7 +266,7 @@ struct ReverseComputer::Impl {
         }
         total_states += static_cast<std::size_t>(K) + 1;
       } catch (const std::exception& e) {
-        panel.error = e.what();
+        panel.error = failure_message(e);
         if (panel.label.empty())
           panel.label = panel_label(spec, spec.steps == 0 ? spec.schedule.T : spec.steps);
       }
@@ -308,6 +311,10 @@ struct ReverseComputer::Impl {
     const int k = next_k;
     const diffusion::SamplingStep& step = panel.steps[static_cast<std::size_t>(k)];
     try {
+      if (auto kind = fault.take()) {
+        if (*kind == FaultKind::NaN) poison_nan = true;
+        else throw_injected_fault(*kind, "a reverse step");
+      }
       const std::int64_t n = panel.current.size(0);
       if (!panel.next.defined()) {
         panel.next = torch::empty_like(panel.current);
@@ -326,6 +333,10 @@ struct ReverseComputer::Impl {
       }
       torch::Tensor x = std::move(panel.next);
       panel.next = torch::Tensor();
+      if (poison_nan) {
+        x = x * std::numeric_limits<double>::quiet_NaN();
+        poison_nan = false;
+      }
       if (!torch::isfinite(x).all().item<bool>())
         throw std::runtime_error("the cloud became non-finite at t = " + std::to_string(step.t));
       const int state = k + 1;
@@ -334,7 +345,7 @@ struct ReverseComputer::Impl {
       panel.states_done = state + 1;
     } catch (const std::exception& e) {
       panel.next = torch::Tensor();
-      panel.error = std::string("step at t = ") + std::to_string(step.t) + ": " + e.what();
+      panel.error = std::string("step at t = ") + std::to_string(step.t) + ": " + failure_message(e);
     }
     return true;
   }
@@ -482,7 +493,7 @@ struct ReverseComputer::Impl {
         try {
           fill_overlays(panel, state, x, p);
         } catch (const std::exception& e) {
-          p.error = std::string("overlays: ") + e.what();
+          p.error = std::string("overlays: ") + failure_message(e);
         }
       }
       f.panels.push_back(std::move(p));
@@ -611,5 +622,7 @@ void ReverseComputer::set_state_cache_bytes(std::size_t bytes) {
 }
 
 std::int64_t ReverseComputer::steps_taken() const { return impl_->steps_taken; }
+
+void ReverseComputer::arm_fault(FaultKind kind) { impl_->fault.arm(kind); }
 
 }  // namespace diffuscope::gui

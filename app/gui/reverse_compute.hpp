@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "gui/fault_injection.hpp"
 #include "gui/reverse_jobs.hpp"
 
 namespace diffuscope::gui {
@@ -52,6 +53,9 @@ class ReverseComputer {
   // kept and the cursor shows the nearest kept state on the noisy side. For runs started later.
   void set_state_cache_bytes(std::size_t bytes);
   std::int64_t steps_taken() const;   // panel steps since construction (tests, statistics)
+  // Fault injection (fault_injection.hpp): the next step throws `kind` inside the computation
+  // (it becomes the panel's error), or for NaN its result becomes NaN (the real check catches it).
+  void arm_fault(FaultKind kind);
 
  private:
   struct Impl;

@@ -13,25 +13,24 @@ namespace diffuscope::gui {
 
 namespace {
 
-constexpr const char* kDenoiserTooltip =
-    "learned: the trained ε-network of this dataset (the shipped checkpoint, or the one "
-    "trained here with Train).\nexact: the exact denoiser E[x_0 | x_t] computed over the training points. "
-    "It memorises them: its samples land on training points.";
+const char* denoiser_tooltip(DenoiserKind kind) {
+  return kind == DenoiserKind::Exact ? "exact: the exact E[x_0 | x_t] over the training points; it memorises them"
+                                     : "learned: this dataset's trained ε-network (shipped, or trained here)";
+}
 
 // σ choice, its η or v, K, denoiser (and the family for extra panels). Returns nothing: edits in place.
 void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
   draw_sigma_and_steps(s, T, label_width,
-                       "Sampling steps K (logarithmic): the sampler visits K of the T timesteps, with the "
-                       "effective β between visited steps 1 − ᾱ_t / ᾱ_prev.");
+                       "K: sampling steps, K of the T timesteps (effective β = 1 − ᾱ_t / ᾱ_prev)");
   row_label("denoiser", label_width);
   if (ImGui::BeginCombo("##denoiser", denoiser_label(s.denoiser))) {
     for (DenoiserKind kind : {DenoiserKind::Model, DenoiserKind::Exact}) {
       if (ImGui::Selectable(denoiser_label(kind), kind == s.denoiser)) s.denoiser = kind;
-      item_tooltip(kDenoiserTooltip);
+      item_tooltip(denoiser_tooltip(kind));
     }
     ImGui::EndCombo();
   }
-  item_tooltip(kDenoiserTooltip);
+  item_tooltip(denoiser_tooltip(s.denoiser));
   if (with_family) draw_panel_family(s, label_width);
 }
 
@@ -71,6 +70,7 @@ void ReversePanel::draw_controls(AppState& state, SchedulePanel& schedule_panel,
     }
     ImGui::EndCombo();
   }
+  item_tooltip("data: the 2D dataset the samplers and the denoiser work on");
   if (r.panel_count > 1) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
     ImGui::TextUnformatted("Panel #1");
@@ -93,7 +93,7 @@ void ReversePanel::draw_controls(AppState& state, SchedulePanel& schedule_panel,
   std::string error;
   const std::vector<int> visited = visited_timesteps(T, r.panels[0].steps, r.spacing, &error);
   draw_visited_strip(visited, T, state.t, 0.7f * font, palette);
-  item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor.");
+  item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor");
   if (!error.empty()) colored_wrapped_text(palette.error_text, error);
 
   ImGui::Separator();
@@ -112,8 +112,7 @@ void ReversePanel::draw_compare(AppState& state, const renderer::Palette& palett
   if (ImGui::SliderInt("##panels", &count, 1, kMaxReversePanels, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     set_panel_count(r, count, family_a);
   }
-  item_tooltip("Compare up to four samplers side by side. All panels start from the same x_T and "
-               "draw the same z at every step (common random numbers): only what you change differs.");
+  item_tooltip("panels: samplers side by side, all sharing x_T and every z");
   row_label("preset", label_width);
   if (ImGui::BeginCombo("##preset", "choose…")) {
     for (ReversePreset preset : all_reverse_presets()) {
@@ -122,6 +121,7 @@ void ReversePanel::draw_compare(AppState& state, const renderer::Palette& palett
     }
     ImGui::EndCombo();
   }
+  item_tooltip("preset: fill the panels with a ready-made comparison");
   if (r.panel_count < 2) return;
 
   (void)palette;
@@ -131,7 +131,9 @@ void ReversePanel::draw_compare(AppState& state, const renderer::Palette& palett
     for (int i = 1; i < r.panel_count; ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "#%d", i + 1);
-      if (ImGui::BeginTabItem(name)) {
+      const bool open = ImGui::BeginTabItem(name);
+      item_tooltip("Edit this panel's sampler (it shares x_T and z with panel #1)");
+      if (open) {
         edited_panel_ = i;
         ImGui::PushID(i);
         draw_sampler_controls(r.panels[static_cast<std::size_t>(i)], state.a.schedule()->T(), label_width, true);

@@ -54,13 +54,11 @@ const char* reverse_preset_label(ReversePreset preset) {
 const char* reverse_preset_tooltip(ReversePreset preset) {
   switch (preset) {
     case ReversePreset::SigmaComparison:
-      return "Four panels from the same x_T and the same noise z: σ² = β̃, σ² = β, DDIM η = 0 "
-             "(deterministic) and DDIM η = 1.";
+      return "σ² = β̃, σ² = β, DDIM η = 0 and η = 1, from the same x_T and z.";
     case ReversePreset::StepsComparison:
-      return "DDIM η = 0 with K = T, 100, 20 and 5 sampling steps: how few steps still give the data.";
+      return "DDIM η = 0 with K = T, 100, 20 and 5 sampling steps.";
     case ReversePreset::DenoiserComparison:
-      return "The trained network beside the exact denoiser E[x_0 | x_t] of the training points, "
-             "which memorises them: its samples land on training points.";
+      return "The trained network beside the exact E[x_0 | x_t], which memorises the training points.";
   }
   return "";
 }

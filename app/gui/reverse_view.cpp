@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "gui/ui_helpers.hpp"
 
@@ -43,6 +45,36 @@ void grid_for(int n, float w, float h, float text_h, int* cols_out, int* rows_ou
       *rows_out = rows;
     }
   }
+}
+
+// The first of `forms` (longest first) that fits `width` at 75 % of the font; the last otherwise.
+std::string first_fitting(const std::vector<std::string>& forms, float width) {
+  for (const std::string& form : forms) {
+    if (0.75f * ImGui::CalcTextSize(form.c_str()).x <= width) return form;
+  }
+  return forms.back();
+}
+
+// Shorter forms of a panel's label ("#1  DDIM η = 0 · K = 1000 · learned"): tighter spacing, then
+// without the denoiser, then the sampler alone, so four narrow panels still say what they are.
+std::vector<std::string> label_forms(const std::string& label) {
+  auto replace_all = [](std::string text, const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+    return text;
+  };
+  std::vector<std::string> forms = {label};
+  std::string tight = replace_all(replace_all(replace_all(label, " = ", "="), " · ", "·"), "  ", " ");
+  forms.push_back(tight);
+  const auto last_dot = tight.rfind("·");
+  if (last_dot != std::string::npos) {
+    tight = tight.substr(0, last_dot);
+    forms.push_back(tight);
+    const auto first_dot = tight.rfind("·");
+    if (first_dot != std::string::npos) forms.push_back(tight.substr(0, first_dot));
+  }
+  return forms;
 }
 
 // Text that shrinks (to 75 %) rather than overflow its width, then is clipped.
@@ -210,23 +242,21 @@ void ReverseView::draw_toolbar(AppState& state) {
     }
     ImGui::EndCombo();
   }
-  item_tooltip("Arrows on a grid at the cursor's t. score: ∇ log p_t(x) ≈ −ε̂(x_t, t) / √(1 − ᾱ_t), "
-               "pointing towards the data. ε̂: the network's noise estimate, pointing away. Lengths "
-               "are scaled to be visible (longest ones capped).");
+  item_tooltip("arrows at t: the score ≈ −ε̂ / √(1 − ᾱ_t) points to the data; ε̂ points away");
   same_line_if_fits(checkbox_width("x̂_0"));
   ImGui::Checkbox("x̂_0", &r.predicted_x0);
-  item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) ε̂) / √ᾱ_t of the tracked points: a cross joined to its x_t.");
+  item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) · ε̂) / √ᾱ_t of each tracked point, drawn as a cross");
   same_line_if_fits(checkbox_width("paths"));
   ImGui::Checkbox("paths", &r.trajectories);
-  item_tooltip("Trajectories of the tracked points over all computed t. Click a point to track it.");
+  item_tooltip("paths: the tracked points' trajectories over all computed t (click to track)");
   same_line_if_fits(checkbox_width("posterior"));
   ImGui::Checkbox("posterior", &r.posterior);
-  item_tooltip("For the last clicked point: q(x_{t−1} | x_t, x̂_0), its mean and a circle of radius σ_t.");
+  item_tooltip("posterior q(x_{t−1} | x_t, x̂_0) of the last clicked point: mean and σ_t circle");
   if (!r.tracked.empty()) {
     same_line_if_fits(ImGui::CalcTextSize("clear points").x + 2.0f * ImGui::GetStyle().FramePadding.x);
     if (ImGui::Button("clear points")) clear_tracked(r);
+    item_tooltip("Stop tracking the clicked points (right-clicking a cloud does the same)");
   }
-  if (!r.tracked.empty()) item_tooltip("Left click on a cloud: track the nearest point. Right click: clear.");
 }
 
 void ReverseView::draw_overlays(const AppState& state, const ReversePanelFrame& panel,
@@ -434,13 +464,19 @@ void ReverseView::draw_panel(int index, AppState& state, const ReverseFrame* fra
     if (index < static_cast<int>(job.panels.size())) label = panel_label(job.panels[static_cast<std::size_t>(index)], state.a.schedule()->T());
   }
   if (state.reverse.panel_count > 1) label = "#" + std::to_string(index + 1) + "  " + label;
-  fitted_text(label, size.x, ImGui::GetColorU32(ImGuiCol_Text));
+  fitted_text(first_fitting(label_forms(label), size.x), size.x, ImGui::GetColorU32(ImGuiCol_Text));
   ImGui::SetCursorPosX(start_x);
   std::string second;
   if (panel && panel->error.empty()) {
     char t_text[48];
     std::snprintf(t_text, sizeof t_text, "t = %d   ", panel->shown_t);
     second = t_text + swd_text(panel->sliced_wasserstein);
+  }
+  if (!second.empty()) {
+    // Narrow panels: "t=0  SWD 0.056", then the distance alone.
+    const std::string swd = swd_text(panel->sliced_wasserstein);
+    const std::string value = swd.substr(std::min(swd.size(), swd.find("= ") == std::string::npos ? 0 : swd.find("= ") + 2));
+    second = first_fitting({second, "t=" + std::to_string(panel->shown_t) + "  SWD " + value, "SWD " + value}, size.x);
   }
   fitted_text(second, size.x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::EndGroup();

@@ -14,17 +14,14 @@ namespace diffuscope::gui {
 const char* sigma_tooltip(diffusion::SigmaKind kind) {
   switch (kind) {
     case diffusion::SigmaKind::Small:
-      return "σ_t² = β̃_t = (1 − ᾱ_{t−1}) / (1 − ᾱ_t) · β_t: the variance of the true posterior "
-             "q(x_{t−1} | x_t, x_0) (Ho et al. 2020).";
+      return "σ_t² = β̃_t: the variance of the true posterior q(x_{t−1} | x_t, x_0)";
     case diffusion::SigmaKind::Large:
-      return "σ_t² = β_t: the larger choice (Ho et al. 2020); optimal when x_0 is pure noise.";
+      return "σ_t² = β_t: the larger choice (Ho et al. 2020), optimal when x_0 is pure noise";
     case diffusion::SigmaKind::Interpolated:
-      return "log σ_t² = v · log β_t + (1 − v) · log β̃_t, v fixed here (Nichol & Dhariwal 2021 "
-             "learn v).";
+      return "log σ_t² = v · log β_t + (1 − v) · log β̃_t (Nichol & Dhariwal 2021)";
     case diffusion::SigmaKind::DDIM:
-      return "DDIM (Song et al. 2021): x_{t−1} = √ᾱ_{t−1} x̂_0 + √(1 − ᾱ_{t−1} − σ_t²) ε̂ + σ_t z, "
-             "σ_t = η √((1 − ᾱ_{t−1}) / (1 − ᾱ_t)) √(1 − ᾱ_t / ᾱ_{t−1}). η = 0: deterministic; "
-             "η = 1 with every step: DDPM with β̃.";
+      // σ_t = η √((1 − ᾱ_{t−1}) / (1 − ᾱ_t)) √(1 − ᾱ_t / ᾱ_{t−1}) is η √β̃_t with the effective β.
+      return "DDIM (Song et al. 2021): σ_t = η · √β̃_t; η = 0 is deterministic";
   }
   return "";
 }
@@ -40,9 +37,9 @@ const char* spacing_label(diffusion::Spacing spacing) {
 
 const char* spacing_tooltip(diffusion::Spacing spacing) {
   switch (spacing) {
-    case diffusion::Spacing::Leading: return "t = 1, 1 + T/K, 1 + 2T/K, …: never visits t = T.";
-    case diffusion::Spacing::Trailing: return "t = T, T − T/K, …: always starts at pure noise t = T.";
-    case diffusion::Spacing::Linspace: return "K evenly spaced timesteps from t = 1 to t = T.";
+    case diffusion::Spacing::Leading: return "leading: t = 1, 1 + T/K, 1 + 2T/K, …; never visits t = T";
+    case diffusion::Spacing::Trailing: return "trailing: t = T, T − T/K, …; always starts at pure noise t = T";
+    case diffusion::Spacing::Linspace: return "linspace: K evenly spaced timesteps from t = 1 to t = T";
   }
   return "";
 }
@@ -62,14 +59,14 @@ void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, con
     row_label("η", label_width);
     float eta = static_cast<float>(s.sampler.eta);
     if (ImGui::SliderFloat("##eta", &eta, 0.0f, 1.0f, "η = %.2f", ImGuiSliderFlags_AlwaysClamp)) s.sampler.eta = eta;
-    item_tooltip("DDIM's η: 0 = deterministic (no z), 1 = as much noise as DDPM with β̃.");
+    item_tooltip("η: DDIM's noise scale, σ_t = η · √β̃_t (0: deterministic, 1: DDPM with β̃)");
   } else if (s.sampler.sigma == diffusion::SigmaKind::Interpolated) {
     row_label("v", label_width);
     float v = static_cast<float>(s.sampler.interpolation);
     if (ImGui::SliderFloat("##v", &v, 0.0f, 1.0f, "v = %.2f", ImGuiSliderFlags_AlwaysClamp)) {
       s.sampler.interpolation = v;
     }
-    item_tooltip("0: σ² = β̃, 1: σ² = β, between: geometric interpolation.");
+    item_tooltip("v: the weight of log β_t against log β̃_t in log σ_t² (0: β̃, 1: β)");
   }
   row_label("K", label_width);
   int K = effective_steps(s.steps, T);
@@ -90,7 +87,7 @@ void draw_panel_family(ReversePanelSettings& s, float label_width) {
     }
     ImGui::EndCombo();
   }
-  item_tooltip("This panel's schedule family; T and the other parameters are schedule A's.");
+  item_tooltip("This panel's schedule family; T and the other parameters are schedule A's");
 }
 
 }  // namespace diffuscope::gui

@@ -36,14 +36,23 @@ namespace {
 const char* process_tooltip(ForwardProcess process) {
   switch (process) {
     case ForwardProcess::ClosedForm:
-      return "x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε, one fixed ε per point: scrubbing is smooth and "
-             "deterministic.";
+      return "x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε, one fixed ε per point: smooth scrubbing";
     case ForwardProcess::Markov:
-      return "x_t = √α_t · x_{t−1} + √β_t · ε_t, fresh noise at every step: playing shows the "
-             "random walk. Same marginal as the closed form.";
+      return "x_t = √α_t · x_{t−1} + √β_t · ε_t, fresh ε_t at every step; same marginal";
     case ForwardProcess::Naive:
-      return "The lecture notes' naive process x_t = x_0 + √(tβ) · ε: the variance explodes and "
-             "x_t never becomes N(0, I).";
+      return "Naive x_t = x_0 + √(tβ) · ε: the variance explodes, never reaching N(0, I)";
+  }
+  return "";
+}
+
+const char* schedule_kind_tooltip(diffusion::ScheduleKind kind) {
+  switch (kind) {
+    case diffusion::ScheduleKind::Linear: return "linear: β_t rises linearly from β_1 to β_T (Ho et al. 2020)";
+    case diffusion::ScheduleKind::ScaledLinear: return "scaled linear: √β_t rises linearly from √β_1 to √β_T";
+    case diffusion::ScheduleKind::Cosine: return "cosine: ᾱ_t = f(t)/f(0), f(t) = cos²(((t/T + s)/(1 + s)) · π/2)";
+    case diffusion::ScheduleKind::Sigmoid: return "sigmoid: ᾱ_t falls along a sigmoid of t/T (Chen 2023)";
+    case diffusion::ScheduleKind::SigmoidBeta: return "sigmoid β: β_t follows a sigmoid from β_1 to β_T";
+    case diffusion::ScheduleKind::Constant: return "constant: the same β at every step";
   }
   return "";
 }
@@ -65,47 +74,48 @@ void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
   if (ImGui::BeginCombo("##family", schedule_kind_label(p.kind))) {
     for (diffusion::ScheduleKind kind : diffusion::all_schedule_kinds()) {
       if (ImGui::Selectable(schedule_kind_label(kind), kind == p.kind)) p.kind = kind;
+      item_tooltip(schedule_kind_tooltip(kind));
     }
     ImGui::EndCombo();
   }
+  item_tooltip("family: how the noise variance β_t grows from t = 1 to t = T");
 
   row_label("T", label_width);
   ImGui::SliderInt("##T", &p.T, 10, 4000, "%d", ImGuiSliderFlags_Logarithmic);
-  item_tooltip("Number of diffusion steps (logarithmic slider). Ctrl+click to type a value.");
+  item_tooltip("T: the number of diffusion steps (Ctrl+click to type a value)");
 
   switch (p.kind) {
     case diffusion::ScheduleKind::Linear:
     case diffusion::ScheduleKind::ScaledLinear:
     case diffusion::ScheduleKind::SigmoidBeta:
       slider_double("β_1", "##beta_start", &p.beta_start, 1e-5, 0.1, "%.3g", true, label_width,
-                    "β at the first step (noise variance added at t = 1).");
+                    "β_1: the noise variance added at the first step t = 1");
       slider_double("β_T", "##beta_end", &p.beta_end, 1e-4, 0.5, "%.3g", true, label_width,
-                    "β at the last step t = T.");
+                    "β_T: the noise variance added at the last step t = T");
       break;
     case diffusion::ScheduleKind::Cosine:
       slider_double("s", "##cosine_s", &p.cosine_s, 1e-4, 0.5, "%.3g", true, label_width,
-                    "Offset s of ᾱ(t) = f(t)/f(0), f(t) = cos²(((t/T + s)/(1 + s)) · π/2) "
-                    "(Nichol & Dhariwal 2021). Keeps β_1 from being too small.");
+                    "s: offset in f(t) = cos²(((t/T + s)/(1 + s)) · π/2), keeps β_1 from vanishing");
       break;
     case diffusion::ScheduleKind::Sigmoid:
       slider_double("start", "##sig_start", &p.sigmoid_start, -10.0, 10.0, "%.2f", false,
-                    label_width, "Sigmoid input at t = 0 (Chen 2023).");
+                    label_width, "start: the sigmoid's input at t = 0 (Chen 2023)");
       slider_double("end", "##sig_end", &p.sigmoid_end, -10.0, 10.0, "%.2f", false, label_width,
-                    "Sigmoid input at t = T.");
+                    "end: the sigmoid's input at t = T");
       slider_double("τ", "##sig_tau", &p.sigmoid_tau, 0.05, 5.0, "%.3g", true, label_width,
-                    "Temperature τ: smaller values make ᾱ_t fall more steeply.");
+                    "τ: the sigmoid's temperature; a smaller τ makes ᾱ_t fall more steeply");
       break;
     case diffusion::ScheduleKind::Constant:
       slider_double("β", "##beta", &p.beta, 1e-5, 0.5, "%.3g", true, label_width,
-                    "The same β at every step.");
+                    "β: the noise variance added at every step");
       break;
   }
   if (p.kind == diffusion::ScheduleKind::Linear || p.kind == diffusion::ScheduleKind::ScaledLinear) {
     ImGui::Checkbox("scale β with T", &p.scale_with_T);
-    item_tooltip("Multiply β_1 and β_T by 1000/T so that any T noises as much as T = 1000.");
+    item_tooltip("Multiply β_1 and β_T by 1000/T, so that any T noises as much as T = 1000");
   }
   ImGui::Checkbox("zero terminal SNR", &p.zero_terminal_snr);
-  item_tooltip("Rescale √ᾱ_t so that √ᾱ_T = 0 while √ᾱ_1 is kept (Lin et al. 2023).");
+  item_tooltip("Rescale √ᾱ_t so that √ᾱ_T = 0 (SNR_T = 0), keeping √ᾱ_1 (Lin et al. 2023)");
 
   if (!slot.error().empty()) {
     colored_wrapped_text(palette.error_text, slot.error() + " (showing the last valid schedule)");
@@ -134,7 +144,7 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
   item_tooltip(process_tooltip(state.process));
   if (state.process == ForwardProcess::Naive) {
     slider_double("β", "##naive_beta", &state.naive_beta, 1e-4, 0.2, "%.3g", true, label_width,
-                  "Per-step variance β of the naive process x_t = x_0 + √(tβ) · ε.");
+                  "β: the naive process' variance added per step, x_t = x_0 + √(tβ) · ε");
     if (!(state.naive_beta > 0.0)) state.naive_beta = 1e-4;  // the worker rejects β <= 0
   }
 
@@ -145,10 +155,11 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
     }
     ImGui::EndCombo();
   }
+  item_tooltip("data: the 2D distribution the points x_0 are drawn from");
 
   bool compare = state.compare;
   if (ImGui::Checkbox("Compare A / B", &compare)) state.set_compare(compare);
-  item_tooltip("Show a second schedule B beside A, on the same x_0 and the same noise.");
+  item_tooltip("Show a second schedule B beside A, on the same x_0 and the same noise");
   ImGui::Separator();
 
   if (state.compare) {
@@ -157,6 +168,7 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
       ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
       open_a = ImGui::BeginTabItem("Schedule A");
       ImGui::PopStyleColor();
+      item_tooltip("Edit schedule A (solid curves)");
       if (open_a) {
         draw_schedule_controls(state.a, "A", palette, label_width);
         ImGui::EndTabItem();
@@ -164,6 +176,7 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
       ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_b);
       open_b = ImGui::BeginTabItem("Schedule B");
       ImGui::PopStyleColor();
+      item_tooltip("Edit schedule B (dashed curves)");
       if (open_b) {
         draw_schedule_controls(state.b, "B", palette, label_width);
         ImGui::EndTabItem();
@@ -190,9 +203,9 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
   ImGui::Separator();
   bool light = state.light_theme;
   if (ImGui::Checkbox("light theme", &light)) state.light_theme = light;
-  item_tooltip("High-contrast light theme for bright rooms and projectors.");
+  item_tooltip("High-contrast light theme for bright rooms and projectors");
   ImGui::Checkbox("curves over t/T", &state.x_axis_fraction);
-  item_tooltip("x axis of the curves as t/T, to compare schedules with different T.");
+  item_tooltip("x axis of the curves as t/T, to compare schedules with different T");
   if (!editing_scale_) ui_scale_edit_ = state.ui_scale;
   row_label("UI scale", ImGui::CalcTextSize("UI scale").x + 0.6f * font);
   ImGui::SliderFloat("##ui_scale", &ui_scale_edit_, kMinUiScale, kMaxUiScale, "%.2f");
@@ -201,7 +214,7 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
     state.ui_scale = ui_scale_edit_;
     editing_scale_ = false;
   }
-  item_tooltip("Size of all text and controls (applied when the slider is released).");
+  item_tooltip("UI scale: the size of all text and controls (applied on release)");
 }
 
 }  // namespace diffuscope::gui

@@ -48,6 +48,7 @@ void draw_timeline_panel(AppState& state) {
   item_tooltip("t = T (End)");
   ImGui::SameLine();
   ImGui::Checkbox("loop", &state.playback.loop);
+  item_tooltip("loop: start again from the beginning when playback reaches the end");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(7.5f * font);
   double speed = state.playback.steps_per_second;
@@ -56,7 +57,7 @@ void draw_timeline_panel(AppState& state) {
                           "%.0f steps/s", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
     state.playback.steps_per_second = speed;
   }
-  item_tooltip("playback speed in timesteps per second");
+  item_tooltip("speed: playback speed in timesteps per second");
   ImGui::SameLine();
 
   char format[64];
@@ -64,7 +65,7 @@ void draw_timeline_panel(AppState& state) {
   ImGui::SetNextItemWidth(-1.0f);
   int t = state.t;
   if (ImGui::SliderInt("##t", &t, 0, T, format, ImGuiSliderFlags_AlwaysClamp)) state.set_cursor(t);
-  item_tooltip("scrub through t (Space: play/pause, ←/→: step, Home/End)");
+  item_tooltip("t: the current timestep, 0 … T (Space: play, ←/→: step, F1: all keys)");
 }
 
 void handle_timeline_keys(AppState& state) {

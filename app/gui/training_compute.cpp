@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "diffusion/schedule.hpp"
 #include "diffusion/seeding.hpp"
 #include "gui/model_store.hpp"
+#include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -59,6 +61,7 @@ struct TrainingComputer::Impl {
   double interval_seconds = 0;   // training time in the current interval
   std::int64_t interval_steps = 0;
   double last_loss = 0;
+  ArmedFault fault;
 
   void publish_model() {
     const diffusion::PointModel ema = trainer->ema_model();
@@ -191,7 +194,15 @@ bool TrainingComputer::advance(std::chrono::microseconds budget,
   try {
     for (;;) {
       const auto step_start = Clock::now();
-      const double loss = s.trainer->step();
+      const auto injected = s.fault.take();
+      if (injected && *injected != FaultKind::NaN) throw_injected_fault(*injected, "a training step");
+      double loss = s.trainer->step();
+      if (injected) loss = std::numeric_limits<double>::quiet_NaN();
+      // The trainer refuses a non-finite loss before it touches the weights; checked here too so
+      // that no NaN reaches the curve and nothing after it is published.
+      if (!std::isfinite(loss))
+        throw std::runtime_error("the loss became " + loss_text(loss) + " at step " +
+                                 std::to_string(s.trainer->steps_done()));
       const auto now = Clock::now();
       s.interval_seconds += std::chrono::duration<double>(now - step_start).count();
       ++s.interval_steps;
@@ -219,15 +230,18 @@ bool TrainingComputer::advance(std::chrono::microseconds budget,
     }
     return changed;
   } catch (const std::exception& e) {
+    // The model published before the error stays the dataset's model.
     const std::string message = "training " + std::string(diffusion::to_string(s.job.dataset)) +
                                 " stopped at step " + std::to_string(s.trainer->steps_done()) +
-                                ": " + e.what();
+                                ": " + failure_message(e) + "; the model published before it is kept";
     s.trainer.reset();
     s.out.running = false;
     s.out.message = message;
     throw std::runtime_error(message);
   }
 }
+
+void TrainingComputer::arm_fault(FaultKind kind) { impl_->fault.arm(kind); }
 
 TrainingFrame TrainingComputer::frame() const { return impl_->out; }
 

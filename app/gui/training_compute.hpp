@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "gui/fault_injection.hpp"
 #include "gui/reverse_jobs.hpp"
 
 namespace diffuscope::gui {
@@ -39,6 +40,9 @@ class TrainingComputer {
 
   // Intervals (tests shorten them). Defaults: 200 ms and 2 s of training time.
   void set_intervals(std::chrono::milliseconds report, std::chrono::milliseconds preview);
+  // Fault injection (fault_injection.hpp): the next training step throws `kind`, or for NaN its
+  // loss reads NaN; either way the training ends as on a real error (nothing more published).
+  void arm_fault(FaultKind kind);
 
  private:
   struct Impl;

@@ -24,18 +24,17 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
 
   ImGui::TextUnformatted(("Train a model: " + dataset_label(state.dataset)).c_str());
   if (ImGui::Button(running ? "Restart" : "Train")) actions.start = true;
-  item_tooltip("Train the ε-network of this dataset here, in the worker (the window stays live). "
-               "Every few hundred steps the model is published and the reverse view restarts with it.");
+  item_tooltip("Train this dataset's ε-network here; the reverse view follows it live");
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
   if (ImGui::Button("Stop")) actions.stop = true;
   ImGui::EndDisabled();
-  item_tooltip("Stop training and keep the model reached so far.");
+  item_tooltip("Stop training and keep the model reached so far");
   ImGui::SameLine();
   const float continue_w = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize("continue").x;
   if (ImGui::GetContentRegionAvail().x < continue_w) ImGui::NewLine();
   ImGui::Checkbox("continue", &r.training_from_current);
-  item_tooltip("Continue from the dataset's current model instead of a fresh one.");
+  item_tooltip("continue: train on from the dataset's current model, not a fresh one");
 
   const float label_width = ImGui::CalcTextSize("steps").x + 0.8f * font;
   row_label("steps", label_width);
@@ -43,7 +42,7 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   if (ImGui::SliderInt("##train_steps", &steps, 1000, 200000, "%d steps", ImGuiSliderFlags_Logarithmic)) {
     r.training_steps = steps;
   }
-  item_tooltip("Planned training steps (logarithmic). Ctrl+click to type.");
+  item_tooltip("steps: the planned number of training steps (Ctrl+click to type)");
 
   if (!frame) {
     ImGui::TextDisabled("not trained here yet");

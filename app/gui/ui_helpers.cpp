@@ -16,7 +16,9 @@ void row_label(const char* label, float label_width) {
 void item_tooltip(const char* text) {
   if (text && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    // Tooltips are one line of up to ~40 em; wrap only what would not fit a narrow display.
+    const float font = ImGui::GetFontSize();
+    ImGui::PushTextWrapPos(std::max(10.0f * font, std::min(40.0f * font, 0.8f * ImGui::GetIO().DisplaySize.x)));
     ImGui::TextUnformatted(text);
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();

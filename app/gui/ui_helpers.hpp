@@ -15,7 +15,8 @@ ImVec4 to_vec4(ImU32 color);
 // item filling the remaining width.
 void row_label(const char* label, float label_width);
 
-// Shows `text` as a tooltip when the last item is hovered.
+// Shows `text` as a tooltip when the last item is hovered. Keep it to one line (≤ 40 em, about 80
+// characters) saying what the quantity is.
 void item_tooltip(const char* text);
 
 // A logarithmic or linear slider over a double with a left label. Returns true when changed.

@@ -66,6 +66,7 @@ Window::Window(const WindowConfig& config)
 Window::~Window() { shutdown(); }
 
 void Window::shutdown() {
+  if (window_) offscreen_target_.release();  // needs the GL context
   if (gl_backend_) ImGui_ImplOpenGL3_Shutdown();
   if (glfw_backend_) ImGui_ImplGlfw_Shutdown();
   if (imgui_context_) ImGui::DestroyContext();
@@ -114,14 +115,59 @@ std::string Window::take_font_warning() {
   return w;
 }
 
-void Window::begin_frame() {
+void Window::begin_frame(int offscreen_width, int offscreen_height) {
   glfwPollEvents();
   if (style_dirty_) rebuild_fonts_and_theme();
   glfwGetFramebufferSize(window_, &framebuffer_width_, &framebuffer_height_);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  if (ignore_mouse_) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  offscreen_width_ = std::max(0, offscreen_width);
+  offscreen_height_ = std::max(0, offscreen_height);
+  ImGuiIO& io = ImGui::GetIO();
+  if (offscreen_width_ > 0 && offscreen_height_ > 0) {
+    // The backend set the window's size; the export's size replaces it for this frame only.
+    io.DisplaySize = ImVec2(static_cast<float>(offscreen_width_), static_cast<float>(offscreen_height_));
+    io.DisplayFramebufferScale = ImVec2(1.0f, 1.0f);
+  }
+  if (ignore_mouse_ || offscreen_width_ > 0) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
+}
+
+std::vector<std::uint8_t> Window::render_offscreen(const ImVec4& clear_color, std::string* error) {
+  ImGui::Render();
+  std::vector<std::uint8_t> pixels;
+  const int w = offscreen_width_ > 0 ? offscreen_width_ : framebuffer_width_;
+  const int h = offscreen_height_ > 0 ? offscreen_height_ : framebuffer_height_;
+  offscreen_width_ = offscreen_height_ = 0;
+  std::string target_error;
+  if (!offscreen_target_.resize(w, h, &target_error)) {
+    if (error) *error = "cannot render a " + std::to_string(w) + "x" + std::to_string(h) + " export: " + target_error;
+    return pixels;
+  }
+  offscreen_target_.begin();
+  offscreen_target_.clear(clear_color.x, clear_color.y, clear_color.z, 1.0f);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  // The colour attachment is read while still bound (render targets keep GL's bottom-up rows).
+  pixels = offscreen_target_.read_pixels_rgba();
+  offscreen_target_.end();
+  for (std::size_t i = 3; i < pixels.size(); i += 4) pixels[i] = 255;
+  return pixels;
+}
+
+void Window::toggle_fullscreen() {
+  if (!fullscreen_) {
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+    if (!mode) return;  // no monitor to fill (e.g. some headless servers): stay windowed
+    glfwGetWindowPos(window_, &windowed_x_, &windowed_y_);
+    glfwGetWindowSize(window_, &windowed_w_, &windowed_h_);
+    glfwSetWindowMonitor(window_, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+    fullscreen_ = true;
+  } else {
+    glfwSetWindowMonitor(window_, nullptr, windowed_x_, windowed_y_, std::max(windowed_w_, 1),
+                         std::max(windowed_h_, 1), 0);
+    fullscreen_ = false;
+  }
 }
 
 void Window::render(const ImVec4& clear_color) {

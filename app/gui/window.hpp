@@ -1,6 +1,7 @@
 #pragma once
 // The GLFW window with a GL 3.3 core context and the ImGui GLFW/OpenGL3 backends. Owns font and
 // theme (re)builds, which happen only between frames, and collects files dropped on the window.
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,7 @@
 #include <imgui.h>
 
 #include "renderer/fonts.hpp"
+#include "renderer/render_target.hpp"
 #include "renderer/theme.hpp"
 
 struct GLFWwindow;
@@ -47,11 +49,20 @@ class Window {
   bool should_close() const;
   void request_close();
 
-  // Polls events, applies a pending font/theme change, starts the ImGui frame.
-  void begin_frame();
+  // Polls events, applies a pending font/theme change, starts the ImGui frame. With a size, the
+  // frame is laid out for an offscreen framebuffer of that size (exports at a chosen resolution)
+  // and the pointer hovers nothing; finish it with render_offscreen, not render.
+  void begin_frame(int offscreen_width = 0, int offscreen_height = 0);
   // Renders ImGui over a cleared framebuffer. Call swap() afterwards (a screenshot goes between).
   void render(const ImVec4& clear_color);
+  // Renders an offscreen frame (begin_frame with a size) and returns its pixels, top-down RGBA8.
+  // The window keeps showing its last swapped frame. Empty with *error set when GL cannot do it.
+  std::vector<std::uint8_t> render_offscreen(const ImVec4& clear_color, std::string* error);
   void swap();
+
+  // F11: full screen on the window's monitor and back to the previous position and size.
+  void toggle_fullscreen();
+  bool fullscreen() const { return fullscreen_; }
 
   // Font and theme changes take effect at the next begin_frame (the font atlas must not change
   // inside a frame).
@@ -90,6 +101,11 @@ class Window {
   std::vector<std::string> dropped_;
   int framebuffer_width_ = 0;
   int framebuffer_height_ = 0;
+  renderer::RenderTarget offscreen_target_;   // exports at a chosen size
+  int offscreen_width_ = 0;    // > 0 while an offscreen frame is being built
+  int offscreen_height_ = 0;
+  bool fullscreen_ = false;
+  int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;
 };
 
 }  // namespace diffuscope::gui

@@ -1,5 +1,5 @@
-// The app worker: one thread that owns LibTorch (the device, the models, every tensor) and serves
-// three lanes cooperatively (design.md, "Threads"):
+// The app worker: one thread that owns the compute back end (with LibTorch: the device, the
+// models, every tensor) and serves four lanes cooperatively (design.md, "Threads"):
 //   forward  - the newest ForwardJob wins, as with JobRunner; a long job (Markov chains) runs in
 //              ~30 ms slices while other lanes have work, resuming from its cached progress;
 //   reverse  - one resumable run, advanced in ~8 ms slices; a job that only moves the cursor or
@@ -10,12 +10,14 @@
 // A device change (set_device) is handled before anything else: every computer is rebuilt.
 // Slices stop early (between steps) as soon as the UI sends anything, so a new job waits at most
 // about one step. Results are copied out, then swapped in under the mutex; the UI never waits.
-// Torch-free itself: the tensor work lives in forward_compute.cpp, reverse_compute.cpp,
-// image_reverse_compute.cpp, training_compute.cpp, model_store.cpp and image_model_store.cpp.
+// This file is the protocol only and torch-free: the tensor work is behind WorkerBackend
+// (worker_backend.hpp; the LibTorch one is torch_backend.cpp), so ThreadSanitizer can check the
+// protocol with a fake back end.
 #include "gui/worker.hpp"
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -23,14 +25,9 @@
 #include <thread>
 #include <utility>
 
-#include "gui/device_info.hpp"
-#include "gui/forward_compute.hpp"
-#include "gui/image_model_store.hpp"
-#include "gui/image_reverse_compute.hpp"
 #include "gui/job_runner.hpp"
-#include "gui/model_store.hpp"
-#include "gui/reverse_compute.hpp"
-#include "gui/training_compute.hpp"
+#include "gui/worker_backend.hpp"
+#include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -51,14 +48,10 @@ constexpr std::size_t kMaxQueuedErrors = 64;
 struct Worker::Impl {
   std::string device_request;
   int threads = 0;
+  FaultSetting fault;
 
-  // Touched only on the worker thread (created and destroyed there).
-  std::unique_ptr<ForwardComputer> forward;
-  std::unique_ptr<ModelStore> store;
-  std::unique_ptr<ReverseComputer> reverse;
-  std::unique_ptr<TrainingComputer> training;
-  std::unique_ptr<ImageModelStore> image_store;
-  std::unique_ptr<ImageReverseComputer> images;
+  // Used only on the worker thread (start() to shut_down()); destroyed with the Impl afterwards.
+  std::unique_ptr<WorkerBackend> backend;
   Clock::time_point last_reverse_publish{};
   Clock::time_point last_images_publish{};
 
@@ -82,7 +75,7 @@ struct Worker::Impl {
   std::optional<TrainingJob> training_pending;
   bool training_stop = false;
   std::shared_ptr<const TrainingFrame> training_frame;
-  std::map<diffusion::Dataset2DKind, std::uint64_t> revisions;   // mirror of the ModelStore's
+  std::map<diffusion::Dataset2DKind, std::uint64_t> revisions;   // mirror of the back end's
   // Images lane.
   std::optional<ImageReverseJob> images_pending;
   std::uint64_t images_generation = 0;
@@ -103,62 +96,78 @@ struct Worker::Impl {
     errors.push_back(std::move(message));
   }
 
+  // Runs f(); an exception becomes an error (prefix + one line) and false. Nothing escapes: an
+  // exception leaving the thread would end the program.
+  template <class F>
+  bool guarded(const std::string& prefix, F&& f) {
+    try {
+      f();
+      return true;
+    } catch (const std::exception& e) {
+      push_error(prefix + failure_message(e));
+    } catch (...) {
+      push_error(prefix + "failed with an unknown error");
+    }
+    return false;
+  }
+
   bool interrupted() const {
     return shutting_down.load(std::memory_order_relaxed) ||
            ui_waiting.load(std::memory_order_relaxed);
   }
 
-  // The computers that live on forward's device (the stores are kept by a device change).
-  void build_on_device(const std::string& request) {
-    const std::string name = forward->device_name();
-    if (store) store->move_to(name); else store = std::make_unique<ModelStore>(name);
-    image_store = std::make_unique<ImageModelStore>(name);
-    forward->set_image_models(image_store.get());
-    reverse = std::make_unique<ReverseComputer>(name, *store);
-    training = std::make_unique<TrainingComputer>(name, *store);
-    images = std::make_unique<ImageReverseComputer>(name, *image_store);
-    DeviceStatus status = describe_device(name, request);
+  // After start() or a device change: the UI learns the device (and that it must resend jobs).
+  void publish_device(const std::string& request) {
+    DeviceStatus status = backend->describe_device(request);
+    const std::string name = backend->device_name();
     std::lock_guard<std::mutex> lock(mutex);
     device_name = name;
     status.revision = device_status.revision + 1;
     device_status = std::move(status);
   }
 
-  void start_up() {
-    forward = std::make_unique<ForwardComputer>(device_request, threads);
-    for (const auto& e : forward->startup_errors()) push_error(e);
-    build_on_device(device_request);
+  bool start_up() {
+    try {
+      for (auto& message : backend->start(device_request, threads)) push_error(std::move(message));
+    } catch (const std::exception& e) {
+      push_error("the worker cannot start: " + failure_message(e));
+      return false;
+    } catch (...) {
+      push_error("the worker cannot start: unknown error");
+      return false;
+    }
+    if (!fault.error.empty()) push_error(fault.error);
+    if (fault.plan) {
+      backend->arm_fault(*fault.plan);
+      std::fprintf(stderr, "diffuscope: injected fault %s:%s armed (fires in the first such job)\n",
+                   to_string(fault.plan->lane).c_str(), to_string(fault.plan->kind).c_str());
+    }
+    guarded("device: ", [&] { publish_device(device_request); });
+    return true;
   }
 
-  // set_device: a new forward computer picks the device; if it lands where we already are (or
-  // the request cannot be met) nothing is rebuilt.
   void change_device(const std::string& request) {
-    auto candidate = std::make_unique<ForwardComputer>(request, -1);
-    for (const auto& e : candidate->startup_errors()) push_error(e);
-    if (candidate->device_name() == forward->device_name()) {
+    std::vector<std::string> messages;
+    bool moved = false;
+    guarded("device: ", [&] { moved = backend->change_device(request, messages); });
+    for (auto& message : messages) push_error(std::move(message));
+    if (moved) {
+      guarded("device: ", [&] { publish_device(request); });
+      publish_training();
+    } else if (messages.empty()) {
       // Already there (e.g. auto on a machine without a GPU); a refused request changes nothing.
       std::lock_guard<std::mutex> lock(mutex);
-      if (candidate->startup_errors().empty()) device_status.request = request;
-      return;
+      device_status.request = request;
     }
-    if (training->active()) push_error("training stopped: the device changed (the model reached is kept)");
-    // Everything holding tensors of the old device goes first (the stores' models move).
-    if (training->active()) training->stop();
-    training.reset();
-    images.reset();
-    reverse.reset();
-    image_store.reset();
-    forward = std::move(candidate);
-    build_on_device(request);
-    publish_training();
   }
 
   bool background_work() const {
-    return reverse->running() || reverse->needs_refine() || training->active() || images->running();
+    return backend->reverse_running() || backend->reverse_needs_refine() ||
+           backend->training_active() || backend->images_running();
   }
 
   void publish_images() {
-    auto frame = std::make_shared<const ImageReverseFrame>(images->frame());
+    auto frame = std::make_shared<const ImageReverseFrame>(backend->images_frame());
     {
       std::lock_guard<std::mutex> lock(mutex);
       std::swap(images_frame, frame);
@@ -167,7 +176,10 @@ struct Worker::Impl {
   }
 
   void publish_reverse() {
-    auto frame = std::make_shared<const ReverseFrame>(reverse->frame());
+    auto copy = std::make_shared<ReverseFrame>(backend->reverse_frame());
+    // Never shown silently: a panel with NaN says so in its error instead.
+    reject_nonfinite_panels(*copy);
+    std::shared_ptr<const ReverseFrame> frame = std::move(copy);
     {
       std::lock_guard<std::mutex> lock(mutex);
       std::swap(reverse_frame, frame);
@@ -177,28 +189,38 @@ struct Worker::Impl {
   }
 
   void publish_training() {
-    auto frame = std::make_shared<const TrainingFrame>(training->frame());
+    std::shared_ptr<const TrainingFrame> frame;
+    std::uint64_t revision = 0;
+    if (!guarded("training: ", [&] {
+          frame = std::make_shared<const TrainingFrame>(backend->training_frame());
+          revision = backend->model_revision(frame->dataset);
+        }))
+      return;
     std::lock_guard<std::mutex> lock(mutex);
-    revisions[frame->dataset] = store->revision(frame->dataset);
+    revisions[frame->dataset] = revision;
     std::swap(training_frame, frame);
   }
 
   void run_forward(ForwardJob job, std::uint64_t generation) {
-    const bool others_wait = reverse->running() || training->active();
+    const bool others_wait = backend->reverse_running() || backend->training_active() ||
+                             backend->images_running();
     const CancelToken token(&forward_newest, &shutting_down, generation,
                             others_wait ? Clock::now() + kForwardSlice : Clock::time_point::max());
     std::shared_ptr<const ForwardFrame> result;
     std::string error;
     bool resume = false;
     try {
-      result = std::make_shared<const ForwardFrame>(forward->compute(job, token));
+      result = std::make_shared<const ForwardFrame>(backend->compute_forward(job, token));
+      if (std::string part = nonfinite_part(*result); !part.empty()) {
+        error = "forward view: " + part;
+        result.reset();
+      }
     } catch (const JobCancelled&) {
       // Superseded or shutting down: dropped. Out of time: resumed after the other lanes' slices
       // (the computer kept its progress).
       resume = !shutting_down.load() && forward_newest.load() == generation;
     } catch (const std::exception& e) {
-      error = e.what();
-      if (error.empty()) error = "worker job failed";
+      error = failure_message(e);
     } catch (...) {
       error = "worker job failed with an unknown error";
     }
@@ -223,25 +245,45 @@ struct Worker::Impl {
     idle.notify_all();
   }
 
-  void run() {
-    try {
-      start_up();
-    } catch (const std::exception& e) {
-      push_error(e.what());
+  // One slice of each background lane; each stops early when the UI sends something.
+  void background_slices() {
+    if (interrupted()) return;
+    if (!guarded("reverse view: ", [&] {
+          if (backend->reverse_running()) {
+            backend->reverse_advance(kReverseSlice, [this] { return interrupted(); });
+            bool publish = !backend->reverse_running() ||
+                           Clock::now() - last_reverse_publish >= kReversePublishInterval;
+            if (!interrupted() && backend->reverse_needs_refine()) publish |= backend->reverse_refine();
+            if (publish) publish_reverse();
+          } else if (backend->reverse_needs_refine()) {
+            if (backend->reverse_refine()) publish_reverse();
+          }
+        }))
+      guarded("reverse view: ", [&] { backend->reverse_stop(); });
+    if (interrupted()) return;
+    if (!guarded("images view: ", [&] {
+          if (backend->images_running()) {
+            backend->images_advance(kImagesSlice, [this] { return interrupted(); });
+            if (!backend->images_running() ||
+                Clock::now() - last_images_publish >= kImagesPublishInterval)
+              publish_images();
+          }
+        }))
+      guarded("images view: ", [&] { backend->images_stop(); });
+    if (interrupted()) return;
+    if (backend->training_active()) {
+      bool publish = true;
+      // The training's own message names the dataset and step (training_compute.hpp).
+      guarded("", [&] {
+        publish = backend->training_advance(kTrainingSlice, [this] { return interrupted(); });
+      });
+      if (publish) publish_training();
     }
-    if (!forward || !reverse || !training || !images) {
-      // Start-up threw before the computers existed; try once more on the CPU.
-      try {
-        forward = std::make_unique<ForwardComputer>("cpu", -1);
-        store.reset();
-        build_on_device("cpu");
-      } catch (const std::exception& e) {
-        push_error(std::string("the worker cannot start: ") + e.what());
-        return;
-      }
-    }
+  }
 
-    for (;;) {
+  void run() {
+    const bool started = start_up();
+    while (started) {
       std::optional<ForwardJob> forward_job;
       std::uint64_t forward_generation = 0;
       std::optional<ReverseJob> reverse_job;
@@ -281,90 +323,38 @@ struct Worker::Impl {
         ui_waiting.store(false);
       }
 
-      if (new_device) {
-        try {
-          change_device(*new_device);
-        } catch (const std::exception& e) {
-          push_error(std::string("device: ") + e.what());
-        }
-      }
+      if (new_device) change_device(*new_device);
 
       // Control first (cheap), then the reverse job (its restart must show within 100 ms),
       // then the forward job, then one slice of each background lane.
       if (stop_training || training_job) {
-        try {
-          if (stop_training) training->stop();
-          if (training_job) training->start(*training_job);
-        } catch (const std::exception& e) {
-          push_error(e.what());
-        }
+        guarded("", [&] {
+          if (stop_training) backend->training_stop();
+          if (training_job) backend->training_start(*training_job);
+        });
         publish_training();
       }
-      if (stop_reverse) reverse->stop();
+      if (stop_reverse) guarded("reverse view: ", [&] { backend->reverse_stop(); });
       if (reverse_job) {
-        try {
-          reverse->set_job(*reverse_job, reverse_job_generation);
+        guarded("reverse view: ", [&] {
+          backend->reverse_set_job(*reverse_job, reverse_job_generation);
           publish_reverse();
-        } catch (const std::exception& e) {
-          push_error(std::string("reverse view: ") + e.what());
-        }
+        });
       }
-      if (stop_images) images->stop();
+      if (stop_images) guarded("images view: ", [&] { backend->images_stop(); });
       if (images_job) {
-        try {
-          images->set_job(*images_job, images_job_generation);
+        guarded("images view: ", [&] {
+          backend->images_set_job(*images_job, images_job_generation);
           publish_images();
-        } catch (const std::exception& e) {
-          push_error(std::string("images view: ") + e.what());
-        }
+        });
       }
       if (forward_job) run_forward(std::move(*forward_job), forward_generation);
 
-      if (interrupted()) continue;
-      try {
-        if (reverse->running()) {
-          reverse->advance(kReverseSlice, [this] { return interrupted(); });
-          bool publish = !reverse->running() || Clock::now() - last_reverse_publish >= kReversePublishInterval;
-          if (!interrupted() && reverse->needs_refine()) publish |= reverse->refine();
-          if (publish) publish_reverse();
-        } else if (reverse->needs_refine()) {
-          if (reverse->refine()) publish_reverse();
-        }
-      } catch (const std::exception& e) {
-        push_error(std::string("reverse view: ") + e.what());
-        reverse->stop();
-      }
-      if (interrupted()) continue;
-      try {
-        if (images->running()) {
-          images->advance(kImagesSlice, [this] { return interrupted(); });
-          if (!images->running() || Clock::now() - last_images_publish >= kImagesPublishInterval)
-            publish_images();
-        }
-      } catch (const std::exception& e) {
-        push_error(std::string("images view: ") + e.what());
-        images->stop();
-      }
-      if (interrupted()) continue;
-      if (training->active()) {
-        bool publish = false;
-        try {
-          publish = training->advance(kTrainingSlice, [this] { return interrupted(); });
-        } catch (const std::exception& e) {
-          push_error(e.what());
-          publish = true;
-        }
-        if (publish) publish_training();
-      }
+      background_slices();
     }
 
     // Shutting down: free the tensors on the thread that made them.
-    training.reset();
-    images.reset();
-    reverse.reset();
-    image_store.reset();
-    store.reset();
-    forward.reset();
+    guarded("", [&] { backend->shut_down(); });
     std::lock_guard<std::mutex> lock(mutex);
     forward_running = false;
     idle.notify_all();
@@ -377,9 +367,13 @@ struct Worker::Impl {
   }
 };
 
-Worker::Worker(std::string device_request, int threads) : impl_(std::make_unique<Impl>()) {
+Worker::Worker(std::unique_ptr<WorkerBackend> backend, std::string device_request, int threads,
+               FaultSetting fault)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->backend = std::move(backend);
   impl_->device_request = std::move(device_request);
   impl_->threads = threads;
+  impl_->fault = std::move(fault);
   Impl* impl = impl_.get();
   impl_->thread = std::thread([impl] { impl->run(); });
 }

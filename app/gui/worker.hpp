@@ -23,18 +23,35 @@
 #include <string>
 #include <vector>
 
+#include "gui/fault_injection.hpp"
 #include "gui/image_jobs.hpp"
 #include "gui/jobs.hpp"
 #include "gui/reverse_jobs.hpp"
 
 namespace diffuscope::gui {
 
+class WorkerBackend;
+
+// Faults: a job that throws (any exception, std::bad_alloc, LibTorch's out-of-memory error) is
+// reported through take_errors() in one line ("reverse view: out of memory: ..."), or as the
+// panel's error for a reverse or image panel; a frame whose numbers went non-finite is never
+// published silently (forward: not published, an error names what went non-finite; reverse: the
+// panel's error says so); a training whose loss goes non-finite stops with a message and keeps
+// the model published before it. The worker keeps serving in every case.
+// For checking this in the real app, DIFFUSCOPE_INJECT_FAULT=<job>:<kind> (job: forward |
+// reverse | images | training; kind: exception | nan | oom | torch-oom) injects one fault into
+// the first such job; it is read once, when the Worker is constructed (fault_injection.hpp).
 class Worker {
  public:
   // device_request: "auto" | "cpu" | "cuda" (diffusion::pick_device); threads: LibTorch intra-op
   // threads (0 = half the hardware threads). Both take effect on the worker thread; if the device cannot
   // be used the worker falls back to the CPU and reports why through take_errors().
+  // Computes with LibTorch (torch_backend.hpp).
   explicit Worker(std::string device_request = "auto", int threads = 0);
+  // Computes with `backend` (tests use a fake without LibTorch); `fault`: see above (by default
+  // from DIFFUSCOPE_INJECT_FAULT).
+  Worker(std::unique_ptr<WorkerBackend> backend, std::string device_request, int threads,
+         FaultSetting fault = fault_setting_from_environment());
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -21,6 +21,10 @@ constexpr std::uint32_t kIdxImagesMagic = 0x00000803;  // unsigned byte, 3 dimen
 constexpr std::uint32_t kIdxLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
 constexpr std::uint32_t kMaxIdxCount = 10'000'000;
 constexpr std::uint32_t kMaxIdxSide = 4096;
+// Allocated up front at most; beyond it the pixel buffer grows only as data arrives (the header's
+// sizes alone may claim terabytes), in chunks of kReadChunkBytes.
+constexpr std::size_t kMaxUpfrontBytes = std::size_t(8) << 20;
+constexpr std::size_t kReadChunkBytes = std::size_t(1) << 20;
 
 struct GzCloser {
   void operator()(gzFile_s* f) const { gzclose(f); }
@@ -36,9 +40,10 @@ std::string missing_file_message(const std::string& path) {
   return message;
 }
 
-// Reads exactly `size` bytes; returns an error message or "".
+// Reads exactly `size` bytes; returns an error message or "". A truncation is reported as at
+// offset + bytes read of total (the whole read this is part of; 0: just this one).
 std::string read_exact(gzFile file, void* out, std::size_t size, const std::string& path,
-                       const char* what) {
+                       const char* what, std::size_t offset = 0, std::size_t total = 0) {
   auto* dst = static_cast<unsigned char*>(out);
   std::size_t done = 0;
   while (done < size) {
@@ -51,9 +56,25 @@ std::string read_exact(gzFile file, void* out, std::size_t size, const std::stri
              (message ? message : "zlib error") + ")";
     }
     if (got == 0)
-      return quoted(path) + " is truncated: " + what + " ends after " + std::to_string(done) +
-             " of " + std::to_string(size) + " bytes";
+      return quoted(path) + " is truncated: " + what + " ends after " + std::to_string(offset + done) +
+             " of " + std::to_string(total > 0 ? total : size) + " bytes";
     done += static_cast<std::size_t>(got);
+  }
+  return {};
+}
+
+// Reads exactly `size` bytes into `out` (replacing its contents), allocating as the data arrives
+// rather than trusting `size`: a short file whose header claims a huge size fails as truncated, not
+// out of memory. Returns an error message or "".
+std::string read_growing(gzFile file, std::vector<std::uint8_t>& out, std::size_t size,
+                         const std::string& path, const char* what) {
+  out.clear();
+  out.reserve(std::min(size, kMaxUpfrontBytes));
+  while (out.size() < size) {
+    const std::size_t done = out.size();
+    const std::size_t chunk = std::min(size - done, kReadChunkBytes);
+    out.resize(done + chunk);
+    if (auto e = read_exact(file, out.data() + done, chunk, path, what, done, size); !e.empty()) return e;
   }
   return {};
 }
@@ -118,8 +139,8 @@ IdxImages read_idx_images(const std::string& path, int max_count) {
   images.count = static_cast<int>(wanted);
   images.rows = static_cast<int>(rows);
   images.cols = static_cast<int>(cols);
-  images.bytes.resize(static_cast<std::size_t>(wanted) * rows * cols);
-  check(read_exact(file.get(), images.bytes.data(), images.bytes.size(), path, "the pixels"));
+  check(read_growing(file.get(), images.bytes, static_cast<std::size_t>(wanted) * rows * cols, path,
+                     "the pixels"));
   if (wanted == count) check(no_trailing_data(file.get(), path, std::to_string(count) + " images"));
   return images;
 }

@@ -200,6 +200,68 @@ TEST(ImageSource, RejectsHugeImagesFromTheirHeaderAlone) {
   }
 }
 
+// Found by tests/fuzz/fuzz_image (tests/fuzz/regressions/fuzz_image/crash-jpeg-huffman-overflow,
+// without its leading mode byte): a JPEG whose second Huffman table (DHT) declares 16 code-length
+// counts adding up to more than 256. stb_image 2.27 (Debian 12's libstb) then writes past its
+// 257-entry table. The loader now checks every DHT before stb sees the file and refuses it.
+std::string hex_bytes(const std::string& hex) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return bytes;
+}
+
+TEST(ImageSource, RefusesJpegWhoseHuffmanTableOverflowsStb) {
+  const std::string fuzz_input = hex_bytes(
+      "ffd8ffe000104a46494600010101000100010025ffdb0043000302020202020302020203030303040604040404040806"
+      "06050609080a0a090809090a0c0f0c0a0b0e0b09090d250d0e0f101011100a0c12131210130f101010ffdb0043010303"
+      "0304030408ffff5f800000102e1010101010101010101010101010101010101010101010101010101010101010101010"
+      "1010101010101010101010101010ffc00011080010001003012200021101031101ffc40016000101c603cbd155000000"
+      "000000000000070405ffc4002410000104010402020300000000000000000102030406050708121311220014093132ff"
+      "c4001501010100000000000000000000000000000006ffc4002311000102050305000000000000000000000102110304"
+      "05062100123115166181e1ffda000c03010002110311003f0014a6d26a1b73c1e61312d4951cf31163e42565beba5aec"
+      "694540b1e520b254a51fd2cab8faf220ab963d976c9335e69b77d7e66da71781a5571c7f1cea71e24b39d7e32253f21a"
+      "69ded4714a38b482e84b892a71691ecd2d213bf1efb91a74aceea15a758ed548ac655b858b81857b21299867a96b94b9"
+      "49654fb9c88529114b812af07ad9f23c807e55be0df662a140cce8e69a3d5cb743b3d77a6558b1d95121ffffff0188bf"
+      "64b8d3f1c3680429c0d0febb3c02e03c5407b4bdd97b54e627fb6edf9460148262138db8529828370589727960e43289"
+      "6fc3828ea7528cea208dbe78191f07ad7fffd9");
+  ASSERT_EQ(fuzz_input.size(), 547u);
+  TempDir dir;
+  const std::string path = dir.file("overflow.jpg");
+  write_text(path, fuzz_input);
+  const ImageLoadResult r = load_image_file(path, 8);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.image.empty());
+  EXPECT_NE(r.error.find("overflow.jpg"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("Huffman table has more than 256 codes"), std::string::npos) << r.error;
+}
+
+// The check must not refuse ordinary JPEGs: stb_image_write's baseline JPEG (always YCbCr, so it
+// reads back as colour) loads with its size and its flat grey.
+TEST(ImageSource, LoadsBaselineJpeg) {
+  TempDir dir;
+  const std::string path = dir.file("ok.jpg");
+  std::vector<unsigned char> data(static_cast<std::size_t>(16 * 8 * 3), 128);
+  ASSERT_NE(stbi_write_jpg(path.c_str(), 16, 8, 3, data.data(), 95), 0);
+  const ImageLoadResult r = load_image_file(path);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.image.width, 16);
+  EXPECT_EQ(r.image.height, 8);
+  EXPECT_EQ(r.image.channels, 3);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(r.image.at(5, 3, c), 128 / 255.0f, 3 / 255.0f);
+}
+
+// Only PNG and JPEG reach stb_image (its other decoders carry its known bugs): a valid BMP, which
+// stb would decode, is refused by its signature.
+TEST(ImageSource, RefusesFormatsOtherThanPngAndJpeg) {
+  TempDir dir;
+  const std::string path = dir.file("picture.bmp");
+  std::vector<unsigned char> data(4 * 4 * 3, 200);
+  ASSERT_NE(stbi_write_bmp(path.c_str(), 4, 4, 3, data.data()), 0);
+  const ImageLoadResult r = load_image_file(path);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("not a PNG or JPEG image"), std::string::npos) << r.error;
+}
+
 // ---- resizer ----
 
 Image constant_image(int w, int h, int channels, std::vector<float> colour) {

@@ -56,6 +56,48 @@ TEST(Layout, ComparisonGivesThePointViewsMoreRoom) {
   EXPECT_GE(one.points.w, 0.35f * (1600 - one.schedule.w));
 }
 
+TEST(Layout, FrameStripsStackUnderTheBodyAndGiveWay) {
+  // Menu 30, readout 80, equations 90, timeline 60 on 1600x900: all fit, stacked in that order.
+  const dg::FrameLayout f = dg::compute_frame_layout(1600, 900, 30, 80, 90, 60);
+  EXPECT_FLOAT_EQ(f.body.y, 30.0f);
+  EXPECT_FLOAT_EQ(f.body.h, 900.0f - 30 - 80 - 90 - 60);
+  EXPECT_FLOAT_EQ(f.readout.y, f.body.bottom());
+  EXPECT_FLOAT_EQ(f.equations.y, f.readout.bottom());
+  EXPECT_FLOAT_EQ(f.timeline.y, f.equations.bottom());
+  EXPECT_FLOAT_EQ(f.timeline.bottom(), 900.0f);
+  EXPECT_FLOAT_EQ(f.readout.h, 80.0f);
+  // Strips asking for too much: 45% of the height below the menu at most, the readout goes first.
+  const dg::FrameLayout tight = dg::compute_frame_layout(1600, 500, 0, 200, 150, 60);
+  EXPECT_FLOAT_EQ(tight.timeline.h, 60.0f);
+  EXPECT_FLOAT_EQ(tight.equations.h, 150.0f);
+  EXPECT_FLOAT_EQ(tight.readout.h, 0.45f * 500 - 60 - 150);
+  EXPECT_NEAR(tight.body.h, 0.55f * 500, 0.01);
+  // Absent strips take no room.
+  const dg::FrameLayout bare = dg::compute_frame_layout(800, 600, 0, 0, 0, 50);
+  EXPECT_FLOAT_EQ(bare.body.h, 550.0f);
+  EXPECT_FLOAT_EQ(bare.readout.h, 0.0f);
+}
+
+TEST(Layout, PresenterModeGivesTheControlsWidthToTheViews) {
+  const auto shown = dg::compute_layout(1600, 800, 27, 0, false, true);
+  const auto presenter = dg::compute_layout(1600, 800, 27, 0, false, false);
+  EXPECT_FLOAT_EQ(presenter.schedule.w, 0.0f);
+  EXPECT_FLOAT_EQ(presenter.curves.x, 0.0f);
+  EXPECT_FLOAT_EQ(presenter.curves.w, 1600.0f);
+  EXPECT_GT(presenter.images.w, shown.images.w);
+  const auto reverse = dg::compute_reverse_layout(1600, 800, 27, 0, false);
+  EXPECT_FLOAT_EQ(reverse.clouds.x, 0.0f);
+  EXPECT_FLOAT_EQ(reverse.clouds.w, 1600.0f);
+  EXPECT_FLOAT_EQ(reverse.side.w, 0.0f);
+  const auto images = dg::compute_images_layout(1600, 800, 27, 0, false);
+  EXPECT_FLOAT_EQ(images.controls.w, 0.0f);
+  EXPECT_GT(images.side.w, 0.0f);  // the selected sample stays
+  EXPECT_FLOAT_EQ(images.clouds.w + images.side.w, 1600.0f);
+  dg::ReverseLayout shifted = reverse;
+  dg::shift_down(shifted, 25.0f);
+  EXPECT_FLOAT_EQ(shifted.clouds.y, reverse.clouds.y + 25.0f);
+}
+
 TEST(FrameTiming, MedianAndNearestRankP95) {
   dg::FrameTiming empty;
   EXPECT_EQ(empty.summary().frames, 0);

@@ -198,6 +198,37 @@ TEST_F(Checkpoint, AbsurdSizesAreRefusedWithoutAllocating) {
   expect_contains(load_error(write_bytes("count.ckpt", crafted)), "tensors");
 }
 
+// Found by tests/fuzz/fuzz_checkpoint (tests/fuzz/regressions/fuzz_checkpoint/crash-zero-size-tensor-memcpy,
+// read with its checksum fixed): a tensor with a zero size made the reader memcpy 0 bytes into the
+// null data pointer of an empty tensor, which is undefined behaviour (UBSan aborts on it). Below is
+// that input cut to what triggers it: "{}" as metadata and one tensor "w" of shape [3, 0]. Such a
+// tensor is well formed: the container reads it, and the point model loader then refuses the file.
+TEST_F(Checkpoint, ZeroSizedTensorReadsAsEmpty) {
+  const auto bytes = bytes_of(good_);
+  std::vector<char> crafted(bytes.begin(), bytes.begin() + 20);  // magic and format version
+  const auto put = [&](std::uint64_t value, int count) {
+    for (int i = 0; i < count; ++i) crafted.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  };
+  put(2, 8);
+  crafted.push_back('{');
+  crafted.push_back('}');
+  put(1, 8);  // one tensor
+  put(1, 4);
+  crafted.push_back('w');
+  put(2, 4);  // rank 2: [3, 0]
+  put(3, 8);
+  put(0, 8);
+  // FNV-1a 64 of everything so far (offset basis and prime from the algorithm's definition).
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char c : crafted) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  put(hash, 8);
+  const auto file = write_bytes("zero-size.ckpt", crafted);
+  const auto contents = read_checkpoint(file);
+  ASSERT_EQ(contents.tensors.size(), 1u);
+  EXPECT_EQ(contents.tensors.at("w").sizes(), torch::IntArrayRef({3, 0}));
+  expect_contains(load_error(file), "metadata field 'kind' is missing");
+}
+
 TEST_F(Checkpoint, MetadataFieldsAreCheckedByNameAndType) {
   auto missing = good_metadata();
   missing.erase("steps");

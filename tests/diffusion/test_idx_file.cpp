@@ -184,6 +184,27 @@ TEST_F(IdxFileTest, ImplausibleDimensionsAreRefused) {
   expect_idx_error(zero_rows, [&] { read_idx_images(zero_rows); });
 }
 
+// Found by tests/fuzz/fuzz_idx (tests/fuzz/regressions/fuzz_idx/oom-huge-dimensions; its mode byte
+// 0x03 means "images, gzip'ed"): 27 bytes whose header claims 3,604,480 images of 2 x 2049 pixels,
+// each dimension within its bound, made the reader allocate their 14.8 GB before reading a pixel.
+// The buffer now grows only as data arrives: the file is refused as truncated.
+TEST_F(IdxFileTest, HugeDeclaredSizeWithLittleDataIsTruncatedNotAllocated) {
+  const Bytes fuzz_input = {0x00, 0x00, 0x08, 0x03, 0x00, 0x37, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+                            0x08, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
+  const std::string path = write_gzip("fuzz-huge.gz", fuzz_input);
+  expect_idx_error(path, [&] { read_idx_images(path); });
+  // The largest header the bounds allow (10^7 images of 4096 x 4096: 1.7e14 bytes) is refused the
+  // same way, with the message naming how far the pixels got.
+  const std::string largest = write_plain("largest.idx", idx_bytes(0x00000803, {10'000'000, 4096, 4096}, pattern_pixels(1, 2, 2)));
+  try {
+    read_idx_images(largest);
+    FAIL() << "no IdxError";
+  } catch (const IdxError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated: the pixels ends after 4 of 167772160000000 bytes"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(IdxFileTest, TrailingDataIsRefusedWhenReadingAll) {
   // The header declares 3 images, the file holds 4: the header lies.
   const std::string path = write_gzip("trailing.gz", idx_bytes(0x00000803, {3, 4, 3}, pattern_pixels(4, 4, 3)));
