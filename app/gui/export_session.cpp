@@ -35,11 +35,9 @@ std::string ExportSession::start(const ExportSettings& settings, ExportContent c
   }
   progress_ = std::make_unique<ExportProgress>(std::move(timesteps));
   if (settings.kind == ExportKind::Gif) {
-    const float scale = std::clamp(settings.gif_scale, 0.1f, 1.0f);
-    const int gif_w = std::max(1, static_cast<int>(std::lround(settings.width * scale)));
-    const int gif_h = std::max(1, static_cast<int>(std::lround(settings.height * scale)));
+    gif_size_ = renderer::scaled_size(settings.width, settings.height, settings.gif_scale);
     gif_ = std::make_unique<renderer::GifWriter>();
-    const std::string error = gif_->open(settings.path, gif_w, gif_h,
+    const std::string error = gif_->open(settings.path, gif_size_.width, gif_size_.height,
                                          gif_delay_centiseconds(settings.seconds, progress_->count()), true);
     if (!error.empty()) {
       gif_.reset();
@@ -62,12 +60,10 @@ std::string ExportSession::add_frame(const std::vector<std::uint8_t>& rgba, int 
     error = "the export frame came out " + std::to_string(width) + "x" + std::to_string(height) +
             " instead of " + std::to_string(settings_.width) + "x" + std::to_string(settings_.height);
   } else if (settings_.kind == ExportKind::Gif) {
-    if (settings_.gif_scale < 0.999f) {
-      const float scale = std::clamp(settings_.gif_scale, 0.1f, 1.0f);
-      const int gif_w = std::max(1, static_cast<int>(std::lround(width * scale)));
-      const int gif_h = std::max(1, static_cast<int>(std::lround(height * scale)));
-      const std::vector<std::uint8_t> small = renderer::downscale_rgba(rgba.data(), width, height, gif_w, gif_h);
-      error = gif_->add_frame(small.data(), gif_w, gif_h);
+    if (gif_size_.width != width || gif_size_.height != height) {
+      const std::vector<std::uint8_t> small =
+          renderer::downscale_rgba(rgba.data(), width, height, gif_size_.width, gif_size_.height);
+      error = gif_->add_frame(small.data(), gif_size_.width, gif_size_.height);
     } else {
       error = gif_->add_frame(rgba.data(), width, height);
     }
@@ -103,10 +99,7 @@ std::string ExportSession::finish() {
   const std::string size = std::to_string(settings_.width) + "x" + std::to_string(settings_.height);
   switch (settings_.kind) {
     case ExportKind::Gif: {
-      const float scale = std::clamp(settings_.gif_scale, 0.1f, 1.0f);
-      const std::string gif_size = scale < 0.999f ? std::to_string(std::lround(settings_.width * scale)) + "x" +
-                                                        std::to_string(std::lround(settings_.height * scale))
-                                                  : size;
+      const std::string gif_size = std::to_string(gif_size_.width) + "x" + std::to_string(gif_size_.height);
       result_ = "wrote " + settings_.path + " (" + std::to_string(frames) + " frames, " + gif_size + ") in " +
                 seconds + " s";
       break;

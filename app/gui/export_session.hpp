@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gui/export_plan.hpp"
+#include "renderer/image_resample.hpp"
 
 namespace renderer {
 class GifWriter;
@@ -55,6 +56,7 @@ class ExportSession {
   ExportContent content_ = ExportContent::Window;
   std::unique_ptr<ExportProgress> progress_;
   std::unique_ptr<renderer::GifWriter> gif_;
+  renderer::ImageSize gif_size_;   // the GIF's frames: the export size scaled by gif_scale
   std::vector<std::string> written_;
   std::string result_;
   double started_seconds_ = 0.0;
