@@ -172,7 +172,8 @@ ForwardJob make_forward_job(const AppState& state) {
   job.t = state.t;
   job.image = state.image;
   job.strip_count = 8;
-  job.predict_x0 = state.image && state.image_is_fashion;
+  // The image view shows x0_hat beside x_t only without compare: no U-Net run for nothing.
+  job.predict_x0 = state.image && state.image_is_fashion && !state.compare;
   job.image_model_path = state.images.model_path;
   return job;
 }

@@ -177,8 +177,11 @@ struct ForwardComputer::Impl {
   ImageModelStore* image_models = nullptr;
 
   // x0_hat = E[x_0 | x_t] by the image model at t, from the image's x_t (flat, interleaved).
+  // defer: when the model would have to run, show the last x0_hat of this image and model (or
+  // none) and mark the side pending instead; the worker asks again without defer later, so that
+  // a U-Net evaluation on the CPU never holds up the points of a dragged slider.
   void predict_x0(SideCache& side, const diffusion::Schedule& schedule, const ForwardJob& job, int t,
-                  const torch::Tensor& xt_flat, ForwardSide& out) {
+                  const torch::Tensor& xt_flat, bool defer, ForwardSide& out) {
     if (job.process == ForwardProcess::Naive) {
       out.x0_hat_note = "x̂_0: the model knows the variance-preserving processes only";
       return;
@@ -200,6 +203,11 @@ struct ForwardComputer::Impl {
     if (side.x0_valid && side.x0_image == image && side.x0_seed == image_seed && side.x0_t == t &&
         side.x0_path == job.image_model_path && side.x0_steps_params == schedule.params()) {
       out.x0_hat = side.x0_hat;
+      return;
+    }
+    if (defer) {
+      if (side.x0_image == image && side.x0_path == job.image_model_path) out.x0_hat = side.x0_hat;
+      out.x0_hat_pending = true;
       return;
     }
     if (!side.x0_steps_params || *side.x0_steps_params != schedule.params()) {
@@ -374,7 +382,7 @@ struct ForwardComputer::Impl {
   }
 
   void compute_side(int index, const diffusion::ScheduleParams& params, const ForwardJob& job,
-                    const CancelToken& cancel, ForwardSide& out) {
+                    const CancelToken& cancel, bool defer_x0, ForwardSide& out) {
     SideCache& side = sides[index];
     const diffusion::Schedule& schedule = schedule_for(side, params, index == 0 ? 'A' : 'B');
     const int t = std::clamp(job.t, 0, schedule.T());
@@ -423,7 +431,7 @@ struct ForwardComputer::Impl {
       out.image = to_display_image(image_xt, *image);
       if (job.predict_x0) {
         try {
-          predict_x0(side, schedule, job, t, image_xt, out);
+          predict_x0(side, schedule, job, t, image_xt, defer_x0, out);
         } catch (const std::exception& e) {
           out.x0_hat_note = std::string("x̂_0: ") + failure_message(e);
         }
@@ -473,7 +481,8 @@ void ForwardComputer::set_markov_cache_bytes(std::size_t bytes) {
   impl_->markov_cache_bytes = std::max<std::size_t>(bytes, 1);
 }
 
-ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& cancel) {
+ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& cancel,
+                                      bool defer_x0) {
   const auto start = std::chrono::steady_clock::now();
   torch::NoGradGuard no_grad;
 
@@ -504,8 +513,8 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
   frame.generation = cancel.generation();
   frame.process = job.process;
   frame.compare = job.compare;
-  s.compute_side(0, job.schedule_a, job, cancel, frame.a);
-  if (job.compare) s.compute_side(1, job.schedule_b, job, cancel, frame.b);
+  s.compute_side(0, job.schedule_a, job, cancel, defer_x0, frame.a);
+  if (job.compare) s.compute_side(1, job.schedule_b, job, cancel, defer_x0, frame.b);
 
   frame.x0_revision = s.x0_revision;
   frame.x0_xy = s.x0_xy;

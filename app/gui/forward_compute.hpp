@@ -29,7 +29,10 @@ class ForwardComputer {
   // Computes the frame for `job`. Throws diffusion::ScheduleError / std::invalid_argument for bad
   // parameters (message names the parameter), JobCancelled when `cancel` fires between Markov
   // steps (the states computed so far stay cached, so the next job resumes from them).
-  ForwardFrame compute(const ForwardJob& job, const CancelToken& cancel = CancelToken());
+  // defer_x0: an x0_hat that needs the image model is left for a later call without it (the
+  // side shows the last one and says x0_hat_pending); everything else is computed as usual.
+  ForwardFrame compute(const ForwardJob& job, const CancelToken& cancel = CancelToken(),
+                       bool defer_x0 = false);
 
   // Where x0_hat of the image (ForwardJob::predict_x0) gets its model; null: never predicted
   // (the frame says so). The store must outlive this computer or be replaced first.

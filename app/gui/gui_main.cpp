@@ -5,6 +5,7 @@
 #include <GLFW/glfw3.h>
 
 #include <imgui.h>
+#include <imgui_internal.h>   // ErrorCheckEndFrameRecover: a frame that threw is closed cleanly
 
 #include <algorithm>
 #include <chrono>
@@ -12,10 +13,12 @@
 #include <cmath>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +60,22 @@
 namespace diffuscope::gui {
 
 namespace {
+
+// A frame that throws is skipped and reported, not the end of the lecture; this many failing
+// frames in a row mean the state itself is broken, and the app exits with the error.
+constexpr int kMaxFailedFramesInARow = 120;
+// DIFFUSCOPE_INJECT_UI_FAULT=1 throws once, in the third frame with a panel open (tests).
+constexpr const char* kInjectUiFaultVariable = "DIFFUSCOPE_INJECT_UI_FAULT";
+constexpr int kInjectedUiFaultFrame = 3;
+
+// Closes what a frame that threw left open (windows, ID/style stacks) and ends the ImGui frame,
+// so the next frame starts clean.
+void recover_imgui_frame() {
+  ImGuiContext* context = ImGui::GetCurrentContext();
+  if (!context || !context->WithinFrameScope) return;
+  ImGui::ErrorCheckEndFrameRecover(nullptr);
+  ImGui::EndFrame();
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -387,6 +406,9 @@ int run_gui(const GuiOptions& options) {
 
   ForwardJob last_job;
   bool submitted_any = false;
+  // A forward job that failed (out of memory, an injected fault) is sent once more when the worker
+  // has gone idle without its frame; a second failure stays reported until something changes.
+  bool forward_retried = false;
   std::uint64_t last_generation = 0;
   const Clock::time_point start = Clock::now();
   Clock::time_point previous_frame = start;
@@ -429,542 +451,568 @@ int run_gui(const GuiOptions& options) {
   std::uint64_t echoed_notifications = state.notifications_posted;
   constexpr double kExportFrameTimeoutSeconds = 180.0;
 
+  int failed_frames_in_a_row = 0;
+  long frame_number = 0;
+  const bool inject_ui_fault = [] {
+    const char* value = std::getenv(kInjectUiFaultVariable);
+    return value && std::string(value) == "1";
+  }();
   while (!window->should_close()) {
-    window->set_ui_scale(state.ui_scale);
-    window->set_theme(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
-    const bool capturing = export_session.active() && export_ready_frames >= 2;
-    if (capturing) {
-      window->begin_frame(export_session.settings().width, export_session.settings().height);
-    } else {
-      window->begin_frame();
-    }
-    const AppView view_before = state.view;
-    const Clock::time_point now = Clock::now();
-    const double frame_ms = std::chrono::duration<double, std::milli>(now - previous_frame).count();
-    previous_frame = now;
-    const double dt = std::max(0.0, static_cast<double>(ImGui::GetIO().DeltaTime));
-
-    // Inputs from outside ImGui: font problems, dropped files, browsing Fashion-MNIST.
-    if (std::string w = window->take_font_warning(); !w.empty()) state.notify(WarningLevel::Warning, w, 30.0);
-    for (const std::string& path : window->take_dropped_paths()) {
-      if (is_scene_file(path)) {
-        pending_lecture.load_scene = path;
+    ++frame_number;
+    try {
+      window->set_ui_scale(state.ui_scale);
+      window->set_theme(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
+      const bool capturing = export_session.active() && export_ready_frames >= 2;
+      if (capturing) {
+        window->begin_frame(export_session.settings().width, export_session.settings().height);
       } else {
-        load_user_image(state, path);
+        window->begin_frame();
       }
-    }
-    if (pending_actions.fashion_step != 0) {
-      load_fashion(state, fashion_set, std::max(0, state.fashion_index + pending_actions.fashion_step));
-      pending_actions = {};
-    }
-    for (std::string& e : worker.take_errors()) state.notify(WarningLevel::Warning, std::move(e));
-    state.age_notifications(screenshot ? 0.0 : dt);
+      const AppView view_before = state.view;
+      const Clock::time_point now = Clock::now();
+      const double frame_ms = std::chrono::duration<double, std::milli>(now - previous_frame).count();
+      previous_frame = now;
+      const double dt = std::max(0.0, static_cast<double>(ImGui::GetIO().DeltaTime));
 
-    // What keys, the menu and dialogs asked for last frame.
-    {
-      LectureActions actions = std::move(pending_lecture);
-      pending_lecture = {};
-      if (actions.quit) window->request_close();
-      if (actions.toggle_fullscreen) window->toggle_fullscreen();
-      if (!actions.load_scene.empty() && load_scene(state, fashion_set, actions.load_scene, false)) {
-        deck.loaded(actions.load_scene);
-        menu.set_scene_path(actions.load_scene);
-      }
-      if (!actions.save_scene.empty()) {
-        const std::string error = save_scene_file(actions.save_scene, state);
-        if (error.empty()) {
-          state.notify(WarningLevel::Info, "saved the scene to " + actions.save_scene, 6.0);
-          deck.loaded(actions.save_scene);
-          menu.set_scene_path(actions.save_scene);
-        } else {
-          state.notify(WarningLevel::Warning, error, 30.0);
-        }
-      }
-      if (actions.cancel_export) export_session.cancel();
-      if (actions.start_export) {
-        const std::string error =
-            export_session.start(actions.export_settings, actions.export_content, state.max_T(), state.t);
-        if (!error.empty()) state.notify(WarningLevel::Warning, "export: " + error, 30.0);
-        export_ready_frames = capture_phase = 0;
-        export_progress_time = Clock::now();
-      }
-    }
-    if (cli_export && !cli_export_started) {
-      ExportSettings settings;
-      ExportContent content = options.export_content == "views" ? ExportContent::Views : ExportContent::Window;
-      std::string error;
-      if (!options.export_png.empty()) {
-        settings.kind = ExportKind::WindowPng;
-        settings.path = options.export_png;
-        if (!options.export_view.empty()) {
-          settings.kind = ExportKind::ViewPng;
-          content = ExportContent::OneView;
-          settings.view = one_view_index(state.view, options.export_view);
-          if (settings.view < 0) {
-            error = "--export-view " + options.export_view + " is not a view of the " + view_name(state.view) +
-                    " view";
-          }
-        }
-      } else {
-        settings.kind = options.export_gif.empty() ? ExportKind::PngSequence : ExportKind::Gif;
-        settings.path = options.export_gif.empty() ? options.export_sequence : options.export_gif;
-      }
-      settings.width = options.export_width > 0 ? options.export_width : window->framebuffer_width();
-      settings.height = options.export_height > 0 ? options.export_height : window->framebuffer_height();
-      settings.frames = options.export_frames;
-      settings.seconds = options.export_seconds;
-      settings.direction = options.export_direction == "up" ? ExportDirection::Up : ExportDirection::Down;
-      if (error.empty()) error = export_session.start(settings, content, state.max_T(), state.t);
-      cli_export_started = true;
-      export_progress_time = Clock::now();
-      if (!error.empty()) {
-        std::cerr << "diffuscope: " << error << "\n";
-        exit_code = 1;
-        window->request_close();
-      }
-    }
-    // Keys: none while an export runs (Esc cancels it) or while the screenshot is taken.
-    if (export_session.active()) {
-      if (!capturing && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) pending_lecture.cancel_export = true;
-    } else if (!screenshot) {
-      for (const KeyPress& press : pressed_keys()) {
-        switch (press.action) {
-          case KeyAction::ToggleHelp: state.show_help = !state.show_help; break;
-          case KeyAction::ToggleFullscreen: pending_lecture.toggle_fullscreen = true; break;
-          case KeyAction::TogglePresenter: state.presenter = !state.presenter; break;
-          case KeyAction::ToggleEquations: state.show_equations = !state.show_equations; break;
-          case KeyAction::NextScene:
-            if (auto path = deck.next()) pending_lecture.load_scene = *path;
-            break;
-          case KeyAction::PreviousScene:
-            if (auto path = deck.previous()) pending_lecture.load_scene = *path;
-            break;
-          case KeyAction::GoToScene:
-            if (auto path = deck.number(press.scene)) {
-              pending_lecture.load_scene = *path;
-            } else {
-              state.notify(WarningLevel::Warning, "no scene " + std::to_string(press.scene) + " in " + deck.folder(), 5.0);
-            }
-            break;
-          case KeyAction::SaveScene: menu.show_save(); break;
-          case KeyAction::OpenScene: menu.show_open(); break;
-          case KeyAction::Export: menu.show_export(); break;
-          case KeyAction::CloseOverlay:
-            // Esc backs out one level: help, a dialog, presenter mode, full screen.
-            if (state.show_help) {
-              state.show_help = false;
-            } else if (menu.any_open()) {
-              menu.close_all();
-            } else if (state.presenter) {
-              state.presenter = false;
-            } else if (window->fullscreen()) {
-              pending_lecture.toggle_fullscreen = true;
-            }
-            break;
-          default: break;  // the timeline's keys: handled by handle_timeline_keys
-        }
-      }
-    }
-
-    std::uint64_t submitted_this_frame = 0;  // the forward job's generation, when one was sent
-    if (script) {
-      WorkerSnapshot snapshot;
-      snapshot.forward_busy = worker.busy();
-      if (auto r = worker.latest_reverse()) snapshot.reverse_running = r->running;
-      if (auto tr = worker.latest_training()) snapshot.training_running = tr->running;
-      if (auto im = worker.latest_images()) snapshot.images_running = im->running;
-      const SessionStep step =
-          script->before_frame(state, std::chrono::duration<double>(now - start).count(), snapshot);
-      if (step.resize_to) glfwSetWindowSize(window->handle(), step.resize_to->width, step.resize_to->height);
-      for (const std::string& path : step.drop_paths) {
+      // Inputs from outside ImGui: font problems, dropped files, browsing Fashion-MNIST.
+      if (std::string w = window->take_font_warning(); !w.empty()) state.notify(WarningLevel::Warning, w, 30.0);
+      for (const std::string& path : window->take_dropped_paths()) {
         if (is_scene_file(path)) {
           pending_lecture.load_scene = path;
         } else {
           load_user_image(state, path);
         }
       }
-      if (!step.load_scene.empty()) pending_lecture.load_scene = step.load_scene;
-      if (step.start_training) worker.start_training(make_training_job(state.reverse, state.dataset));
-      if (step.stop_training) worker.stop_training();
-      if (step.quit) window->request_close();
-    }
-    if (bench) {
-      // ...while the mouse rests on the ᾱ plot, so the hover readout is drawn every frame too.
-      glfwSetCursorPos(window->handle(), layout_hint.curves.x + 0.3 * layout_hint.curves.w,
-                       layout_hint.curves.y + 0.5 * layout_hint.curves.h);
-    }
-    // A new device has no runs and no caches: every job is sent again.
-    const DeviceStatus device = worker.device_status();
-    if (device.revision != device_revision) {
-      if (device_revision != 0) {
-        submitted_any = false;
-        submitted_reverse = false;
-        submitted_images = false;
+      if (pending_actions.fashion_step != 0) {
+        load_fashion(state, fashion_set, std::max(0, state.fashion_index + pending_actions.fashion_step));
+        pending_actions = {};
       }
-      device_revision = device.revision;
-    }
-    if (!device.name.empty()) {
-      apply_device_defaults(state.images, device.name.rfind("cuda", 0) == 0, options.image_count > 0,
-                            options.images_steps >= 0);
-    }
-    std::shared_ptr<const ImageReverseFrame> images_frame;
-    if (state.view == AppView::Images) {
-      images_frame = worker.latest_images();
-      const ImageReverseFrame* current =
-          images_frame && submitted_images && images_frame->generation >= images_run_generation ? images_frame.get()
-                                                                                                : nullptr;
-      state.set_cursor(settle_image_cursor(state.images.sampling.cursor, current, state.t, state.max_T()));
-    }
-    // The reverse view's cursor follows its run until the lecturer touches the timeline. Frames
-    // of a run that was replaced do not count.
-    std::shared_ptr<const ReverseFrame> reverse_frame;
-    if (state.view == AppView::Reverse) {
-      reverse_frame = worker.latest_reverse();
-      const ReverseFrame* current =
-          reverse_frame && reverse_frame->generation >= run_generation ? reverse_frame.get() : nullptr;
-      state.set_cursor(settle_cursor(state.reverse.cursor, current, state.t, state.max_T()));
-    }
-    if (export_session.active()) {
-      // The export drives the cursor; the runs stop following (they are settled when captured).
-      state.playback.playing = false;
-      state.set_cursor(export_session.next_t());
-      state.reverse.cursor = ReverseCursor{false, -1};
-      state.images.sampling.cursor = ReverseCursor{false, -1};
-    }
-    bool timeline_touched = false;
-    {
-      const int t_before = state.t;
-      const bool playing_before = state.playback.playing;
-      if (!export_session.active()) handle_timeline_keys(state);
-      state.set_cursor(plays_down(state.view)
-                           ? advance_playback_down(state.playback, state.t, state.max_T(), dt)
-                           : advance_playback(state.playback, state.t, state.max_T(), dt));
-      timeline_touched = state.t != t_before || state.playback.playing != playing_before;
-    }
+      for (std::string& e : worker.take_errors()) state.notify(WarningLevel::Warning, std::move(e));
+      state.age_notifications(screenshot ? 0.0 : dt);
 
-    const renderer::Palette& palette =
-        renderer::palette(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
-    const float fb_w = ImGui::GetIO().DisplaySize.x;
-    const float fb_h = ImGui::GetIO().DisplaySize.y;
-    std::shared_ptr<const ForwardFrame> frame;
-
-    // The frame around the views: menu bar, readout, equations, timeline. Presenter mode and
-    // "views" exports hide the controls; a one-view export draws one panel over the whole frame.
-    const ExportContent content = capturing ? export_session.content() : ExportContent::Window;
-    const bool presenter_layout = capturing ? content == ExportContent::Views : state.presenter;
-    const bool solo = capturing && content == ExportContent::OneView;
-    const int solo_view = solo ? export_session.settings().view : -1;
-    float menu_height = 0.0f;
-    if (!capturing && !state.presenter) {
-      menu_height = menu.draw_menu_bar(state, deck, window->fullscreen(), pending_lecture);
-    }
-    const FrameLayout frame_layout = compute_frame_layout(
-        fb_w, fb_h, menu_height, presenter_layout && !solo ? presenter_readout_height() : 0.0f,
-        state.show_equations && !solo ? equation_panel_height(state) : 0.0f, solo ? 0.0f : timeline_panel_height());
-    const PanelRect whole{0.0f, 0.0f, fb_w, fb_h};
-    // Keeps only panel `keep` of `panels` (sized to the whole frame) for a one-view export.
-    auto keep_only = [&](std::initializer_list<PanelRect*> panels, int keep) {
-      int i = 0;
-      for (PanelRect* r : panels) *r = i++ == keep ? whole : PanelRect{};
-    };
-
-    if (state.view == AppView::Forward) {
-      WindowLayout layout = compute_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(), 0.0f,
-                                           state.compare, !presenter_layout);
-      shift_down(layout, frame_layout.body.y);
-      layout.timeline = frame_layout.timeline;
-      if (solo) keep_only({&layout.curves, &layout.points, &layout.marginal, &layout.images, &layout.schedule, &layout.timeline}, solo_view);
-      if (!capturing) layout_hint = layout;
-
-      if (begin_panel("Schedule", layout.schedule, kPanelFlags)) {
-        draw_view_switch(state);
-        if (state.view == AppView::Forward) schedule_panel.draw(state, palette);
-      }
-      ImGui::End();
-      state.refresh_schedules();  // same frame: everything below sees the new schedule
-
-      // The worker: send the current state when it changed; show the newest frame.
-      const ForwardJob job = make_forward_job(state);
-      if (!submitted_any || !same_job(job, last_job)) {
-        last_generation = worker.submit(job);
-        submitted_this_frame = last_generation;
-        last_job = job;
-        submitted_any = true;
-      }
-      frame = worker.latest();
-
-      if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_panel.draw(state, palette);
-      ImGui::End();
-      if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_panel.draw(state, frame.get(), palette);
-      ImGui::End();
-      if (begin_panel("Points", layout.points, kFixedPanelFlags)) points_view.draw(state, frame.get(), palette);
-      ImGui::End();
-      if (begin_panel("Image", layout.images, kFixedPanelFlags)) pending_actions = image_view.draw(state, frame.get(), palette);
-      ImGui::End();
-      if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) draw_timeline_panel(state);
-      ImGui::End();
-      if (!capturing) {
-        draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
-      }
-    } else if (state.view == AppView::Images) {
-      ReverseLayout layout = compute_images_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(),
-                                                   0.0f, !presenter_layout);
-      shift_down(layout, frame_layout.body.y);
-      layout.timeline = frame_layout.timeline;
-      if (solo) keep_only({&layout.clouds, &layout.side, &layout.controls, &layout.timeline}, solo_view);
-      if (begin_panel("Images controls", layout.controls, kPanelFlags)) {
-        draw_view_switch(state);
-        if (state.view == AppView::Images) images_panel.draw_controls(state, schedule_panel, palette);
-      }
-      ImGui::End();
-      state.refresh_schedules();
-      if (begin_panel("Image grids", layout.clouds, kFixedPanelFlags)) images_view.draw(state, images_frame, palette);
-      ImGui::End();
-      const bool side_controls = !presenter_layout && !solo;
-      const bool side_shown =
-          begin_panel("Selected sample and compare", layout.side, side_controls ? kPanelFlags : kFixedPanelFlags);
-      if (side_shown) {
-        images_view.draw_selected(state, images_frame, side_controls ? 0.5f * layout.side.h : 0.9f * layout.side.h,
-                                  palette);
-      }
-      if (side_shown && side_controls) {
-        ImGui::Separator();
-        ImGui::TextUnformatted("Compare");
-        images_panel.draw_compare(state, palette);
-        ImGui::Separator();
-        const std::string request =
-            draw_device_selector(device, ImGui::CalcTextSize("sampler").x + 0.8f * ImGui::GetFontSize());
-        if (!request.empty()) worker.set_device(request);
-      }
-      ImGui::End();
-      if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) {
-        const int t_before = state.t;
-        const bool playing_before = state.playback.playing;
-        draw_timeline_panel(state);
-        timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
-      }
-      ImGui::End();
-      if (!capturing) draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
-
-      if (timeline_touched) {
-        state.images.sampling.cursor.follow = false;
-        state.images.sampling.cursor.final_t = -1;
-      }
-      // As the reverse view: a changed sampler, schedule, count, seed or model restarts the run
-      // (followed again); a moved cursor or selection only changes what is shown. The first job
-      // waits until the worker knows its device (the defaults depend on it).
-      if (state.view == AppView::Images && state.images.device_defaults_applied) {
-        ImageReverseJob job = make_image_job(state.images, state.a.good_params(), state.t);
-        const bool restart = !submitted_images || restarts_image_run(job, last_images_job);
-        if (restart && submitted_images && !state.images.sampling.cursor.follow) {
-          state.images.sampling.cursor.follow = true;
-          state.playback.playing = false;
-          job.t = -1;
+      // What keys, the menu and dialogs asked for last frame.
+      {
+        LectureActions actions = std::move(pending_lecture);
+        pending_lecture = {};
+        if (actions.quit) window->request_close();
+        if (actions.toggle_fullscreen) window->toggle_fullscreen();
+        if (!actions.load_scene.empty() && load_scene(state, fashion_set, actions.load_scene, false)) {
+          deck.loaded(actions.load_scene);
+          menu.set_scene_path(actions.load_scene);
         }
-        if (restart || !same_image_job(job, last_images_job)) {
-          last_images_generation = worker.submit_images(job);
-          if (restart) images_run_generation = last_images_generation;
-          last_images_job = job;
-          submitted_images = true;
+        if (!actions.save_scene.empty()) {
+          const std::string error = save_scene_file(actions.save_scene, state);
+          if (error.empty()) {
+            state.notify(WarningLevel::Info, "saved the scene to " + actions.save_scene, 6.0);
+            deck.loaded(actions.save_scene);
+            menu.set_scene_path(actions.save_scene);
+          } else {
+            state.notify(WarningLevel::Warning, error, 30.0);
+          }
+        }
+        if (actions.cancel_export) export_session.cancel();
+        if (actions.start_export) {
+          const std::string error =
+              export_session.start(actions.export_settings, actions.export_content, state.max_T(), state.t);
+          if (!error.empty()) state.notify(WarningLevel::Warning, "export: " + error, 30.0);
+          export_ready_frames = capture_phase = 0;
+          export_progress_time = Clock::now();
         }
       }
-    } else {
-      ReverseLayout layout = compute_reverse_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(),
-                                                    0.0f, !presenter_layout);
-      shift_down(layout, frame_layout.body.y);
-      layout.timeline = frame_layout.timeline;
-      if (solo) keep_only({&layout.clouds, &layout.side, &layout.controls, &layout.timeline}, solo_view);
-      if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
-        draw_view_switch(state);
-        if (state.view == AppView::Reverse) reverse_panel.draw_controls(state, schedule_panel, palette);
-      }
-      ImGui::End();
-      state.refresh_schedules();
-      if (begin_panel("Clouds", layout.clouds, kFixedPanelFlags)) reverse_view.draw(state, reverse_frame, palette);
-      ImGui::End();
-      TrainingActions training;
-      if (begin_panel("Compare and training", layout.side, kFixedPanelFlags)) {
-        ImGui::TextUnformatted("Compare");
-        reverse_panel.draw_compare(state, palette);
-        ImGui::Separator();
-        training = training_panel.draw(state, worker.latest_training(), palette);
-        ImGui::Separator();
-        const std::string request =
-            draw_device_selector(device, ImGui::CalcTextSize("sampler").x + 0.8f * ImGui::GetFontSize());
-        if (!request.empty()) worker.set_device(request);
-      }
-      ImGui::End();
-      if (training.start) worker.start_training(make_training_job(state.reverse, state.dataset));
-      if (training.stop) worker.stop_training();
-      if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) {
-        const int t_before = state.t;
-        const bool playing_before = state.playback.playing;
-        draw_timeline_panel(state);
-        timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
-      }
-      ImGui::End();
-      if (!capturing) draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
-
-      if (timeline_touched) {
-        state.reverse.cursor.follow = false;  // scrubbing, stepping or playing: the lecturer's t
-        state.reverse.cursor.final_t = -1;
-      }
-      // The worker: a changed sampler, schedule, dataset or model restarts the run (followed again);
-      // a moved cursor or overlay only updates the shown state. Unchanged jobs are not sent.
-      if (state.view == AppView::Reverse) {
-        ReverseJob job = make_reverse_job(state.reverse, state.a.good_params(), state.dataset,
-                                          worker.model_revision(state.dataset), state.t);
-        const bool restart = !submitted_reverse || restarts_run(job, last_reverse_job);
-        if (restart && submitted_reverse && !state.reverse.cursor.follow) {
-          state.reverse.cursor.follow = true;
-          state.playback.playing = false;
-          job.t = -1;
-        }
-        if (restart || !same_reverse_job(job, last_reverse_job)) {
-          last_reverse_generation = worker.submit_reverse(job);
-          if (restart) run_generation = last_reverse_generation;
-          last_reverse_job = job;
-          submitted_reverse = true;
-        }
-      }
-    }
-    // The strips under the views; then what floats over them (never in an exported picture).
-    if (begin_panel("Readout", frame_layout.readout, kFixedPanelFlags)) {
-      draw_presenter_readout(state, window->fonts(), palette);
-    }
-    ImGui::End();
-    if (begin_panel("Equations", frame_layout.equations, kPanelFlags)) draw_equation_panel(state, palette);
-    ImGui::End();
-    if (!capturing) {
-      draw_help_overlay(state, palette, &window->fonts());
-      menu.draw_dialogs(state, deck, export_session, window->framebuffer_width(), window->framebuffer_height(),
-                        pending_lecture);
-    }
-
-    if (view_before == AppView::Reverse && state.view != AppView::Reverse) {
-      worker.stop_reverse();  // nobody looks at it: free the worker for the forward views
-      submitted_reverse = false;
-    }
-    if (view_before == AppView::Images && state.view != AppView::Images) {
-      worker.stop_images();   // frees its kept states and the worker's time
-      submitted_images = false;
-    }
-
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    bool ready = frame && frame->generation == last_generation;
-    double timeout_seconds = kScreenshotTimeoutSeconds;
-    if (state.view == AppView::Reverse) {
-      // The picture must show the intended t: the run finished and, with --t, the cursor moved there.
-      ready = reverse_frame && submitted_reverse && reverse_frame->generation == last_reverse_generation &&
-              reverse_frame->generation >= run_generation && run_settled(*reverse_frame) &&
-              state.reverse.cursor.final_t < 0;
-      timeout_seconds = kReverseScreenshotTimeoutSeconds;
-    }
-    if (state.view == AppView::Images) {
-      // The run finished (or failed with a message) and, with --image-t, the cursor moved there.
-      ready = images_frame && submitted_images && images_frame->generation == last_images_generation &&
-              images_frame->generation >= images_run_generation && image_run_settled(*images_frame) &&
-              state.images.sampling.cursor.final_t < 0;
-      timeout_seconds = kImagesScreenshotTimeoutSeconds;
-    }
-
-    if (capturing) {
-      // An export frame: rendered offscreen, not shown; the second one for this t is kept.
-      std::string error;
-      const std::vector<std::uint8_t> pixels = window->render_offscreen(palette.clear_color, &error);
-      if (++capture_phase >= 2 || pixels.empty()) {
-        capture_phase = 0;
-        export_ready_frames = 0;
-        export_progress_time = Clock::now();
-        if (error.empty()) {
-          error = export_session.add_frame(pixels, export_session.settings().width, export_session.settings().height);
+      if (cli_export && !cli_export_started) {
+        ExportSettings settings;
+        ExportContent content = options.export_content == "views" ? ExportContent::Views : ExportContent::Window;
+        std::string error;
+        if (!options.export_png.empty()) {
+          settings.kind = ExportKind::WindowPng;
+          settings.path = options.export_png;
+          if (!options.export_view.empty()) {
+            settings.kind = ExportKind::ViewPng;
+            content = ExportContent::OneView;
+            settings.view = one_view_index(state.view, options.export_view);
+            if (settings.view < 0) {
+              error = "--export-view " + options.export_view + " is not a view of the " + view_name(state.view) +
+                      " view";
+            }
+          }
         } else {
-          export_session.cancel();
+          settings.kind = options.export_gif.empty() ? ExportKind::PngSequence : ExportKind::Gif;
+          settings.path = options.export_gif.empty() ? options.export_sequence : options.export_gif;
         }
-        if (!error.empty()) state.notify(WarningLevel::Warning, "export: " + error, 30.0);
-      }
-    } else {
-      window->render(palette.clear_color);
-      if (export_session.active()) {
-        export_ready_frames = ready && state.t == export_session.next_t() ? export_ready_frames + 1 : 0;
-        const double waited = std::chrono::duration<double>(Clock::now() - export_progress_time).count();
-        if (waited > kExportFrameTimeoutSeconds) {
-          export_session.cancel();
-          state.notify(WarningLevel::Warning, "export: the worker's frame for t = " + std::to_string(state.t) +
-                                                  " did not arrive within " +
-                                                  std::to_string(static_cast<int>(kExportFrameTimeoutSeconds)) + " s",
-                       30.0);
-          if (cli_export) exit_code = 1;
-        }
-      }
-    }
-    if (!export_session.active()) {
-      const std::string result = export_session.take_result();
-      if (!result.empty()) {
-        const bool wrote = result.rfind("wrote", 0) == 0;
-        state.notify(wrote ? WarningLevel::Info : WarningLevel::Warning, result, 12.0);
-        if (cli_export) {
-          (wrote ? std::cout : std::cerr) << (wrote ? "" : "diffuscope: ") << result << "\n";
-          if (!wrote) exit_code = 1;
-          window->request_close();
-        }
-      }
-    }
-    // Headless runs (screenshots, exports, bench, soak) have nobody looking at the window: what
-    // it says in its banner goes to stderr too.
-    if (screenshot || cli_export || script) {
-      for (const Notification& n : state.notifications) {
-        if (n.serial <= echoed_notifications) continue;
-        std::cerr << "diffuscope: " << (n.level == WarningLevel::Warning ? "warning: " : "") << n.text << "\n";
-      }
-      echoed_notifications = state.notifications_posted;
-    }
-    if (capturing) continue;   // nothing was shown: no screenshot, no swap
-
-    if (screenshot) {
-      if (ready) ++frames_since_ready;
-      const bool timed_out = elapsed > timeout_seconds;
-      if (frames_since_ready >= std::max(1, options.screenshot_frames) || timed_out) {
-        if (timed_out && !ready && !warned_timeout) {
-          std::cerr << "diffuscope: warning: the worker's frame did not arrive within "
-                    << timeout_seconds << " s; writing the screenshot anyway\n";
-          warned_timeout = true;
-        }
-        const std::string error = renderer::save_framebuffer_png(
-            options.screenshot_path, window->framebuffer_width(), window->framebuffer_height());
+        settings.width = options.export_width > 0 ? options.export_width : window->framebuffer_width();
+        settings.height = options.export_height > 0 ? options.export_height : window->framebuffer_height();
+        settings.frames = options.export_frames;
+        settings.seconds = options.export_seconds;
+        settings.direction = options.export_direction == "up" ? ExportDirection::Up : ExportDirection::Down;
+        if (error.empty()) error = export_session.start(settings, content, state.max_T(), state.t);
+        cli_export_started = true;
+        export_progress_time = Clock::now();
         if (!error.empty()) {
           std::cerr << "diffuscope: " << error << "\n";
           exit_code = 1;
-        } else {
-          std::cout << "wrote " << options.screenshot_path << " (" << window->framebuffer_width() << "x"
-                    << window->framebuffer_height() << ")\n";
+          window->request_close();
         }
-        window->request_close();
       }
-    }
-    window->swap();
-    // A soak acts per frame: at most ~60 frames a second, so that an X server without vsync does
-    // not make the loop spin a core the worker needs.
-    if (options.soak_seconds > 0.0) {
-      const double frame_seconds = std::chrono::duration<double>(Clock::now() - now).count();
-      if (frame_seconds < 1.0 / 60.0) {
-        std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60.0 - frame_seconds));
+      // Keys: none while an export runs (Esc cancels it) or while the screenshot is taken.
+      if (export_session.active()) {
+        if (!capturing && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) pending_lecture.cancel_export = true;
+      } else if (!screenshot) {
+        for (const KeyPress& press : pressed_keys()) {
+          switch (press.action) {
+            case KeyAction::ToggleHelp: state.show_help = !state.show_help; break;
+            case KeyAction::ToggleFullscreen: pending_lecture.toggle_fullscreen = true; break;
+            case KeyAction::TogglePresenter: state.presenter = !state.presenter; break;
+            case KeyAction::ToggleEquations: state.show_equations = !state.show_equations; break;
+            case KeyAction::NextScene:
+              if (auto path = deck.next()) pending_lecture.load_scene = *path;
+              break;
+            case KeyAction::PreviousScene:
+              if (auto path = deck.previous()) pending_lecture.load_scene = *path;
+              break;
+            case KeyAction::GoToScene:
+              if (auto path = deck.number(press.scene)) {
+                pending_lecture.load_scene = *path;
+              } else {
+                state.notify(WarningLevel::Warning, "no scene " + std::to_string(press.scene) + " in " + deck.folder(), 5.0);
+              }
+              break;
+            case KeyAction::SaveScene: menu.show_save(); break;
+            case KeyAction::OpenScene: menu.show_open(); break;
+            case KeyAction::Export: menu.show_export(); break;
+            case KeyAction::CloseOverlay:
+              // Esc backs out one level: help, a dialog, presenter mode, full screen.
+              if (state.show_help) {
+                state.show_help = false;
+              } else if (menu.any_open()) {
+                menu.close_all();
+              } else if (state.presenter) {
+                state.presenter = false;
+              } else if (window->fullscreen()) {
+                pending_lecture.toggle_fullscreen = true;
+              }
+              break;
+            default: break;  // the timeline's keys: handled by handle_timeline_keys
+          }
+        }
       }
-    }
-    // Headless (Xvfb has no vsync): while waiting for the worker, do not spin a core it needs.
-    if (screenshot && !ready) std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    if (script) {
-      FrameObservation seen;
-      seen.submitted_forward_generation = submitted_this_frame;
-      seen.drawn_forward_generation = frame ? frame->generation : 0;
-      const std::shared_ptr<const ForwardFrame> latest = worker.latest();
-      seen.latest_forward_generation = latest ? latest->generation : 0;
-      seen.forward_compute_ms = latest ? latest->compute_ms : 0.0;
-      seen.curves_revision = state.view == AppView::Forward ? curves_panel.drawn_revision() : 0;
-      if (auto r = worker.latest_reverse()) seen.reverse_point_steps_per_second = r->point_steps_per_second;
-      if (auto tr = worker.latest_training()) seen.training_steps_per_second = tr->steps_per_second;
-      if (auto im = worker.latest_images()) seen.image_steps_per_second = im->image_steps_per_second;
-      script->after_frame(frame_ms, seen);
+
+      std::uint64_t submitted_this_frame = 0;  // the forward job's generation, when one was sent
+      if (script) {
+        WorkerSnapshot snapshot;
+        snapshot.forward_busy = worker.busy();
+        if (auto r = worker.latest_reverse()) snapshot.reverse_running = r->running;
+        if (auto tr = worker.latest_training()) snapshot.training_running = tr->running;
+        if (auto im = worker.latest_images()) snapshot.images_running = im->running;
+        const SessionStep step =
+            script->before_frame(state, std::chrono::duration<double>(now - start).count(), snapshot);
+        if (step.resize_to) glfwSetWindowSize(window->handle(), step.resize_to->width, step.resize_to->height);
+        for (const std::string& path : step.drop_paths) {
+          if (is_scene_file(path)) {
+            pending_lecture.load_scene = path;
+          } else {
+            load_user_image(state, path);
+          }
+        }
+        if (!step.load_scene.empty()) pending_lecture.load_scene = step.load_scene;
+        if (step.start_training) worker.start_training(make_training_job(state.reverse, state.dataset));
+        if (step.stop_training) worker.stop_training();
+        if (step.quit) window->request_close();
+      }
+      if (bench) {
+        // ...while the mouse rests on the ᾱ plot, so the hover readout is drawn every frame too.
+        glfwSetCursorPos(window->handle(), layout_hint.curves.x + 0.3 * layout_hint.curves.w,
+                         layout_hint.curves.y + 0.5 * layout_hint.curves.h);
+      }
+      // A new device has no runs and no caches: every job is sent again.
+      const DeviceStatus device = worker.device_status();
+      if (device.revision != device_revision) {
+        if (device_revision != 0) {
+          submitted_any = false;
+          submitted_reverse = false;
+          submitted_images = false;
+        }
+        device_revision = device.revision;
+      }
+      if (!device.name.empty()) {
+        apply_device_defaults(state.images, device.name.rfind("cuda", 0) == 0, options.image_count > 0,
+                              options.images_steps >= 0);
+      }
+      std::shared_ptr<const ImageReverseFrame> images_frame;
+      if (state.view == AppView::Images) {
+        images_frame = worker.latest_images();
+        const ImageReverseFrame* current =
+            images_frame && submitted_images && images_frame->generation >= images_run_generation ? images_frame.get()
+                                                                                                  : nullptr;
+        state.set_cursor(settle_image_cursor(state.images.sampling.cursor, current, state.t, state.max_T()));
+      }
+      // The reverse view's cursor follows its run until the lecturer touches the timeline. Frames
+      // of a run that was replaced do not count.
+      std::shared_ptr<const ReverseFrame> reverse_frame;
+      if (state.view == AppView::Reverse) {
+        reverse_frame = worker.latest_reverse();
+        const ReverseFrame* current =
+            reverse_frame && reverse_frame->generation >= run_generation ? reverse_frame.get() : nullptr;
+        state.set_cursor(settle_cursor(state.reverse.cursor, current, state.t, state.max_T()));
+      }
+      if (export_session.active()) {
+        // The export drives the cursor; the runs stop following (they are settled when captured).
+        state.playback.playing = false;
+        state.set_cursor(export_session.next_t());
+        state.reverse.cursor = ReverseCursor{false, -1};
+        state.images.sampling.cursor = ReverseCursor{false, -1};
+      }
+      bool timeline_touched = false;
+      {
+        const int t_before = state.t;
+        const bool playing_before = state.playback.playing;
+        if (!export_session.active()) handle_timeline_keys(state);
+        state.set_cursor(plays_down(state.view)
+                             ? advance_playback_down(state.playback, state.t, state.max_T(), dt)
+                             : advance_playback(state.playback, state.t, state.max_T(), dt));
+        timeline_touched = state.t != t_before || state.playback.playing != playing_before;
+      }
+
+      const renderer::Palette& palette =
+          renderer::palette(state.light_theme ? renderer::ThemeKind::Light : renderer::ThemeKind::Dark);
+      const float fb_w = ImGui::GetIO().DisplaySize.x;
+      const float fb_h = ImGui::GetIO().DisplaySize.y;
+      std::shared_ptr<const ForwardFrame> frame;
+
+      // The frame around the views: menu bar, readout, equations, timeline. Presenter mode and
+      // "views" exports hide the controls; a one-view export draws one panel over the whole frame.
+      const ExportContent content = capturing ? export_session.content() : ExportContent::Window;
+      const bool presenter_layout = capturing ? content == ExportContent::Views : state.presenter;
+      const bool solo = capturing && content == ExportContent::OneView;
+      const int solo_view = solo ? export_session.settings().view : -1;
+      float menu_height = 0.0f;
+      if (!capturing && !state.presenter) {
+        menu_height = menu.draw_menu_bar(state, deck, window->fullscreen(), pending_lecture);
+      }
+      const FrameLayout frame_layout = compute_frame_layout(
+          fb_w, fb_h, menu_height, presenter_layout && !solo ? presenter_readout_height() : 0.0f,
+          state.show_equations && !solo ? equation_panel_height(state) : 0.0f, solo ? 0.0f : timeline_panel_height());
+      const PanelRect whole{0.0f, 0.0f, fb_w, fb_h};
+      // Keeps only panel `keep` of `panels` (sized to the whole frame) for a one-view export.
+      auto keep_only = [&](std::initializer_list<PanelRect*> panels, int keep) {
+        int i = 0;
+        for (PanelRect* r : panels) *r = i++ == keep ? whole : PanelRect{};
+      };
+
+      if (state.view == AppView::Forward) {
+        WindowLayout layout = compute_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(), 0.0f,
+                                             state.compare, !presenter_layout);
+        shift_down(layout, frame_layout.body.y);
+        layout.timeline = frame_layout.timeline;
+        if (solo) keep_only({&layout.curves, &layout.points, &layout.marginal, &layout.images, &layout.schedule, &layout.timeline}, solo_view);
+        if (!capturing) layout_hint = layout;
+
+        if (begin_panel("Schedule", layout.schedule, kPanelFlags)) {
+          draw_view_switch(state);
+          if (state.view == AppView::Forward) schedule_panel.draw(state, palette);
+        }
+        if (inject_ui_fault && frame_number == kInjectedUiFaultFrame)
+          throw std::runtime_error("injected fault (DIFFUSCOPE_INJECT_UI_FAULT) in a frame");
+        ImGui::End();
+        state.refresh_schedules();  // same frame: everything below sees the new schedule
+
+        // The worker: send the current state when it changed; show the newest frame.
+        const ForwardJob job = make_forward_job(state);
+        if (!submitted_any || !same_job(job, last_job)) {
+          last_generation = worker.submit(job);
+          submitted_this_frame = last_generation;
+          last_job = job;
+          submitted_any = true;
+          forward_retried = false;
+        } else if (!forward_retried && !worker.busy()) {
+          const auto published = worker.latest();
+          if (!published || published->generation < last_generation) {
+            last_generation = worker.submit(job);
+            submitted_this_frame = last_generation;
+            forward_retried = true;
+          }
+        }
+        frame = worker.latest();
+
+        if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_panel.draw(state, palette);
+        ImGui::End();
+        if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_panel.draw(state, frame.get(), palette);
+        ImGui::End();
+        if (begin_panel("Points", layout.points, kFixedPanelFlags)) points_view.draw(state, frame.get(), palette);
+        ImGui::End();
+        if (begin_panel("Image", layout.images, kFixedPanelFlags)) pending_actions = image_view.draw(state, frame.get(), palette);
+        ImGui::End();
+        if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) draw_timeline_panel(state);
+        ImGui::End();
+        if (!capturing) {
+          draw_notifications(state, PanelRect{layout.curves.x, layout.curves.y, fb_w - layout.curves.x, 0}, palette);
+        }
+      } else if (state.view == AppView::Images) {
+        ReverseLayout layout = compute_images_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(),
+                                                     0.0f, !presenter_layout);
+        shift_down(layout, frame_layout.body.y);
+        layout.timeline = frame_layout.timeline;
+        if (solo) keep_only({&layout.clouds, &layout.side, &layout.controls, &layout.timeline}, solo_view);
+        if (begin_panel("Images controls", layout.controls, kPanelFlags)) {
+          draw_view_switch(state);
+          if (state.view == AppView::Images) images_panel.draw_controls(state, schedule_panel, palette);
+        }
+        ImGui::End();
+        state.refresh_schedules();
+        if (begin_panel("Image grids", layout.clouds, kFixedPanelFlags)) images_view.draw(state, images_frame, palette);
+        ImGui::End();
+        const bool side_controls = !presenter_layout && !solo;
+        const bool side_shown =
+            begin_panel("Selected sample and compare", layout.side, side_controls ? kPanelFlags : kFixedPanelFlags);
+        if (side_shown) {
+          images_view.draw_selected(state, images_frame, side_controls ? 0.5f * layout.side.h : 0.9f * layout.side.h,
+                                    palette);
+        }
+        if (side_shown && side_controls) {
+          ImGui::Separator();
+          ImGui::TextUnformatted("Compare");
+          images_panel.draw_compare(state, palette);
+          ImGui::Separator();
+          const std::string request =
+              draw_device_selector(device, ImGui::CalcTextSize("sampler").x + 0.8f * ImGui::GetFontSize());
+          if (!request.empty()) worker.set_device(request);
+        }
+        ImGui::End();
+        if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) {
+          const int t_before = state.t;
+          const bool playing_before = state.playback.playing;
+          draw_timeline_panel(state);
+          timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
+        }
+        ImGui::End();
+        if (!capturing) draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
+
+        if (timeline_touched) {
+          state.images.sampling.cursor.follow = false;
+          state.images.sampling.cursor.final_t = -1;
+        }
+        // As the reverse view: a changed sampler, schedule, count, seed or model restarts the run
+        // (followed again); a moved cursor or selection only changes what is shown. The first job
+        // waits until the worker knows its device (the defaults depend on it).
+        if (state.view == AppView::Images && state.images.device_defaults_applied) {
+          ImageReverseJob job = make_image_job(state.images, state.a.good_params(), state.t);
+          const bool restart = !submitted_images || restarts_image_run(job, last_images_job);
+          if (restart && submitted_images && !state.images.sampling.cursor.follow) {
+            state.images.sampling.cursor.follow = true;
+            state.playback.playing = false;
+            job.t = -1;
+          }
+          if (restart || !same_image_job(job, last_images_job)) {
+            last_images_generation = worker.submit_images(job);
+            if (restart) images_run_generation = last_images_generation;
+            last_images_job = job;
+            submitted_images = true;
+          }
+        }
+      } else {
+        ReverseLayout layout = compute_reverse_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(),
+                                                      0.0f, !presenter_layout);
+        shift_down(layout, frame_layout.body.y);
+        layout.timeline = frame_layout.timeline;
+        if (solo) keep_only({&layout.clouds, &layout.side, &layout.controls, &layout.timeline}, solo_view);
+        if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
+          draw_view_switch(state);
+          if (state.view == AppView::Reverse) reverse_panel.draw_controls(state, schedule_panel, palette);
+        }
+        ImGui::End();
+        state.refresh_schedules();
+        if (begin_panel("Clouds", layout.clouds, kFixedPanelFlags)) reverse_view.draw(state, reverse_frame, palette);
+        ImGui::End();
+        TrainingActions training;
+        if (begin_panel("Compare and training", layout.side, kFixedPanelFlags)) {
+          ImGui::TextUnformatted("Compare");
+          reverse_panel.draw_compare(state, palette);
+          ImGui::Separator();
+          training = training_panel.draw(state, worker.latest_training(), palette);
+          ImGui::Separator();
+          const std::string request =
+              draw_device_selector(device, ImGui::CalcTextSize("sampler").x + 0.8f * ImGui::GetFontSize());
+          if (!request.empty()) worker.set_device(request);
+        }
+        ImGui::End();
+        if (training.start) worker.start_training(make_training_job(state.reverse, state.dataset));
+        if (training.stop) worker.stop_training();
+        if (begin_panel("Timeline", layout.timeline, kFixedPanelFlags)) {
+          const int t_before = state.t;
+          const bool playing_before = state.playback.playing;
+          draw_timeline_panel(state);
+          timeline_touched = timeline_touched || state.t != t_before || state.playback.playing != playing_before;
+        }
+        ImGui::End();
+        if (!capturing) draw_notifications(state, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0}, palette);
+
+        if (timeline_touched) {
+          state.reverse.cursor.follow = false;  // scrubbing, stepping or playing: the lecturer's t
+          state.reverse.cursor.final_t = -1;
+        }
+        // The worker: a changed sampler, schedule, dataset or model restarts the run (followed again);
+        // a moved cursor or overlay only updates the shown state. Unchanged jobs are not sent.
+        if (state.view == AppView::Reverse) {
+          ReverseJob job = make_reverse_job(state.reverse, state.a.good_params(), state.dataset,
+                                            worker.model_revision(state.dataset), state.t);
+          const bool restart = !submitted_reverse || restarts_run(job, last_reverse_job);
+          if (restart && submitted_reverse && !state.reverse.cursor.follow) {
+            state.reverse.cursor.follow = true;
+            state.playback.playing = false;
+            job.t = -1;
+          }
+          if (restart || !same_reverse_job(job, last_reverse_job)) {
+            last_reverse_generation = worker.submit_reverse(job);
+            if (restart) run_generation = last_reverse_generation;
+            last_reverse_job = job;
+            submitted_reverse = true;
+          }
+        }
+      }
+      // The strips under the views; then what floats over them (never in an exported picture).
+      if (begin_panel("Readout", frame_layout.readout, kFixedPanelFlags)) {
+        draw_presenter_readout(state, window->fonts(), palette);
+      }
+      ImGui::End();
+      if (begin_panel("Equations", frame_layout.equations, kPanelFlags)) draw_equation_panel(state, palette);
+      ImGui::End();
+      if (!capturing) {
+        draw_help_overlay(state, palette, &window->fonts());
+        menu.draw_dialogs(state, deck, export_session, window->framebuffer_width(), window->framebuffer_height(),
+                          pending_lecture);
+      }
+
+      if (view_before == AppView::Reverse && state.view != AppView::Reverse) {
+        worker.stop_reverse();  // nobody looks at it: free the worker for the forward views
+        submitted_reverse = false;
+      }
+      if (view_before == AppView::Images && state.view != AppView::Images) {
+        worker.stop_images();   // frees its kept states and the worker's time
+        submitted_images = false;
+      }
+
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+      bool ready = frame && frame->generation == last_generation && !frame->a.x0_hat_pending &&
+                   !frame->b.x0_hat_pending;
+      double timeout_seconds = kScreenshotTimeoutSeconds;
+      if (state.view == AppView::Reverse) {
+        // The picture must show the intended t: the run finished and, with --t, the cursor moved there.
+        ready = reverse_frame && submitted_reverse && reverse_frame->generation == last_reverse_generation &&
+                reverse_frame->generation >= run_generation && run_settled(*reverse_frame) &&
+                state.reverse.cursor.final_t < 0;
+        timeout_seconds = kReverseScreenshotTimeoutSeconds;
+      }
+      if (state.view == AppView::Images) {
+        // The run finished (or failed with a message) and, with --image-t, the cursor moved there.
+        ready = images_frame && submitted_images && images_frame->generation == last_images_generation &&
+                images_frame->generation >= images_run_generation && image_run_settled(*images_frame) &&
+                state.images.sampling.cursor.final_t < 0;
+        timeout_seconds = kImagesScreenshotTimeoutSeconds;
+      }
+
+      if (capturing) {
+        // An export frame: rendered offscreen, not shown; the second one for this t is kept.
+        std::string error;
+        const std::vector<std::uint8_t> pixels = window->render_offscreen(palette.clear_color, &error);
+        if (++capture_phase >= 2 || pixels.empty()) {
+          capture_phase = 0;
+          export_ready_frames = 0;
+          export_progress_time = Clock::now();
+          if (error.empty()) {
+            error = export_session.add_frame(pixels, export_session.settings().width, export_session.settings().height);
+          } else {
+            export_session.cancel();
+          }
+          if (!error.empty()) state.notify(WarningLevel::Warning, "export: " + error, 30.0);
+        }
+      } else {
+        window->render(palette.clear_color);
+        if (export_session.active()) {
+          export_ready_frames = ready && state.t == export_session.next_t() ? export_ready_frames + 1 : 0;
+          const double waited = std::chrono::duration<double>(Clock::now() - export_progress_time).count();
+          if (waited > kExportFrameTimeoutSeconds) {
+            export_session.cancel();
+            state.notify(WarningLevel::Warning, "export: the worker's frame for t = " + std::to_string(state.t) +
+                                                    " did not arrive within " +
+                                                    std::to_string(static_cast<int>(kExportFrameTimeoutSeconds)) + " s",
+                         30.0);
+            if (cli_export) exit_code = 1;
+          }
+        }
+      }
+      if (!export_session.active()) {
+        const std::string result = export_session.take_result();
+        if (!result.empty()) {
+          const bool wrote = result.rfind("wrote", 0) == 0;
+          state.notify(wrote ? WarningLevel::Info : WarningLevel::Warning, result, 12.0);
+          if (cli_export) {
+            (wrote ? std::cout : std::cerr) << (wrote ? "" : "diffuscope: ") << result << "\n";
+            if (!wrote) exit_code = 1;
+            window->request_close();
+          }
+        }
+      }
+      // Headless runs (screenshots, exports, bench, soak) have nobody looking at the window: what
+      // it says in its banner goes to stderr too.
+      if (screenshot || cli_export || script) {
+        for (const Notification& n : state.notifications) {
+          if (n.serial <= echoed_notifications) continue;
+          std::cerr << "diffuscope: " << (n.level == WarningLevel::Warning ? "warning: " : "") << n.text << "\n";
+        }
+        echoed_notifications = state.notifications_posted;
+      }
+      if (capturing) continue;   // nothing was shown: no screenshot, no swap
+
+      if (screenshot) {
+        if (ready) ++frames_since_ready;
+        const bool timed_out = elapsed > timeout_seconds;
+        if (frames_since_ready >= std::max(1, options.screenshot_frames) || timed_out) {
+          if (timed_out && !ready && !warned_timeout) {
+            std::cerr << "diffuscope: warning: the worker's frame did not arrive within "
+                      << timeout_seconds << " s; writing the screenshot anyway\n";
+            warned_timeout = true;
+          }
+          const std::string error = renderer::save_framebuffer_png(
+              options.screenshot_path, window->framebuffer_width(), window->framebuffer_height());
+          if (!error.empty()) {
+            std::cerr << "diffuscope: " << error << "\n";
+            exit_code = 1;
+          } else {
+            std::cout << "wrote " << options.screenshot_path << " (" << window->framebuffer_width() << "x"
+                      << window->framebuffer_height() << ")\n";
+          }
+          window->request_close();
+        }
+      }
+      window->swap();
+      // A soak acts per frame: at most ~60 frames a second, so that an X server without vsync does
+      // not make the loop spin a core the worker needs.
+      if (options.soak_seconds > 0.0) {
+        const double frame_seconds = std::chrono::duration<double>(Clock::now() - now).count();
+        if (frame_seconds < 1.0 / 60.0) {
+          std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60.0 - frame_seconds));
+        }
+      }
+      // Headless (Xvfb has no vsync): while waiting for the worker, do not spin a core it needs.
+      if (screenshot && !ready) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      if (script) {
+        FrameObservation seen;
+        seen.submitted_forward_generation = submitted_this_frame;
+        seen.drawn_forward_generation = frame ? frame->generation : 0;
+        const std::shared_ptr<const ForwardFrame> latest = worker.latest();
+        seen.latest_forward_generation = latest ? latest->generation : 0;
+        seen.forward_compute_ms = latest ? latest->compute_ms : 0.0;
+        seen.curves_revision = state.view == AppView::Forward ? curves_panel.drawn_revision() : 0;
+        if (auto r = worker.latest_reverse()) seen.reverse_point_steps_per_second = r->point_steps_per_second;
+        if (auto tr = worker.latest_training()) seen.training_steps_per_second = tr->steps_per_second;
+        if (auto im = worker.latest_images()) seen.image_steps_per_second = im->image_steps_per_second;
+        script->after_frame(frame_ms, seen);
+      }
+      failed_frames_in_a_row = 0;
+    } catch (const std::exception& e) {
+      recover_imgui_frame();
+      if (++failed_frames_in_a_row > kMaxFailedFramesInARow) throw;
+      // Shown in the window and, headless, echoed to stderr like every notification.
+      state.notify(WarningLevel::Warning, std::string("a frame failed and was skipped: ") + e.what(), 30.0);
     }
   }
 

@@ -69,6 +69,9 @@ struct ForwardSide {
   // asked for or not available, then x0_hat_note says why ("" when not asked for).
   Image x0_hat;
   std::string x0_hat_note;
+  // True when x0_hat is not yet the model's answer for this t and schedule (it is the last one
+  // computed for this image, or empty): a frame of the same generation with it follows.
+  bool x0_hat_pending = false;
 };
 
 struct ForwardFrame {

@@ -102,8 +102,10 @@ ReverseJob make_reverse_job(const ReverseState& state, const diffusion::Schedule
   job.overlays.field_grid = std::clamp(state.field_grid, 3, 41);
   job.overlays.half_range = kReverseHalfRange;
   job.overlays.predicted_x0 = state.predicted_x0;
-  job.overlays.tracked = state.tracked;
-  job.overlays.picked = state.posterior ? state.picked : -1;
+  // Points picked before the count was lowered are left out rather than sent as errors.
+  for (int index : state.tracked)
+    if (index >= 0 && index < state.n_points) job.overlays.tracked.push_back(index);
+  job.overlays.picked = state.posterior && state.picked < state.n_points ? state.picked : -1;
   return job;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,62 @@
 namespace diffuscope::gui {
 
 namespace {
+
+// A valid grey PNG without a compression library: zlib "stored" (uncompressed) deflate blocks
+// (RFC 1950/1951) inside the PNG chunks (PNG spec, ISO/IEC 15948), with their CRC-32 and Adler-32.
+std::uint32_t png_crc32(const std::string& bytes) {
+  std::uint32_t crc = 0xffffffffu;
+  for (unsigned char byte : bytes) {
+    crc ^= byte;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return crc ^ 0xffffffffu;
+}
+
+void put_be32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void put_chunk(std::string& out, const char* type, const std::string& data) {
+  put_be32(out, static_cast<std::uint32_t>(data.size()));
+  const std::string typed = std::string(type, 4) + data;
+  out += typed;
+  put_be32(out, png_crc32(typed));
+}
+
+std::string stored_grey_png(int width, int height, const std::vector<unsigned char>& grey) {
+  std::string raw;   // each row: filter byte 0, then the pixels
+  for (int y = 0; y < height; ++y) {
+    raw.push_back('\0');
+    raw.append(reinterpret_cast<const char*>(grey.data()) + static_cast<std::size_t>(y) * width, width);
+  }
+  std::string zlib = {'\x78', '\x01'};
+  for (std::size_t at = 0; at == 0 || at < raw.size(); at += 65535) {
+    const std::size_t n = std::min<std::size_t>(65535, raw.size() - at);
+    zlib.push_back(at + n >= raw.size() ? '\x01' : '\x00');   // BFINAL, BTYPE = stored
+    zlib.push_back(static_cast<char>(n & 0xff));
+    zlib.push_back(static_cast<char>(n >> 8));
+    zlib.push_back(static_cast<char>(~n & 0xff));
+    zlib.push_back(static_cast<char>((~n >> 8) & 0xff));
+    zlib.append(raw, at, n);
+  }
+  std::uint32_t a = 1, b = 0;
+  for (unsigned char byte : raw) {
+    a = (a + byte) % 65521u;
+    b = (b + a) % 65521u;
+  }
+  put_be32(zlib, (b << 16) | a);
+  std::string ihdr;
+  put_be32(ihdr, static_cast<std::uint32_t>(width));
+  put_be32(ihdr, static_cast<std::uint32_t>(height));
+  ihdr += std::string{'\x08', '\x00', '\x00', '\x00', '\x00'};   // 8-bit grey, no interlace
+  std::string png = "\x89PNG\r\n\x1a\n";
+  put_chunk(png, "IHDR", ihdr);
+  put_chunk(png, "IDAT", zlib);
+  put_chunk(png, "IEND", "");
+  return png;
+}
+
 
 using Json = nlohmann::ordered_json;
 
@@ -703,13 +760,15 @@ struct SessionScript::Impl {
     std::error_code error;
     std::filesystem::create_directories(folder, error);
     const std::filesystem::path dir(folder);
-    // A good image: a 48x32 binary PGM gradient (stb_image reads PNM).
-    const std::string image = (dir / "soak-image.pgm").string();
+    // A good image: a 48x32 grey gradient as a PNG (the app opens PNG and JPEG only).
+    const std::string image = (dir / "soak-image.png").string();
     {
-      std::ofstream out(image, std::ios::binary);
-      out << "P5\n48 32\n255\n";
+      std::vector<unsigned char> grey(48 * 32);
       for (int y = 0; y < 32; ++y)
-        for (int x = 0; x < 48; ++x) out.put(static_cast<char>((x * 5 + y * 3) & 0xff));
+        for (int x = 0; x < 48; ++x) grey[static_cast<std::size_t>(y) * 48 + x] = static_cast<unsigned char>((x * 5 + y * 3) & 0xff);
+      std::ofstream out(image, std::ios::binary);
+      const std::string png = stored_grey_png(48, 32, grey);
+      out.write(png.data(), static_cast<std::streamsize>(png.size()));
     }
     const std::string bad = (dir / "soak-bad.png").string();
     {

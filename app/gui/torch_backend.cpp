@@ -73,8 +73,9 @@ class TorchBackend final : public WorkerBackend {
     }
   }
 
-  ForwardFrame compute_forward(const ForwardJob& job, const CancelToken& cancel) override {
-    return forward_->compute(job, cancel);
+  ForwardFrame compute_forward(const ForwardJob& job, const CancelToken& cancel,
+                               bool defer_x0) override {
+    return forward_->compute(job, cancel, defer_x0);
   }
 
   bool reverse_set_job(const ReverseJob& job, std::uint64_t generation) override {

@@ -2,6 +2,7 @@
 // models, every tensor) and serves four lanes cooperatively (design.md, "Threads"):
 //   forward  - the newest ForwardJob wins, as with JobRunner; a long job (Markov chains) runs in
 //              ~30 ms slices while other lanes have work, resuming from its cached progress;
+//              the image model's x0_hat follows the points in a second frame (refine_x0);
 //   reverse  - one resumable run, advanced in ~8 ms slices; a job that only moves the cursor or
 //              the overlays is applied at once, any other change restarts the run;
 //   images   - one resumable run of the image U-Net, advanced in ~25 ms slices (at least one chunk
@@ -42,6 +43,13 @@ constexpr auto kReversePublishInterval = 30ms;
 constexpr auto kImagesSlice = 25ms;
 constexpr auto kImagesPublishInterval = 50ms;
 constexpr std::size_t kMaxQueuedErrors = 64;
+// The image model's x0_hat of a forward job is computed after the job's points are published
+// (a U-Net on the CPU takes longer than a frame). While jobs keep coming (a dragged slider,
+// playback) it runs when the last one has used at most 1/kX0RefineCostFactor of the time since
+// (on the CPU about once a second; on a GPU every frame); once no job has been submitted for
+// kX0RefineQuiet (the slider was let go) it runs at once.
+constexpr auto kX0RefineQuiet = 40ms;
+constexpr int kX0RefineCostFactor = 16;
 
 }  // namespace
 
@@ -54,6 +62,10 @@ struct Worker::Impl {
   std::unique_ptr<WorkerBackend> backend;
   Clock::time_point last_reverse_publish{};
   Clock::time_point last_images_publish{};
+  std::optional<ForwardJob> x0_refine_job;          // the published job whose x0_hat is pending
+  std::uint64_t x0_refine_generation = 0;
+  Clock::time_point last_x0_refine_end{};
+  Clock::duration last_x0_refine_cost{};
 
   mutable std::mutex mutex;               // guards everything below except the atomics
   std::condition_variable wake;           // worker: something to do, or shutdown
@@ -64,6 +76,7 @@ struct Worker::Impl {
   std::optional<ForwardJob> forward_pending;
   std::uint64_t forward_pending_generation = 0;
   bool forward_running = false;
+  bool forward_x0_waiting = false;        // a published frame's x0_hat is still to come
   std::uint64_t forward_published_generation = 0;
   std::shared_ptr<const ForwardFrame> forward_frame;
   // Reverse lane.
@@ -86,6 +99,7 @@ struct Worker::Impl {
   DeviceStatus device_status;
 
   std::atomic<std::uint64_t> forward_newest{0};   // a running forward job compares against it
+  std::atomic<Clock::rep> forward_submitted_at{0};  // Worker::submit's time, in Clock ticks
   std::atomic<bool> ui_waiting{false};            // something was sent: slices end early
   std::atomic<bool> shutting_down{false};
   std::thread thread;                             // last: started after everything above exists
@@ -210,7 +224,7 @@ struct Worker::Impl {
     std::string error;
     bool resume = false;
     try {
-      result = std::make_shared<const ForwardFrame>(backend->compute_forward(job, token));
+      result = std::make_shared<const ForwardFrame>(backend->compute_forward(job, token, true));
       if (std::string part = nonfinite_part(*result); !part.empty()) {
         error = "forward view: " + part;
         result.reset();
@@ -230,6 +244,13 @@ struct Worker::Impl {
       // frame beats none. Generations only increase, so the newest published stays newest.
       if (result && generation > forward_published_generation) {
         forward_published_generation = generation;
+        if (result->a.x0_hat_pending || result->b.x0_hat_pending) {
+          x0_refine_job = job;
+          x0_refine_generation = generation;
+        } else {
+          x0_refine_job.reset();
+        }
+        forward_x0_waiting = x0_refine_job.has_value();
         std::swap(forward_frame, result);
       }
       if (!error.empty()) {
@@ -243,6 +264,74 @@ struct Worker::Impl {
       forward_running = false;
     }
     idle.notify_all();
+  }
+
+  Clock::time_point last_forward_submit() const {
+    return Clock::time_point(Clock::duration(forward_submitted_at.load(std::memory_order_relaxed)));
+  }
+
+  bool x0_refine_due(Clock::time_point now) const {
+    if (!x0_refine_job) return false;
+    return now - last_forward_submit() >= kX0RefineQuiet ||
+           now - last_x0_refine_end >= last_x0_refine_cost * kX0RefineCostFactor;
+  }
+
+  // The pending x0_hat of the last published forward frame, when due: the same job again
+  // without deferring (everything else comes from the computer's caches), published under the
+  // same generation unless a newer frame is out.
+  void refine_x0() {
+    if (!x0_refine_due(Clock::now())) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (forward_pending) return;   // the newer job first; its frame asks again
+    }
+    const ForwardJob job = std::move(*x0_refine_job);
+    const std::uint64_t generation = x0_refine_generation;
+    x0_refine_job.reset();
+    const auto start = Clock::now();
+    const CancelToken token(&forward_newest, &shutting_down, generation);
+    std::shared_ptr<ForwardFrame> result;
+    std::string error;
+    try {
+      result = std::make_shared<ForwardFrame>(backend->compute_forward(job, token, false));
+      if (std::string part = nonfinite_part(*result); !part.empty()) {
+        error = "forward view: " + part;
+        result.reset();
+      }
+    } catch (const JobCancelled&) {
+    } catch (const std::exception& e) {
+      error = failure_message(e);
+    } catch (...) {
+      error = "worker job failed with an unknown error";
+    }
+    last_x0_refine_end = Clock::now();
+    last_x0_refine_cost = last_x0_refine_end - start;
+    std::shared_ptr<const ForwardFrame> published;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!result && forward_frame && generation == forward_published_generation) {
+        // Failed: the frame stays, no longer waiting, saying why there is no x0_hat.
+        result = std::make_shared<ForwardFrame>(*forward_frame);
+        for (ForwardSide* side : {&result->a, &result->b}) {
+          if (!side->x0_hat_pending) continue;
+          side->x0_hat_pending = false;
+          side->x0_hat = Image{};
+          side->x0_hat_note = "x̂_0: not computed (see the error)";
+        }
+      }
+      if (result && generation >= forward_published_generation) {
+        forward_published_generation = generation;
+        published = std::move(result);
+        std::swap(forward_frame, published);
+      }
+      if (!error.empty()) {
+        if (errors.size() >= kMaxQueuedErrors) errors.erase(errors.begin());
+        errors.push_back(std::move(error));
+      }
+      if (!x0_refine_job) forward_x0_waiting = false;
+    }
+    idle.notify_all();
+    // The replaced frame is freed here, outside the lock.
   }
 
   // One slice of each background lane; each stops early when the UI sends something.
@@ -297,11 +386,19 @@ struct Worker::Impl {
       std::optional<std::string> new_device;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        wake.wait(lock, [&] {
+        const auto ready = [&] {
           return shutting_down.load() || forward_pending || reverse_pending || reverse_stop ||
                  training_pending || training_stop || images_pending || images_stop ||
-                 device_pending || background_work();
-        });
+                 device_pending || background_work() || x0_refine_due(Clock::now());
+        };
+        if (x0_refine_job) {
+          // Wakes when the pending x0_hat falls due even if nothing else happens.
+          const auto due = std::min(last_forward_submit() + kX0RefineQuiet,
+                                    last_x0_refine_end + last_x0_refine_cost * kX0RefineCostFactor);
+          wake.wait_until(lock, due + 1ms, ready);
+        } else {
+          wake.wait(lock, ready);
+        }
         if (shutting_down.load()) break;
         forward_job = std::move(forward_pending);
         forward_pending.reset();
@@ -349,6 +446,7 @@ struct Worker::Impl {
         });
       }
       if (forward_job) run_forward(std::move(*forward_job), forward_generation);
+      refine_x0();
 
       background_slices();
     }
@@ -397,6 +495,8 @@ std::uint64_t Worker::submit(ForwardJob job) {
     impl_->forward_pending_generation = generation;
     // Publishing the new generation is what makes a running job's cancelled() true.
     impl_->forward_newest.store(generation);
+    impl_->forward_submitted_at.store(Clock::now().time_since_epoch().count(),
+                                      std::memory_order_relaxed);
   }
   impl_->notify();
   return generation;
@@ -416,7 +516,7 @@ std::vector<std::string> Worker::take_errors() {
 
 bool Worker::busy() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->forward_running || impl_->forward_pending.has_value();
+  return impl_->forward_running || impl_->forward_pending.has_value() || impl_->forward_x0_waiting;
 }
 
 std::string Worker::device_name() const {
@@ -427,7 +527,8 @@ std::string Worker::device_name() const {
 bool Worker::wait_until_idle(std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(impl_->mutex);
   return impl_->idle.wait_for(lock, timeout, [this] {
-    return !impl_->forward_running && !impl_->forward_pending.has_value();
+    return !impl_->forward_running && !impl_->forward_pending.has_value() &&
+           !impl_->forward_x0_waiting;
   });
 }
 

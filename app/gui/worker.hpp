@@ -16,7 +16,8 @@
 // The same thread also runs the reverse view (submit_reverse / latest_reverse), the Images view
 // (submit_images / latest_images) and in-app training (start_training / latest_training) in short
 // slices between forward jobs; all lanes publish frames the same way. busy() and
-// wait_until_idle() concern forward jobs only. set_device moves all of it to another device.
+// wait_until_idle() concern forward jobs only (including an x0_hat still to come: a forward job's
+// points are published first, the image model's x0_hat in a second frame of the same generation). set_device moves all of it to another device.
 #include <chrono>
 #include <cstdint>
 #include <memory>

@@ -45,7 +45,10 @@ class WorkerBackend {
 
   // ---- Forward lane ----
   // Throws JobCancelled when `cancel` fires between steps (progress stays cached for a resume).
-  virtual ForwardFrame compute_forward(const ForwardJob& job, const CancelToken& cancel) = 0;
+  // defer_x0: leave the image model's x0_hat pending (ForwardSide::x0_hat_pending); the worker
+  // computes the same job again without it once the points have been published.
+  virtual ForwardFrame compute_forward(const ForwardJob& job, const CancelToken& cancel,
+                                       bool defer_x0) = 0;
 
   // ---- Reverse lane (as ReverseComputer) ----
   virtual bool reverse_set_job(const ReverseJob& job, std::uint64_t generation) = 0;

@@ -301,7 +301,8 @@ Schedule::Schedule(const ScheduleParams& params) : params_(params), T_(params.T)
       const double s_new = s[1] * above_end[t] / width;
       const double u_new = (s[1] * u[t] - s[T] * u[1]) / width;  // 1 - s'_t
       alpha_bar_[t] = s_new * s_new;
-      one_minus_alpha_bar_[t] = u_new * (1.0 + s_new);
+      // (1 - s')(1 + s') can round to 1 + 1 ulp when s' is tiny (e.g. a steep sigmoid near T).
+      one_minus_alpha_bar_[t] = std::min(1.0, u_new * (1.0 + s_new));
       log_alpha_bar_[t] = 2.0 * (u_new < 0.5 ? std::log1p(-u_new) : std::log(s_new));
     }
     alpha_bar_[T] = 0.0;
@@ -313,7 +314,9 @@ Schedule::Schedule(const ScheduleParams& params) : params_(params), T_(params.T)
   // Nothing downstream may ever see a NaN from a schedule.
   for (int t = 0; t <= T; ++t) {
     if (std::isnan(beta_[t]) || std::isnan(alpha_bar_[t]) || std::isnan(one_minus_alpha_bar_[t]) ||
-        std::isnan(log_alpha_bar_[t]) || beta_[t] < 0.0 || beta_[t] > 1.0)
+        std::isnan(log_alpha_bar_[t]) || beta_[t] < 0.0 || beta_[t] > 1.0 ||
+        !(alpha_bar_[t] >= 0.0 && alpha_bar_[t] <= 1.0) ||
+        !(one_minus_alpha_bar_[t] >= 0.0 && one_minus_alpha_bar_[t] <= 1.0))
       fail(std::string(to_string(params_.kind)) + " schedule with " + family_parameters(params_) +
            " is numerically degenerate at t = " + std::to_string(t));
   }

@@ -24,6 +24,7 @@ namespace diffuscope::gui::test_support {
 
 struct FakeTimings {
   std::chrono::microseconds forward_step{100};   // per Markov step (closed form: one step)
+  std::chrono::microseconds x0_hat{2000};        // the image model's x0_hat, when asked for
   std::chrono::microseconds reverse_step{300};   // per panel step
   std::chrono::microseconds images_step{1000};   // per panel step
   std::chrono::microseconds training_step{200};
@@ -41,6 +42,8 @@ struct FakeStats {
   std::atomic<int> forward_started{0};
   std::atomic<int> forward_completed{0};
   std::atomic<long> forward_steps{0};
+  std::atomic<int> x0_predictions{0};
+  std::atomic<int> x0_deferred{0};
   std::atomic<long> reverse_steps{0};
   std::atomic<long> images_steps{0};
   std::atomic<long> training_steps{0};
@@ -118,7 +121,8 @@ class FakeBackend final : public WorkerBackend {
 
   // ---- Forward: x_t = sqrt(ab) x_0 + sqrt(1 - ab) eps with made-up data; Markov takes t steps,
   // resumable (progress kept per schedule and seed), so a sliced job finishes eventually. ----
-  ForwardFrame compute_forward(const ForwardJob& job, const CancelToken& cancel) override {
+  ForwardFrame compute_forward(const ForwardJob& job, const CancelToken& cancel,
+                               bool defer_x0) override {
     check();
     ++stats_->forward_started;
     bool poison = false;
@@ -160,6 +164,18 @@ class FakeBackend final : public WorkerBackend {
       frame.a.xt_xy[i] = static_cast<float>(sab * frame.x0_xy[i] + frame.a.noise_std * eps);
     }
     if (poison) frame.a.xt_xy[0] = std::numeric_limits<float>::quiet_NaN();
+    if (job.predict_x0) {
+      // A 1x1 "x0_hat" whose value is t, so a test can tell which t it belongs to.
+      if (defer_x0 && x0_t_ != t) {
+        ++stats_->x0_deferred;
+        frame.a.x0_hat_pending = true;
+      } else if (x0_t_ != t) {
+        std::this_thread::sleep_for(timings_.x0_hat);
+        ++stats_->x0_predictions;
+        x0_t_ = t;
+      }
+      if (x0_t_ >= 0) frame.a.x0_hat = Image{1, 1, 1, {static_cast<float>(x0_t_)}};
+    }
     frame.device_name = device_;
     ++stats_->forward_completed;
     return frame;
@@ -428,6 +444,7 @@ class FakeBackend final : public WorkerBackend {
   std::string device_ = "cpu";
   std::map<WorkerLane, ArmedFault> faults_;
   std::map<std::pair<std::uint64_t, int>, int> markov_done_;
+  int x0_t_ = -1;   // the t of the last x0_hat computed (the fake caches one, like the real one)
   ReverseRun reverse_;
   ImagesRun images_;
   TrainingJob training_job_;

@@ -3,6 +3,7 @@
 // DDPM/DDIM coefficients written out), never by calling the schedule or the sampler code.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -471,3 +472,56 @@ TEST(EquationReadout, ImagesViewUsesItsSampler) {
   EXPECT_NEAR(r.sigma, std::sqrt(ref.beta[700]), 1e-12);
   EXPECT_TRUE(contains(r.sigma_caption, "σₜ² = βₜ"));
 }
+
+namespace {
+
+// The soak (issue 7) once ended the app with a domain_error from log_snr_from_alpha_bar: the panel
+// and the readout must take any valid schedule, at any cursor, without throwing.
+TEST(EquationsAnySchedule, NeverThrowOnExtremeValidSchedules) {
+  std::vector<diffusion::ScheduleParams> schedules;
+  for (ScheduleKind kind : diffusion::all_schedule_kinds()) {
+    for (int T : {1, 2, 10, 1000, 10000}) {
+      for (bool zero_terminal : {false, true}) {
+        for (int variant = 0; variant < 4; ++variant) {
+          diffusion::ScheduleParams p;
+          p.kind = kind;
+          p.T = T;
+          p.zero_terminal_snr = zero_terminal;
+          if (variant == 1) { p.beta_start = 1e-5; p.beta_end = 0.999; p.beta = 0.999; p.cosine_s = 1e-12; p.sigmoid_tau = 0.05; }
+          if (variant == 2) { p.beta_start = 0.5; p.beta_end = 0.5; p.beta = 1e-5; p.cosine_s = 0.5; p.sigmoid_start = -10; p.sigmoid_end = 10; }
+          if (variant == 3) { p.beta_start = 1e-300; p.beta_end = 1e-300; p.beta = 1e-300; p.sigmoid_tau = 10; }
+          schedules.push_back(p);
+        }
+      }
+    }
+  }
+  int checked = 0;
+  for (const auto& p : schedules) {
+    for (dg::AppView view : {dg::AppView::Forward, dg::AppView::Reverse, dg::AppView::Images}) {
+      for (int steps : {0, 1, 2, 7}) {
+        dg::AppState s;
+        s.a.params = p;
+        s.refresh_schedules();
+        if (s.a.good_params() != p) continue;   // not a valid schedule: the slot kept the last good one
+        s.view = view;
+        s.reverse.panels[0].steps = steps;
+        s.images.sampling.panels[0].steps = steps;
+        const int T = s.a.schedule()->T();
+        for (int t : {0, 1, 2, T / 2, T - 1, T}) {
+          s.t = std::clamp(t, 0, T);
+          for (bool presenter : {false, true}) {
+            s.presenter = presenter;
+            EXPECT_NO_THROW(dg::current_equations(s)) << diffusion::to_string(p.kind) << " T=" << p.T << " t=" << t;
+            dg::Readout r;
+            EXPECT_NO_THROW(r = dg::current_readout(s)) << diffusion::to_string(p.kind) << " T=" << p.T << " t=" << t;
+            EXPECT_FALSE(std::isnan(r.log_snr)) << diffusion::to_string(p.kind) << " T=" << p.T << " t=" << t;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+}  // namespace

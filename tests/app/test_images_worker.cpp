@@ -18,6 +18,7 @@
 
 #include "diffusion/image_checkpoint.hpp"
 #include "diffusion/image_model.hpp"
+#include "gui/forward_compute.hpp"
 #include "gui/image_model_store.hpp"
 #include "gui/image_reverse_compute.hpp"
 #include "gui/worker.hpp"
@@ -369,6 +370,7 @@ TEST(ForwardX0Hat, DatasetImageGetsTheModelsPredictionBesideXt) {
   };
   auto f = wait_frame(worker.submit(forward_job(image, model.path(), 300)));
   ASSERT_TRUE(f);
+  EXPECT_FALSE(f->a.x0_hat_pending);   // idle means the x0_hat has come too
   EXPECT_TRUE(f->a.x0_hat_note.empty()) << f->a.x0_hat_note;
   EXPECT_EQ(f->a.x0_hat.width, kSide);
   EXPECT_EQ(f->a.x0_hat.pixels.size(), static_cast<std::size_t>(kPixels));
@@ -388,6 +390,46 @@ TEST(ForwardX0Hat, DatasetImageGetsTheModelsPredictionBesideXt) {
   EXPECT_TRUE(f->a.x0_hat.empty());
   EXPECT_NE(f->a.x0_hat_note.find("not found"), std::string::npos) << f->a.x0_hat_note;
   EXPECT_TRUE(worker.take_errors().empty());
+}
+
+// The worker publishes a forward job's points before the U-Net's x0_hat (defer_x0), then the
+// same job again completes it from the caches; the deferred frame shows the last x0_hat of the
+// same image, never one of another image.
+TEST(ForwardX0Hat, DeferredPredictionShowsTheLastOneUntilComputed) {
+  const TestModel model;
+  ImageModelStore store("cpu");
+  ForwardComputer computer("cpu", -1);
+  computer.set_image_models(&store);
+  const auto image = grey_image(kSide);
+
+  const ForwardFrame first = computer.compute(forward_job(image, model.path(), 300), CancelToken(), true);
+  EXPECT_TRUE(first.a.x0_hat_pending);
+  EXPECT_TRUE(first.a.x0_hat.empty());            // nothing computed yet for this image
+  EXPECT_FALSE(first.a.image.empty());            // x_t is there
+  const ForwardFrame full300 = computer.compute(forward_job(image, model.path(), 300));
+  EXPECT_FALSE(full300.a.x0_hat_pending);
+  ASSERT_FALSE(full300.a.x0_hat.empty());
+  EXPECT_EQ(full300.a.xt_xy, first.a.xt_xy);      // same points both times
+
+  // Same t again: cached, so not pending even when deferring.
+  const ForwardFrame again = computer.compute(forward_job(image, model.path(), 300), CancelToken(), true);
+  EXPECT_FALSE(again.a.x0_hat_pending);
+  EXPECT_EQ(again.a.x0_hat.pixels, full300.a.x0_hat.pixels);
+
+  // Another t: pending, showing t = 300's until the full call, which differs from it.
+  const ForwardFrame moved = computer.compute(forward_job(image, model.path(), 700), CancelToken(), true);
+  EXPECT_TRUE(moved.a.x0_hat_pending);
+  EXPECT_EQ(moved.a.x0_hat.pixels, full300.a.x0_hat.pixels);
+  const ForwardFrame full700 = computer.compute(forward_job(image, model.path(), 700));
+  EXPECT_FALSE(full700.a.x0_hat_pending);
+  EXPECT_NE(full700.a.x0_hat.pixels, full300.a.x0_hat.pixels);
+
+  // Another image: the old image's x0_hat is not shown for it.
+  auto other = std::make_shared<Image>(*image);
+  other->pixels[0] = 0.5f;
+  const ForwardFrame other_frame = computer.compute(forward_job(other, model.path(), 700), CancelToken(), true);
+  EXPECT_TRUE(other_frame.a.x0_hat_pending);
+  EXPECT_TRUE(other_frame.a.x0_hat.empty());
 }
 
 }  // namespace

@@ -61,6 +61,14 @@ TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
   job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
   EXPECT_EQ(job.t, 123);
   EXPECT_EQ(job.overlays.picked, 9);
+
+  // Fewer points than a tracked or picked index (found by the soak): those are left out, not
+  // sent to the worker as an error.
+  s.n_points = 5;
+  job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
+  EXPECT_EQ(job.overlays.tracked, (std::vector<int>{3}));
+  EXPECT_EQ(job.overlays.picked, -1);
+  EXPECT_EQ(s.tracked, (std::vector<int>{3, 9}));   // kept: raising the count shows them again
 }
 
 TEST(ReverseJobFromState, OnlyRunChangesRestart) {

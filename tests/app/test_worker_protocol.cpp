@@ -128,6 +128,61 @@ TEST(WorkerProtocol, RunningForwardJobIsCancelledBetweenSteps) {
   EXPECT_TRUE(w->take_errors().empty());   // cancellation is not an error
 }
 
+ForwardJob x0_job(int t) {
+  ForwardJob job;
+  job.t = t;
+  job.n_points = 100;
+  job.predict_x0 = true;
+  return job;
+}
+
+// The points of a forward job come first; the x0_hat (a slow model) follows in a second frame of
+// the same generation, and busy() covers the wait for it.
+TEST(WorkerProtocol, ForwardX0HatFollowsThePointsInASecondFrame) {
+  FakeTimings timings;
+  timings.x0_hat = 150ms;
+  FakeWorker w(timings);
+  const std::uint64_t g = w->submit(x0_job(300));
+  ASSERT_TRUE(eventually([&] { auto f = w->latest(); return f && f->generation == g; }, kWait));
+  auto f = w->latest();
+  EXPECT_TRUE(f->a.x0_hat_pending);        // the model takes 150 ms; the points are already out
+  EXPECT_TRUE(f->a.x0_hat.empty());
+  EXPECT_TRUE(w->busy());
+  ASSERT_TRUE(w->wait_until_idle(kWait));
+  f = w->latest();
+  EXPECT_EQ(f->generation, g);
+  EXPECT_FALSE(f->a.x0_hat_pending);
+  ASSERT_EQ(f->a.x0_hat.pixels.size(), 1u);
+  EXPECT_EQ(f->a.x0_hat.pixels[0], 300.0f);
+  EXPECT_EQ(w.stats->x0_predictions.load(), 1);
+}
+
+// Jobs arriving every few ms (a dragged slider): each job's points are published promptly
+// instead of waiting behind a model evaluation per job, the model runs for only some of them, and
+// the last job ends with its own x0_hat.
+TEST(WorkerProtocol, DraggedSliderDoesNotWaitForX0Hat) {
+  FakeTimings timings;
+  timings.x0_hat = 40ms;
+  FakeWorker w(timings);
+  constexpr int kJobs = 60;
+  int prompt = 0;
+  for (int i = 0; i < kJobs; ++i) {
+    const std::uint64_t g = w->submit(x0_job(10 + i));
+    // Points within 30 ms (the fake's step is 0.1 ms) unless a model evaluation was running.
+    if (eventually([&] { auto f = w->latest(); return f && f->generation == g; }, 30ms)) ++prompt;
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_TRUE(w->wait_until_idle(kWait));
+  const auto f = w->latest();
+  EXPECT_FALSE(f->a.x0_hat_pending);
+  ASSERT_EQ(f->a.x0_hat.pixels.size(), 1u);
+  EXPECT_EQ(f->a.x0_hat.pixels[0], static_cast<float>(10 + kJobs - 1));
+  // Model runs are at most ~1/8 of the time while jobs come; each can delay one job's points.
+  EXPECT_LT(w.stats->x0_predictions.load(), kJobs / 3);
+  EXPECT_GE(w.stats->x0_predictions.load(), 2);   // it refreshed during the drag, not only after
+  EXPECT_GE(prompt, kJobs * 2 / 3) << "points published within 30 ms for " << prompt << " of " << kJobs;
+}
+
 TEST(WorkerProtocol, ReverseRunStreamsFramesAndFinishes) {
   FakeWorker w;
   const auto g = w->submit_reverse(reverse_job(200, 7, 2));

@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -575,6 +576,41 @@ TEST(Schedule, TinyBetasWithZeroTerminalSnrStayFinite) {
     ASSERT_GE(s.beta(t), 0.0);
     ASSERT_LE(s.beta(t), 1.0);
   }
+}
+
+// Found by the GUI soak (issue 7): a steep sigmoid (tau = 0.05) with zero terminal SNR gave
+// 1 - alpha_bar = 1 + 2.2e-16 near T, and log_snr_from_alpha_bar refused it. Both quantities
+// must stay in [0, 1] for every family and extreme setting that is accepted.
+TEST(Schedule, AlphaBarAndItsComplementStayInTheUnitInterval) {
+  int accepted = 0;
+  for (ScheduleKind kind : diffusion::all_schedule_kinds()) {
+    for (int T : {2, 10, 1000, 10000}) {
+      for (bool zero_terminal : {false, true}) {
+        for (int variant = 0; variant < 5; ++variant) {
+          ScheduleParams p = Params(kind, T);
+          p.zero_terminal_snr = zero_terminal;
+          if (variant == 1) { p.sigmoid_tau = 0.05; p.beta_end = 0.999; p.beta = 0.999; }
+          if (variant == 2) { p.sigmoid_tau = 10; p.beta_start = 1e-5; p.cosine_s = 1e-12; }
+          if (variant == 3) { p.sigmoid_start = -10; p.sigmoid_end = 10; p.beta = 1e-300; }
+          if (variant == 4) { p.beta_start = 0.5; p.beta_end = 0.5; p.cosine_s = 0.5; }
+          std::optional<Schedule> s;
+          try {
+            s.emplace(p);
+          } catch (const diffusion::ScheduleError&) {
+            continue;   // rejected with a message: fine
+          }
+          ++accepted;
+          for (int t = 0; t <= T; ++t) {
+            ASSERT_GE(s->alpha_bar(t), 0.0) << diffusion::to_string(kind) << " v" << variant << " t=" << t;
+            ASSERT_LE(s->alpha_bar(t), 1.0) << diffusion::to_string(kind) << " v" << variant << " t=" << t;
+            ASSERT_GE(s->one_minus_alpha_bar(t), 0.0) << diffusion::to_string(kind) << " v" << variant << " t=" << t;
+            ASSERT_LE(s->one_minus_alpha_bar(t), 1.0) << diffusion::to_string(kind) << " v" << variant << " t=" << t;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(accepted, 150);
 }
 
 TEST(ScheduleValidation, ValidateAloneThrowsTheSameError) {
