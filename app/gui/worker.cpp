@@ -299,6 +299,12 @@ struct Worker::Impl {
         result.reset();
       }
     } catch (const JobCancelled&) {
+      // A newer job or shutdown: not a failure. Asked again unless a newer frame replaces it.
+      if (!shutting_down.load() && !x0_refine_job) {
+        x0_refine_job = job;
+        x0_refine_generation = generation;
+      }
+      return;
     } catch (const std::exception& e) {
       error = failure_message(e);
     } catch (...) {
