@@ -28,7 +28,6 @@ TEST(CheckpointKill, WriteKilledHalfWayLeavesThePreviousFileIntact) {
   namespace support = diffuscope::test_support;
   const auto writing = [&] { return !support::files_starting_with(dir, "model.ckpt.tmp-").empty(); };
   int interrupted_writes = 0;
-  int newer_versions = 0;
   for (int round = 0; round < 8; ++round) {
     // Even rounds: kill during the first write. Odd rounds: during a write after one completed.
     const std::uintmax_t before = support::inode_of(path);
@@ -50,14 +49,11 @@ TEST(CheckpointKill, WriteKilledHalfWayLeavesThePreviousFileIntact) {
     // Every value is the version the metadata names: no mix of two writes.
     EXPECT_EQ(values.min().item<float>(), static_cast<float>(version)) << "round " << round;
     EXPECT_EQ(values.max().item<float>(), static_cast<float>(version)) << "round " << round;
-    if (round % 2 == 1) {
-      EXPECT_GE(version, 1) << "round " << round << ": the completed write is the file now";
-      ++newer_versions;
-    }
+    // Odd rounds: the write that completed before the kill is the file now.
+    if (round % 2 == 1) EXPECT_GE(version, 1) << "round " << round;
   }
   // The test proves something only if the kills really landed inside writes.
   EXPECT_GE(interrupted_writes, 6) << "kills that interrupted a write, of 8";
-  EXPECT_EQ(newer_versions, 4);
   fs::remove_all(dir);
 }
 
