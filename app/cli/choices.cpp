@@ -50,4 +50,17 @@ void check_device_flag(const std::string& name) {
   }
 }
 
+std::string target_names() {
+  std::string names;
+  for (const auto target : diffusion::all_prediction_targets())
+    names += (names.empty() ? "" : ", ") + std::string(diffusion::to_string(target));
+  return names;
+}
+
+diffusion::PredictionTarget parse_target_flag(const std::string& name) {
+  const auto target = diffusion::parse_prediction_target(name);
+  if (!target) throw UsageError("unknown --target '" + name + "'; valid prediction targets: " + target_names());
+  return *target;
+}
+
 }  // namespace diffuscope::cli

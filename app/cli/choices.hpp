@@ -4,6 +4,7 @@
 #include <string>
 
 #include "diffusion/datasets2d.hpp"
+#include "diffusion/prediction_target.hpp"
 #include "diffusion/sampling_steps.hpp"
 
 namespace diffuscope::cli {
@@ -13,6 +14,9 @@ diffusion::Dataset2DKind parse_dataset_flag(const std::string& name);     // --n
 
 std::string spacing_names();  // "leading, trailing, linspace"
 diffusion::Spacing parse_spacing_flag(const std::string& name);           // --spacing
+
+std::string target_names();  // "eps, x0, v"
+diffusion::PredictionTarget parse_target_flag(const std::string& name);  // --target
 
 // --data for images: the image datasets there are (only "fashion-mnist" so far).
 std::string image_dataset_names();

@@ -1,5 +1,8 @@
 #include "cli/evaluation.hpp"
 
+#include <algorithm>
+
+#include "diffusion/nearest_distance.hpp"
 #include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
 
@@ -20,6 +23,16 @@ std::vector<float> fresh_data(diffusion::Dataset2DKind kind, int n, std::uint64_
 
 double sliced_wasserstein(const std::vector<float>& samples, const std::vector<float>& reference) {
   return diffusion::sliced_wasserstein_2d(samples, reference, kSwdDirections);
+}
+
+Stragglers stragglers(diffusion::Dataset2DKind kind, const std::vector<float>& samples, std::uint64_t seed) {
+  // Draw number 2: independent of the reference (0) and the floor's second draw (1).
+  const auto reference = fresh_data(kind, kStragglerReferencePoints, seed, 2);
+  const auto distances = diffusion::nearest_distances_2d(samples, reference);
+  Stragglers out;
+  out.share_beyond = diffusion::share_above(distances, kStragglerRadius);
+  for (const double d : distances) out.max_distance = std::max(out.max_distance, d);
+  return out;
 }
 
 }  // namespace diffuscope::cli

@@ -21,4 +21,14 @@ std::vector<float> fresh_data(diffusion::Dataset2DKind kind, int n, std::uint64_
 // sliced_wasserstein_2d(samples, reference, kSwdDirections).
 double sliced_wasserstein(const std::vector<float>& samples, const std::vector<float>& reference);
 
+// Stragglers: samples far from every data point, measured against a dense fresh draw of
+// kStragglerReferencePoints (its own nearest-neighbour spacing is well below the radius).
+inline constexpr int kStragglerReferencePoints = 20000;
+inline constexpr double kStragglerRadius = 0.3;
+struct Stragglers {
+  double share_beyond = 0;   // share of samples farther than kStragglerRadius from the data
+  double max_distance = 0;   // the farthest sample's distance to the data
+};
+Stragglers stragglers(diffusion::Dataset2DKind kind, const std::vector<float>& samples, std::uint64_t seed);
+
 }  // namespace diffuscope::cli

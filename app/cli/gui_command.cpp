@@ -96,9 +96,10 @@ void validate_gui_options(const gui::GuiOptions& options) {
     throw UsageError("unknown --spacing '" + options.spacing + "'; valid spacings: " + spacing_names());
   }
   if (!options.reverse_compare.empty() && options.reverse_compare != "sigma" &&
-      options.reverse_compare != "steps" && options.reverse_compare != "denoiser") {
+      options.reverse_compare != "steps" && options.reverse_compare != "denoiser" &&
+      options.reverse_compare != "target") {
     throw UsageError("unknown --reverse-compare '" + options.reverse_compare +
-                     "'; valid presets: sigma, steps, denoiser");
+                     "'; valid presets: sigma, steps, denoiser, target");
   }
   {
     std::size_t begin = 0;
@@ -275,7 +276,8 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--steps", o.steps, "Reverse view: sampling steps K (0: every step)")->capture_default_str();
   parser->add_option("--spacing", o.spacing, "Reverse view: " + spacing_names())->capture_default_str();
   parser->add_option("--reverse-compare", o.reverse_compare,
-                     "Reverse view preset: sigma (β̃ | β | DDIM η=0 | DDIM η=1), steps or denoiser");
+                     "Reverse view preset: sigma (β̃ | β | DDIM η=0 | DDIM η=1), steps, denoiser or target "
+                     "(ε-, x₀- and v-models, DDIM η=0, K=50)");
   parser->add_option("--overlay", o.overlay,
                      "Reverse view overlays, comma-separated: score or eps (arrows), x0, paths, posterior "
                      "(default: paths)");

@@ -42,13 +42,14 @@ diffusion::LoadedImageModel load_image_model_choice(const std::string& data, con
   return diffusion::load_image_model(model_path, device);
 }
 
-TimedImages run_timed_image_reverse(const diffusion::ImageUNet& model, const ReversePlan& plan, int n,
+TimedImages run_timed_image_reverse(const diffusion::ImageUNet& model, diffusion::PredictionTarget target,
+                                    const ReversePlan& plan, int n,
                                     int height, int width, std::uint64_t seed, const torch::Device& device) {
   torch::NoGradGuard no_grad;
   const int channels = model->config().image_channels;
   diffusion::NoiseSource noise(noise_seed(seed));
   const torch::Tensor x_T = noise.normal({n, channels, height, width}, device);
-  const diffusion::Denoiser denoiser = diffusion::make_image_denoiser(model, plan.config);
+  const diffusion::Denoiser denoiser = diffusion::make_image_denoiser(model, target, plan.config);
   const auto start = std::chrono::steady_clock::now();
   // Copying to the CPU waits for the device, so the time covers all the work.
   TimedImages result;
@@ -99,7 +100,7 @@ int run_image_sample(const ImageSampleRequest& request, ReversePlan plan, const 
     }
     const int height = loaded.metadata.image_height > 0 ? loaded.metadata.image_height : kDefaultImageSide;
     const int width = loaded.metadata.image_width > 0 ? loaded.metadata.image_width : kDefaultImageSide;
-    samples = run_timed_image_reverse(loaded.model, plan, request.n, height, width, request.seed, device);
+    samples = run_timed_image_reverse(loaded.model, loaded.metadata.target, plan, request.n, height, width, request.seed, device);
   } catch (const c10::Error& e) {
     throw std::runtime_error(e.what_without_backtrace());  // LibTorch's backtrace helps nobody here
   }

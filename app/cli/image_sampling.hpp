@@ -25,7 +25,8 @@ struct TimedImages {
   torch::Tensor images;  // [n, C, H, W] float32 on the CPU, not clamped
   double seconds = 0;    // the reverse loop and the copy to the CPU (so all device work)
 };
-TimedImages run_timed_image_reverse(const diffusion::ImageUNet& model, const ReversePlan& plan, int n,
+TimedImages run_timed_image_reverse(const diffusion::ImageUNet& model, diffusion::PredictionTarget target,
+                                    const ReversePlan& plan, int n,
                                     int height, int width, std::uint64_t seed, const torch::Device& device);
 
 // Refuses an output file that cannot be written (empty, a folder, a missing or read-only folder)

@@ -110,8 +110,9 @@ DenoiserChoice model_denoiser_choice(diffusion::Dataset2DKind kind, const std::s
   diffusion::LoadedPointModel loaded =
       diffusion::load_point_model(path, device, shipped ? std::string(diffusion::to_string(kind)) : "");
   DenoiserChoice choice;
-  choice.denoiser = diffusion::make_model_denoiser(loaded.model, config);
-  choice.description = "learned model " + path;
+  choice.denoiser = diffusion::make_model_denoiser(loaded.model, loaded.metadata.target, config);
+  choice.description = "learned model " + path + " (" + std::string(diffusion::to_string(loaded.metadata.target)) +
+                       "-prediction)";
   choice.model_info = loaded.metadata;
   return choice;
 }

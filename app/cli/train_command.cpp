@@ -19,6 +19,7 @@
 #include <torch/types.h>
 
 #include "cli/choices.hpp"
+#include "cli/image_evaluation.hpp"
 #include "cli/image_grid.hpp"
 #include "cli/image_sampling.hpp"
 #include "cli/command.hpp"
@@ -49,6 +50,11 @@ struct TrainFlags {
   int threads = 0;
   std::string device = "auto";
   std::int64_t progress_every = 0;  // 0: about 20 lines per run
+  bool classifier = false;  // --data: train the evaluation classifier instead (image_evaluation.hpp)
+  int epochs = 0;
+  int train_images = 0;  // --classifier: the first N training images (0: all)
+  const CLI::Option* steps_option = nullptr;
+  std::string target;               // "": the kind's default (2D: kDefaultPointTarget, images: eps)
 };
 
 // Refuses an --out that cannot be written before any training time is spent on it.
@@ -116,6 +122,7 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
   if (!std::isnan(flags.learning_rate)) config.learning_rate = flags.learning_rate;
   config.planned_steps = flags.steps;
   config.seed = flags.seed;
+  if (!flags.target.empty()) config.target = parse_target_flag(flags.target);
   diffusion::validate(config);
   const diffusion::ImageModelConfig model_config;
   const std::int64_t every =
@@ -136,7 +143,8 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
     std::ostringstream header;
     header << "train: fashion-mnist (" << idx.count << " images, " << idx.rows << "x" << idx.cols << "), "
            << flags.steps << " steps, batch " << config.batch_size << ", lr " << config.learning_rate << ", seed "
-           << config.seed << "; model " << model_config.architecture() << " ("
+           << config.seed << ", target " << diffusion::to_string(config.target) << "; model "
+           << model_config.architecture() << " ("
            << diffusion::ImageUNet(model_config)->parameter_count() << " parameters); " << where << "\n";
     std::cout << header.str() << std::flush;
 
@@ -170,7 +178,7 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
       if (done % grid_every == 0 && done != flags.steps) {
         const auto grid_start = std::chrono::steady_clock::now();
         const double trained_seconds = seconds_since(start) - sampling_seconds;
-        const TimedImages grid = run_timed_image_reverse(trainer.ema_model(), grid_plan, flags.grid_images,
+        const TimedImages grid = run_timed_image_reverse(trainer.ema_model(), config.target, grid_plan, flags.grid_images,
                                                          idx.rows, idx.cols, flags.seed, device);
         const std::string path = grid_path(flags.out, done);
         write_image_grid_png(path, grid.images);
@@ -185,7 +193,7 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
     }
     const double training_seconds = seconds_since(start) - sampling_seconds;
     const diffusion::ImageCheckpointMetadata metadata = save(training_seconds);
-    const TimedImages final_grid = run_timed_image_reverse(trainer.ema_model(), grid_plan, flags.grid_images,
+    const TimedImages final_grid = run_timed_image_reverse(trainer.ema_model(), config.target, grid_plan, flags.grid_images,
                                                            idx.rows, idx.cols, flags.seed, device);
     write_image_grid_png(grid_path(flags.out, trainer.steps_done()), final_grid.images);
     std::cout << "samples at step " << trainer.steps_done() << ": " << grid_path(flags.out, trainer.steps_done())
@@ -201,7 +209,31 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
   return 0;
 }
 
+// --classifier: the Fashion-MNIST classifier of `evaluate --data` (image_evaluation.cpp).
+int run_classifier_train_command(const TrainFlags& flags, const std::string& command_line) {
+  if (flags.data.empty()) throw UsageError("--classifier needs --data fashion-mnist");
+  if (flags.steps_option->count() > 0) throw UsageError("--classifier trains for --epochs E, not --steps");
+  if (flags.epochs < 1) throw UsageError("--classifier needs --epochs E (>= 1)");
+  ClassifierTrainRequest request;
+  request.data = flags.data;
+  request.out = flags.out;
+  request.epochs = flags.epochs;
+  request.max_images = flags.train_images;
+  request.batch = flags.batch;
+  if (!std::isnan(flags.learning_rate) && !(std::isfinite(flags.learning_rate) && flags.learning_rate > 0))
+    throw UsageError("--lr must be a finite number > 0");
+  request.learning_rate = std::isnan(flags.learning_rate) ? 0.0 : flags.learning_rate;  // 0: the default
+  request.seed = flags.seed;
+  request.command_line = command_line;
+  diffusion::configure_threads(flags.threads);
+  return run_classifier_train(request, device_from_flag(flags.device));
+}
+
 int run_train(const TrainFlags& flags, const std::string& command_line) {
+  if (flags.classifier) return run_classifier_train_command(flags, command_line);
+  if (flags.epochs > 0 || flags.train_images > 0)
+    throw UsageError("--epochs and --train-images are for --classifier; diffusion models train for --steps");
+  if (flags.steps_option->count() == 0) throw UsageError("--steps is required");
   if (flags.name.empty() == flags.data.empty())
     throw UsageError("give either --name (a 2D dataset: " + dataset_names() +
                      ") or --data fashion-mnist (images), not both");
@@ -217,13 +249,15 @@ int run_train(const TrainFlags& flags, const std::string& command_line) {
   if (!std::isnan(flags.learning_rate)) config.learning_rate = flags.learning_rate;
   config.planned_steps = flags.steps;
   config.seed = flags.seed;
+  if (!flags.target.empty()) config.target = parse_target_flag(flags.target);
   diffusion::validate(config);  // std::invalid_argument naming the field: exit code 2
   const diffusion::PointModelConfig model_config;
   const std::int64_t every =
       flags.progress_every > 0 ? flags.progress_every : std::max<std::int64_t>(1, flags.steps / 20);
 
   std::cout << "train: " << flags.name << ", " << flags.steps << " steps, batch " << config.batch_size
-            << ", lr " << config.learning_rate << ", seed " << config.seed << "; model "
+            << ", lr " << config.learning_rate << ", seed " << config.seed << ", target "
+            << diffusion::to_string(config.target) << "; model "
             << model_config.architecture() << " (" << model_config.parameter_count() << " parameters); "
             << device.str() << " (" << threads << (threads == 1 ? " thread" : " threads") << ")\n"
             << std::flush;
@@ -272,7 +306,7 @@ Command add_train_command(CLI::App& app, const std::string& command_line) {
       "--out). Progress lines (step, mean loss of the last 100 batches, steps/s, elapsed) go to stdout");
   auto* name = parser->add_option("--name", flags->name, "2D dataset: " + dataset_names());
   parser->add_option("--data", flags->data, "Image dataset: fashion-mnist")->excludes(name);
-  parser->add_option("--steps", flags->steps, "Optimisation steps (>= 1)")->required();
+  flags->steps_option = parser->add_option("--steps", flags->steps, "Optimisation steps (>= 1; required)");
   parser->add_option("--out", flags->out, "Checkpoint file to write (replaced atomically)")->required();
   parser->add_option("--seed", flags->seed, "Random seed (weights, data, noise)")->capture_default_str();
   parser->add_option("--batch", flags->batch,
@@ -291,6 +325,16 @@ Command add_train_command(CLI::App& app, const std::string& command_line) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   parser->add_option("--device", flags->device, "auto, cpu or cuda")->capture_default_str();
+  parser->add_option("--target", flags->target,
+                     "What the network predicts: eps, x0 or v (default: v for 2D datasets, eps for images)");
+  parser->add_flag("--classifier", flags->classifier,
+                   "With --data fashion-mnist: train the classifier whose features `evaluate --data` "
+                   "measures (for --epochs E), and print its test accuracy");
+  parser->add_option("--epochs", flags->epochs, "With --classifier: passes over the training images")
+      ->check(CLI::Range(1, 1000));
+  parser->add_option("--train-images", flags->train_images,
+                     "With --classifier: train on the first N training images only (default: all)")
+      ->check(CLI::Range(1, 1'000'000));
   parser->add_option("--progress-every", flags->progress_every,
                      "Print a progress line every K steps (0: about 20 lines)")
       ->capture_default_str();

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "diffusion/log_snr.hpp"
+#include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 
@@ -93,6 +94,35 @@ const ReverseState& sampling_state(const AppState& state) {
   return state.view == AppView::Images ? state.images.sampling : state.reverse;
 }
 
+// Panel 0's sampler as the job builders send it: with the view's clip range (the UI state stores
+// only whether to clip).
+diffusion::ReverseConfig panel0_sampler(const AppState& state) {
+  const diffusion::ReverseConfig& sampler = sampling_state(state).panels[0].sampler;
+  return with_clip_range(sampler, state.view == AppView::Images ? kImageClipRange : data_clip_range(state.dataset));
+}
+
+// Panel 0's denoiser: the Images view always samples with the image model.
+DenoiserKind panel0_denoiser(const AppState& state) {
+  return state.view == AppView::Images ? DenoiserKind::Model : state.reverse.panels[0].denoiser;
+}
+
+// What panel 0's learned network predicts. The Reverse view's "current" model is the dataset's
+// default (shipped models and in-app training predict kDefaultPointTarget); the Images view's
+// shipped U-Net predicts ε.
+diffusion::PredictionTarget panel0_target(const AppState& state) {
+  if (state.view == AppView::Images) return diffusion::PredictionTarget::Eps;
+  return state.reverse.panels[0].model_target.value_or(diffusion::kDefaultPointTarget);
+}
+
+// The timestep whose step the panel describes: the t of panel 0's shown picture when the view has
+// reported one (with kept states thinned to every k-th, the picture may lie up to k − 1 visited
+// steps on the noisy side of the cursor), else the cursor's.
+int described_t(const AppState& state) {
+  if (state.view == AppView::Forward) return state.t;
+  const int shown = sampling_state(state).shown_t;
+  return shown >= 0 ? shown : state.t;
+}
+
 // Panel 0's step at the cursor: the step out of the shown state (see equations.hpp).
 struct CursorStep {
   bool has_step = false;          // false: x₀ reached (t = 0) or no step could be made
@@ -167,10 +197,61 @@ std::string sigma_line_caption(const diffusion::ReverseConfig& sampler) {
   return "σₜ";
 }
 
+// DDIM's x̂₀ line for the exact denoiser. clip_note: ", x̂₀ clipped to [...]" or "".
+EquationLine exact_x0_hat_line(const diffusion::SamplingStep& s, const std::string& clip_note) {
+  // E[x₀ | xₜ] over the training points x⁽ⁱ⁾ (diffusion/exact_denoiser.hpp), computed directly,
+  // not from ε̂. At ᾱₜ = 0, xₜ says nothing about x₀: every weight is equal.
+  const std::string symbolic = "x̂₀ = E[x₀ | xₜ] = Σᵢ wᵢ x⁽ⁱ⁾,  wᵢ ∝ exp(−|xₜ − √ᾱₜ x⁽ⁱ⁾|² / (2(1 − ᾱₜ)))";
+  const std::string numeric =
+      s.alpha_bar > 0.0
+          ? "wᵢ ∝ exp(−|" + x_at(s.t) + " − " + fmt(std::sqrt(s.alpha_bar)) + " · x⁽ⁱ⁾|² / " +
+                fmt(2.0 * s.one_minus_alpha_bar) + ")"
+          : "ᾱ" + subscript(s.t) + " = 0: all wᵢ equal, x̂₀ = the training points' mean";
+  return {"DDIM: exact x̂₀" + clip_note, symbolic, numeric, 0};
+}
+
+// How the learned network's output becomes x̂₀ and ε̂ at this step (Salimans & Ho 2022), with the
+// coefficients of the level the network runs at (model_evaluation: outside the trained range it
+// runs at the range's edge, or at λ = −6 for ε, and keeps x̂₀ (below) or ε̂ (above)).
+EquationLine prediction_line(const diffusion::SamplingStep& s, diffusion::PredictionTarget target,
+                             const std::string& clip_note) {
+  using diffusion::PredictionTarget;
+  const double lambda = diffusion::log_snr_from_alpha_bar(s.alpha_bar, s.one_minus_alpha_bar);
+  const diffusion::ModelEvaluation at = diffusion::model_evaluation(target, lambda);
+  const bool direct = at.rule == diffusion::ModelLevelRule::Direct;
+  const double alpha_bar = direct ? s.alpha_bar : diffusion::alpha_bar_from_log_snr(at.log_snr);
+  const double one_minus = direct ? s.one_minus_alpha_bar : diffusion::one_minus_alpha_bar_from_log_snr(at.log_snr);
+  const diffusion::TargetCoefficients c = diffusion::target_coefficients(target, alpha_bar, one_minus);
+  const std::string xt = x_at(s.t);
+  std::string symbolic, numeric;
+  switch (target) {
+    case PredictionTarget::Eps:
+      symbolic = "x̂₀ = (xₜ − √(1 − ᾱₜ) · ε̂) / √ᾱₜ";
+      numeric = "x̂₀ = (" + xt + " − " + fmt(std::sqrt(one_minus)) + " · ε̂) / " + fmt(std::sqrt(alpha_bar));
+      break;
+    case PredictionTarget::X0:
+      symbolic = "ε̂ = (xₜ − √ᾱₜ · x̂₀) / √(1 − ᾱₜ)";
+      numeric = "ε̂ = (" + xt + " − " + fmt(std::sqrt(alpha_bar)) + " · x̂₀) / " + fmt(std::sqrt(one_minus));
+      break;
+    case PredictionTarget::V:
+      symbolic = "x̂₀ = √ᾱₜ xₜ − √(1 − ᾱₜ) v̂,  ε̂ = √(1 − ᾱₜ) xₜ + √ᾱₜ v̂";
+      numeric = "x̂₀ = " + fmt(c.x0_from_xt) + " · " + xt + " − " + fmt(-c.x0_from_output) + " · v̂,  ε̂ = " +
+                fmt(c.eps_from_xt) + " · " + xt + " + " + fmt(c.eps_from_output) + " · v̂";
+      break;
+  }
+  // "learned v-model: predicts v̂": the caption names what the network outputs.
+  const std::string hat = target == PredictionTarget::Eps ? "ε̂" : target == PredictionTarget::X0 ? "x̂₀" : "v̂";
+  std::string caption = "learned " + std::string(diffusion::target_symbol(target)) + "-model: predicts " + hat;
+  if (at.rule == diffusion::ModelLevelRule::X0AtLowerLevel)
+    caption += ": λ below its trained range, run at λ = " + short_number(at.log_snr) + ", x̂₀ kept";
+  else if (at.rule == diffusion::ModelLevelRule::EpsAtUpperBound)
+    caption += ": λ above its trained range, run at λ = " + short_number(at.log_snr) + ", ε̂ kept";
+  return {caption + clip_note, symbolic, numeric, 0};
+}
+
 void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine>& out) {
   const CursorStep cs = cursor_step(state, cursor_t);
-  const ReverseState& rs = sampling_state(state);
-  const diffusion::ReverseConfig& sampler = rs.panels[0].sampler;
+  const diffusion::ReverseConfig sampler = panel0_sampler(state);
   const std::string k_text =
       cs.respaced ? "  (K = " + std::to_string(cs.K) + " of T = " + std::to_string(cs.T) + ")" : "";
   if (!cs.error.empty()) {
@@ -196,15 +277,12 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
                             short_number(sampler.clip_max) + "]"
                       : "";
 
-  if (sampler.sigma == diffusion::SigmaKind::DDIM) {
-    // Zero terminal SNR at t = T (ᾱₜ = 0): ε̂ cannot give x̂₀; the model is asked at a reference
-    // noise level instead (diffusion/model_denoiser.cpp).
-    out.push_back({"DDIM: predicted x₀" + clip_note, "x̂₀ = (xₜ − √(1 − ᾱₜ) · ε̂) / √ᾱₜ",
-                   s.alpha_bar > 0.0
-                       ? "x̂₀ = (" + x_at(s.t) + " − " + fmt(std::sqrt(s.one_minus_alpha_bar)) + " · ε̂) / " +
-                             fmt(std::sqrt(s.alpha_bar))
-                       : "ᾱ" + subscript(s.t) + " = 0: x̂₀ from ε̂ at a reference noise level",
-                   0});
+  const bool learned = panel0_denoiser(state) == DenoiserKind::Model;
+  const bool ddim = sampler.sigma == diffusion::SigmaKind::DDIM;
+  // DDIM steps from x̂₀, so how the denoiser gives it comes first (with the clipping); a DDPM step
+  // is written in ε̂ and states the clipping itself, so the learned model's line follows it.
+  if (ddim) {
+    out.push_back(learned ? prediction_line(s, panel0_target(state), clip_note) : exact_x0_hat_line(s, clip_note));
     const double eps_coef = std::sqrt(std::max(0.0, s.one_minus_alpha_bar_prev - cs.sigma * cs.sigma));
     out.push_back({"DDIM step " + step_caption,
                    x_prev + " = √" + ab_prev + " · x̂₀ + √(1 − " + ab_prev + " − σₜ²) · ε̂ + σₜ · z",
@@ -219,7 +297,7 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
   } else {
     if (s.alpha_bar > 0.0) {
       // With clipping, ε̂ is re-derived from the clipped x̂₀, so the same form holds.
-      out.push_back({"DDPM step " + step_caption,
+      out.push_back({"DDPM step " + step_caption + clip_note,
                      x_prev + " = 1/√αₜ · (xₜ − βₜ/√(1 − ᾱₜ) · ε̂) + σₜ · z",
                      x_at(s.t_prev) + " = " + fmt(1.0 / std::sqrt(s.alpha())) + " · (" + x_at(s.t) + " − " +
                          fmt(s.beta / std::sqrt(s.one_minus_alpha_bar)) + " · ε̂)" + noise_numeric,
@@ -227,7 +305,7 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
     } else {
       // Zero terminal SNR at t = T: αₜ = 0 makes 1/√αₜ infinite; the sampler uses the posterior
       // mean with the model's x̂₀ (taken at a reference noise level), the same mean written in x̂₀.
-      out.push_back({"DDPM step " + step_caption + ", ᾱₜ = 0: posterior-mean form",
+      out.push_back({"DDPM step " + step_caption + ", ᾱₜ = 0: posterior-mean form" + clip_note,
                      x_prev + " = √" + ab_prev + " βₜ/(1 − ᾱₜ) · x̂₀ + √αₜ (1 − " + ab_prev +
                          ")/(1 − ᾱₜ) · xₜ + σₜ · z",
                      x_at(s.t_prev) + " = " + fmt(s.posterior_mean_coef_x0()) + " · x̂₀ + " +
@@ -249,6 +327,7 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
     std::string sigma_numeric = "σ" + subscript(s.t) + " = " + fmt(cs.sigma);
     if (last) sigma_numeric += "  (last step: no noise)";
     out.push_back({sigma_line_caption(sampler), symbolic, sigma_numeric, 0});
+    if (learned) out.push_back(prediction_line(s, panel0_target(state), ""));
   }
   if (cs.respaced) {
     // The jump's effective β replaces the schedule's βₜ in every coefficient above.
@@ -317,7 +396,7 @@ std::string format_coefficient(double value) {
 }
 
 std::vector<EquationLine> current_equations(const AppState& state) {
-  return equations_at(state, state.t);
+  return equations_at(state, described_t(state));
 }
 
 Readout current_readout(const AppState& state) {
@@ -343,7 +422,7 @@ Readout current_readout(const AppState& state) {
     r.sigma_caption = "σₜ² = β̃ₜ, a reverse step from here";
     return r;
   }
-  const CursorStep cs = cursor_step(state, state.t);
+  const CursorStep cs = cursor_step(state, described_t(state));
   if (!cs.has_step) {
     r.t = 0;
     r.alpha_bar = 1.0;
@@ -369,7 +448,7 @@ Readout current_readout(const AppState& state) {
 std::size_t equation_line_count(const AppState& state) {
   // Lines at a t > 0 (t = 0 gives fewer): the panel's height then stays put while scrubbing.
   return std::max(equations_at(state, std::max(1, state.max_T())).size(),
-                  equations_at(state, state.t).size());
+                  equations_at(state, described_t(state)).size());
 }
 
 }  // namespace diffuscope::gui

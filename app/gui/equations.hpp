@@ -12,7 +12,11 @@
 //    the smallest visited timestep t_v >= t (the worker's rule, reverse_compute.cpp), so the step
 //    shown is the one the sampler takes next from that state: t_v -> t_prev. With K < T steps the
 //    previous visited timestep is written s (xₛ ← xₜ) and the step uses the effective
-//    β = 1 − ᾱₜ/ᾱₛ. At t = 0 the sample x₀ has been reached and no step applies.
+//    β = 1 − ᾱₜ/ᾱₛ. At t = 0 the sample x₀ has been reached and no step applies. Once the view has
+//    a frame, current_equations and current_readout take t from panel 0's shown picture
+//    (ReverseState::shown_t) instead of the cursor, so that they describe what is drawn (with
+//    only every k-th state kept, the picture can be a few steps noisier than the cursor asks).
+//    DDIM's x̂₀ line depends on panel 0's denoiser (exact: E[x₀ | xₜ] over the training points).
 #include <cstddef>
 #include <string>
 #include <vector>

@@ -222,7 +222,7 @@ struct ForwardComputer::Impl {
     } else {
       const torch::Tensor x_t = xt_flat.view({1, h, w, c}).permute({0, 3, 1, 2}).contiguous();
       const diffusion::SamplingStep& step = side.x0_steps.at(static_cast<std::size_t>(schedule.T() - t));
-      const diffusion::Denoiser denoiser = diffusion::make_image_denoiser(*m.model, diffusion::ReverseConfig{});
+      const diffusion::Denoiser denoiser = diffusion::make_image_denoiser(*m.model, m.target, diffusion::ReverseConfig{});
       x0_hat = denoiser(x_t, step).x0.permute({0, 2, 3, 1}).reshape({-1});
     }
     side.x0_hat = to_display_image(x0_hat, *image);

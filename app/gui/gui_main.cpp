@@ -276,6 +276,7 @@ void apply_reverse_options(AppState& state, const GuiOptions& options) {
   state.reverse.spacing = diffusion::parse_spacing(options.spacing).value_or(diffusion::Spacing::Trailing);
   if (options.reverse_compare == "sigma") apply_reverse_preset(state.reverse, ReversePreset::SigmaComparison, p0.family);
   if (options.reverse_compare == "steps") apply_reverse_preset(state.reverse, ReversePreset::StepsComparison, p0.family);
+  if (options.reverse_compare == "target") apply_reverse_preset(state.reverse, ReversePreset::TargetComparison, p0.family);
   if (options.reverse_compare == "denoiser") {
     apply_reverse_preset(state.reverse, ReversePreset::DenoiserComparison, p0.family);
   }
@@ -644,6 +645,8 @@ int run_gui(const GuiOptions& options) {
             images_frame && submitted_images && images_frame->generation >= images_run_generation ? images_frame.get()
                                                                                                   : nullptr;
         state.set_cursor(settle_image_cursor(state.images.sampling.cursor, current, state.t, state.max_T()));
+        state.images.sampling.shown_t =
+            current && !current->panels.empty() && current->panels[0].states_done > 0 ? current->panels[0].shown_t : -1;
       }
       // The reverse view's cursor follows its run until the lecturer touches the timeline. Frames
       // of a run that was replaced do not count.
@@ -653,6 +656,8 @@ int run_gui(const GuiOptions& options) {
         const ReverseFrame* current =
             reverse_frame && reverse_frame->generation >= run_generation ? reverse_frame.get() : nullptr;
         state.set_cursor(settle_cursor(state.reverse.cursor, current, state.t, state.max_T()));
+        state.reverse.shown_t =
+            current && !current->panels.empty() && current->panels[0].states_done > 0 ? current->panels[0].shown_t : -1;
       }
       if (export_session.active()) {
         // The export drives the cursor; the runs stop following (they are settled when captured).

@@ -36,7 +36,7 @@ struct GuiOptions {
   double interpolation = 0.5;       // --interpolation: v in [0, 1] for --sigma interpolated
   int steps = 0;                    // --steps: sampling steps K (0 = T)
   std::string spacing = "trailing"; // --spacing: leading | trailing | linspace
-  std::string reverse_compare;      // --reverse-compare: "" | sigma | steps | denoiser (presets)
+  std::string reverse_compare;      // --reverse-compare: "" | sigma | steps | denoiser | target (presets)
   std::string overlay;              // --overlay: comma list of score | eps | x0 | paths | posterior
   int track = 0;                    // --track: points tracked from the start (0..8)
   long long train = 0;              // --train: start training the dataset's model (steps; 0 = no)

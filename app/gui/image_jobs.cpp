@@ -33,7 +33,7 @@ std::string image_panel_label(const ReversePanelSpec& spec, int T) {
       break;
   }
   const int K = spec.steps <= 0 || spec.steps >= T ? T : spec.steps;
-  return std::string(sampler) + " · K = " + std::to_string(K);
+  return std::string(sampler) + " · K = " + std::to_string(K) + clip_label(spec.sampler);
 }
 
 }  // namespace diffuscope::gui

@@ -39,12 +39,14 @@ StoredImageModel ImageModelStore::get(const std::string& requested) {
                                std::to_string(m.image_width) + " is not a positive multiple of 4");
     result.model = std::make_shared<diffusion::ImageUNet>(loaded.model);
     (*result.model)->eval();
+    result.target = m.target;
     result.channels = m.model.image_channels;
     result.height = m.image_height;
     result.width = m.image_width;
     char loss[32];
     std::snprintf(loss, sizeof loss, "%.3g", m.final_loss);
     result.description = std::filesystem::path(path).filename().string() + " · " +
+                         std::string(diffusion::to_string(m.target)) + "-prediction · " +
                          std::to_string(m.steps) + " steps · loss " + loss;
   } catch (const std::exception& e) {
     result = StoredImageModel();

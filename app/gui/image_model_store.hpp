@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "diffusion/prediction_target.hpp"
+
 namespace diffusion {
 class ImageUNet;
 }
@@ -20,6 +22,7 @@ struct StoredImageModel {
   // Null when there is no usable model (then `error` says why, naming the file). Never modified
   // after it was stored, so a run may keep using the one it started with.
   std::shared_ptr<diffusion::ImageUNet> model;
+  diffusion::PredictionTarget target = diffusion::PredictionTarget::Eps;  // what the U-Net predicts
   int channels = 1, height = 0, width = 0;   // the image size it was trained on
   std::string path;
   std::string description;   // "fashion-mnist.ckpt · 30000 steps · loss 0.031"
@@ -44,4 +47,5 @@ class ImageModelStore {
   std::map<std::string, StoredImageModel> loaded_;
 };
 
-}  // namespace diffuscope::gui
+}  // namespace diffuscope::gui#include "diffusion/prediction_target.hpp"
+

@@ -112,6 +112,7 @@ struct ImageReverseComputer::Impl {
   std::vector<PanelRun> panels;
   std::optional<diffusion::NoiseSource> noise;
   std::shared_ptr<diffusion::ImageUNet> model;   // keeps the run's model alive
+  diffusion::PredictionTarget model_target = diffusion::PredictionTarget::Eps;
   int channels = 1, height = 0, width = 0;
   int stride = 1;
   std::size_t state_bytes = 0;
@@ -140,6 +141,7 @@ struct ImageReverseComputer::Impl {
 
     const StoredImageModel stored = store->get(job.model_path);
     model = stored.model;
+    model_target = stored.target;
     model_description = stored.description;
     model_error = stored.error;
     channels = stored.channels;
@@ -163,7 +165,7 @@ struct ImageReverseComputer::Impl {
         for (const auto& step : panel.steps) panel.visited_t.push_back(step.t);
         panel.label = image_panel_label(spec, schedule.T());
         if (!model) throw std::runtime_error(stored.error);
-        panel.denoiser = diffusion::make_image_denoiser(*model, spec.sampler);
+        panel.denoiser = diffusion::make_image_denoiser(*model, model_target, spec.sampler);
         total_states += static_cast<std::size_t>(K) + 1;
       } catch (const std::exception& e) {
         panel.error = failure_message(e);

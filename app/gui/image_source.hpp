@@ -38,8 +38,20 @@ struct ImageLoadResult {
 // Loads a PNG or JPEG (anything stb_image decodes), keeps colour (grey stays 1 channel, RGB 3;
 // an alpha channel is composited over black), then shrinks it with resize_to_fit(max_side).
 // Errors: missing/unreadable file, not an image, larger than kMaxImageFileSide or
-// kMaxImageDecodedBytes.
+// kMaxImageDecodedBytes, corrupt (a PNG chunk past the end of the file, or data that would make
+// the decoder hold more memory than the image's size in its header justifies: see
+// image_source.cpp for the bound per format).
 ImageLoadResult load_image_file(const std::string& path, int max_side = kDefaultMaxImageSide);
+
+// What the last load_image_file call on this thread let the decoder (stb_image) allocate, in
+// bytes: the budget the file's header justified (0: refused before stb_image saw it), the most it
+// held at once, and the largest request refused (0: none). For tests and diagnostics.
+struct ImageDecodeMemory {
+  std::size_t budget_bytes = 0;
+  std::size_t peak_bytes = 0;
+  std::size_t refused_bytes = 0;
+};
+ImageDecodeMemory last_image_decode_memory();
 
 // Shrinks so that the long side is at most max_side, keeping the aspect ratio (each side at least
 // 1 px) and the channels, with an area (box) filter: each output pixel is the coverage-weighted

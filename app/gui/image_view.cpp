@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "gui/schedule_panel.hpp"
@@ -209,17 +210,30 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   // Columns start at fixed x positions, so a caption wider than its image cannot push the next
   // column out of the panel; such captions fall back to their short form.
   const float column_x = ImGui::GetCursorPosX();
-  auto caption_fitting = [big_w](const std::string& full, const char* short_form) {
-    return ImGui::CalcTextSize(full.c_str()).x <= big_w ? full : std::string(short_form);
+  // The first of `forms` that fits in `width` (the last one whatever its width).
+  auto first_fitting = [](std::initializer_list<std::string> forms, float width) {
+    for (const std::string& form : forms)
+      if (ImGui::CalcTextSize(form.c_str()).x <= width) return form;
+    return *(forms.end() - 1);
   };
+  // The Markov process steps the 2D points only: its images are drawn with the closed form, which
+  // has the same law as t Markov steps (forward_compute.cpp), and the captions say so.
+  const bool closed_form_images = frame->process == ForwardProcess::Markov;
   for (int i = 0; i < (two ? 2 : 1); ++i) {
     const ForwardSide& data = i == 0 ? frame->a : frame->b;
     Side& side = sides_[static_cast<std::size_t>(i)];
     if (i == 1) ImGui::SameLine(column_x + big_w + spacing);
     ImGui::BeginGroup();
-    // Side by side the shared t is on the timeline and the strips.
-    std::string caption = two ? std::string(i == 0 ? "A: x_t" : "B: x_t")
-                              : caption_fitting("x_t at t = " + std::to_string(data.t), "x_t");
+    // Each caption names the t of its picture (B's cursor is clamped to B's own T).
+    const std::string x_t = "x_" + std::to_string(data.t);
+    const std::string side_name = two ? std::string(i == 0 ? "A: " : "B: ") : "";
+    const std::string caption =
+        closed_form_images
+            ? first_fitting({side_name + (two ? x_t : "x_t at t = " + std::to_string(data.t)) +
+                                 ", closed form (the law of t Markov steps)",
+                             side_name + x_t + ", closed form", side_name + x_t},
+                            big_w)
+            : first_fitting({side_name + (two ? x_t : "x_t at t = " + std::to_string(data.t)), side_name + x_t}, big_w);
     ImGui::PushStyleColor(ImGuiCol_Text, two ? (i == 0 ? palette.schedule_a : palette.schedule_b)
                                              : ImGui::GetColorU32(ImGuiCol_Text));
     ImGui::TextUnformatted(caption.c_str());
@@ -237,7 +251,8 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   if (with_x0) {
     ImGui::SameLine(column_x + big_w + spacing);
     ImGui::BeginGroup();
-    ImGui::TextUnformatted(caption_fitting("x̂_0 by the model", "x̂_0").c_str());
+    const std::string from = "x_" + std::to_string(frame->a.t);
+    ImGui::TextUnformatted(first_fitting({"x̂_0 by the model from " + from, "x̂_0 from " + from, "x̂_0"}, big_w).c_str());
     item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) · ε̂) / √ᾱ_t: the U-Net's estimate of the clean image");
     const ImVec2 size = fit(sides_[0].x0_hat, big_w, big_h);
     if (sides_[0].x0_hat.valid() && size.x > 0 && !frame->a.x0_hat.empty()) {
@@ -258,7 +273,9 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
 
   if (two && !compare_strips) return actions;
   if (two) {
-    ImGui::TextDisabled("x_t at 8 evenly spaced t");
+    ImGui::TextDisabled("%s", closed_form_images ? first_fitting({"x_t at 8 evenly spaced t, closed form", "x_t at 8 t, closed form"},
+                                                                 avail.x).c_str()
+                                                 : "x_t at 8 evenly spaced t");
     for (int i = 0; i < 2; ++i) {
       const ImU32 color = i == 0 ? palette.schedule_a : palette.schedule_b;
       ImGui::TextColored(to_vec4(color), "%s", i == 0 ? "A" : "B");
@@ -270,7 +287,13 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   }
   for (int i = 0; i < 1; ++i) {
     const ForwardSide& data = frame->a;
-    std::string caption = std::string(two ? (i == 0 ? "A: " : "B: ") : "") + "x_t at 8 evenly spaced t";
+    const std::string side_name = two ? (i == 0 ? "A: " : "B: ") : "";
+    const std::string caption =
+        closed_form_images ? first_fitting({side_name + "x_t at 8 evenly spaced t, closed form (the law of t Markov steps)",
+                                            side_name + "x_t at 8 evenly spaced t, closed form",
+                                            side_name + "x_t at 8 t, closed form"},
+                                           avail.x)
+                           : side_name + "x_t at 8 evenly spaced t";
     ImGui::PushStyleColor(ImGuiCol_Text, two ? (i == 0 ? palette.schedule_a : palette.schedule_b)
                                              : ImGui::GetColorU32(ImGuiCol_TextDisabled));
     ImGui::TextUnformatted(caption.c_str());

@@ -15,11 +15,12 @@ namespace diffuscope::gui {
 
 namespace {
 
-// σ choice, its η or v, K (and the family for extra panels): the 2D view's controls without the
-// denoiser (the Images view always samples with the image model).
+// σ choice, its η or v, K, clipping to [-1, 1] (and the family for extra panels): the 2D view's
+// controls without the denoiser (the Images view always samples with the image model).
 void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
   draw_sigma_and_steps(s, T, label_width,
                        "K: sampling steps; each is one U-Net pass over every image (slow on a CPU)");
+  draw_clip_control(s, kImageClipRange);
   if (with_family) draw_panel_family(s, label_width);
 }
 

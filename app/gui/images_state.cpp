@@ -8,6 +8,12 @@
 
 namespace diffuscope::gui {
 
+ReverseState default_image_sampling() {
+  ReverseState sampling;
+  for (ReversePanelSettings& panel : sampling.panels) panel.sampler.clip_x0 = true;
+  return sampling;
+}
+
 void apply_device_defaults(ImagesState& state, bool cuda, bool count_given, bool steps_given) {
   if (state.device_defaults_applied) return;
   state.device_defaults_applied = true;
@@ -22,13 +28,24 @@ ImageReverseJob make_image_job(const ImagesState& state, const diffusion::Schedu
   const ReverseJob reverse = make_reverse_job(state.sampling, schedule_a, diffusion::Dataset2DKind::Moons, 0, t);
   ImageReverseJob job;
   job.panels = reverse.panels;
-  for (ReversePanelSpec& spec : job.panels) spec.denoiser = DenoiserKind::Model;
+  for (ReversePanelSpec& spec : job.panels) {
+    spec.denoiser = DenoiserKind::Model;
+    spec.sampler = with_clip_range(spec.sampler, kImageClipRange);
+  }
   job.image_count = std::clamp(state.image_count, kMinImageCount, kMaxImageCount);
   job.seed = state.sampling.seed;
   job.model_path = state.model_path;
   job.t = reverse.t;
   job.selected = state.selected >= 0 && state.selected < job.image_count ? state.selected : -1;
   return job;
+}
+
+int requested_timestep(const std::vector<int>& visited_descending, int t) {
+  if (t <= 0 || visited_descending.empty()) return 0;
+  int requested = visited_descending.front();
+  for (int v : visited_descending)
+    if (v >= t) requested = v;
+  return requested;
 }
 
 bool image_run_settled(const ImageReverseFrame& frame) {

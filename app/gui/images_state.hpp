@@ -13,11 +13,15 @@
 
 namespace diffuscope::gui {
 
+// The Images view's starting sampler settings: the 2D view's, with x̂_0 clipped to [-1, 1] in every
+// panel (as `diffuscope sample --data` does by default).
+ReverseState default_image_sampling();
+
 struct ImagesState {
   // The sampler of every panel, K, spacing, panel count, seed and the cursor: the same settings,
   // rules and lecture presets as the 2D reverse view (its 2D-only fields, n_points, overlays and
   // denoiser, play no part here).
-  ReverseState sampling;
+  ReverseState sampling = default_image_sampling();
   int image_count = kDefaultImageCountCpu;   // kMinImageCount..kMaxImageCount
   int selected = 0;                          // the sample shown large (tile index)
   std::string model_path;                    // "" = the shipped checkpoint
@@ -39,6 +43,12 @@ int followed_image_cursor(const ImageReverseFrame& frame, int timeline_T);
 // As settle_cursor of the 2D view: while following, the cursor shows the run; once it has
 // settled, a pending final_t (--image-t) becomes the cursor and following stops.
 int settle_image_cursor(ReverseCursor& cursor, const ImageReverseFrame* frame, int t, int timeline_T);
+
+// The timestep the cursor t asks a panel to show: the smallest visited timestep >= t (visited in
+// descending order, as in the frames; the largest when t lies above them all), 0 at t <= 0. The
+// worker shows that state, or with kept states thinned to every k-th the nearest kept one on the
+// noisy side: the caption says so when the two differ.
+int requested_timestep(const std::vector<int>& visited_descending, int t);
 
 // `count` tiles of tile_w x tile_h with `gap` between them, fitted into a w x h area at a common
 // scale: the column count that gives the largest scale. Sizes are in tile units (e.g. image pixels,

@@ -169,7 +169,17 @@ void ImagesView::draw_panel(int index, AppState& state, const ImageReverseFrame*
   // Under the grid: where the panel is.
   ImGui::SetCursorPosX(start_x);
   std::string second;
-  if (panel && panel->error.empty() && panel->states_done > 0) {
+  // The worker keeps every stride-th state of a long run: a scrubbed cursor may then show a state a
+  // few steps noisier than it asks for, and the caption names both.
+  const int requested = panel ? requested_timestep(panel->visited_t, state.t) : 0;
+  const bool thinned = frame && frame->state_stride > 1 && !state.images.sampling.cursor.follow && panel &&
+                       panel->shown_t != requested;
+  if (panel && panel->error.empty() && panel->states_done > 0 && thinned) {
+    char text[128];
+    std::snprintf(text, sizeof text, "t = %d: the kept state nearest t = %d (every %d%s state kept)", panel->shown_t,
+                  requested, frame->state_stride, frame->state_stride == 2 ? "nd" : frame->state_stride == 3 ? "rd" : "th");
+    second = text;
+  } else if (panel && panel->error.empty() && panel->states_done > 0) {
     char text[96];
     if (panel->shown_state >= static_cast<int>(panel->visited_t.size())) {
       std::snprintf(text, sizeof text, "t = 0: x_0 (step %d of %d)", panel->shown_state,
@@ -258,19 +268,34 @@ void ImagesView::draw_selected(const AppState& state, const std::shared_ptr<cons
   }
   const int n = std::min(static_cast<int>(frame->panels.size()), kMaxReversePanels);
   const bool labels = n > 1;
-  const float label_w = labels ? ImGui::CalcTextSize("#4").x + style.ItemSpacing.x : 0.0f;
+  // Panels at different t: each row's t under its number ("#2" over "t=40").
+  bool rows_differ = false;
+  for (int i = 1; i < n; ++i) rows_differ = rows_differ || frame->panels[static_cast<std::size_t>(i)].shown_t != frame->panels[0].shown_t;
+  const float label_w =
+      labels ? ImGui::CalcTextSize(rows_differ ? "t=1000" : "#4").x + style.ItemSpacing.x : 0.0f;
   const float avail_w = ImGui::GetContentRegionAvail().x - label_w;
   const float rows_h = max_height - 2.0f * line;   // "Sample #k" and the captions
   const float side = std::floor(std::max(8.0f, std::min((avail_w - 2.0f * style.ItemSpacing.x) / 3.0f,
                                                         rows_h / n - style.ItemSpacing.y)));
-  // Captions over the three columns.
-  const char* captions[3] = {"x_t", "x̂_0", "ε̂"};
+  // Captions over the three columns, naming the t of the pictures: in the captions when every
+  // panel shows the same t (x_0 reached: no ε̂), else beside each row's number.
+  const std::string x_t0 = "x_" + std::to_string(frame->panels[0].shown_t);
+  std::string captions[3] = {"x_t", "x̂_0", "ε̂"};
+  if (!rows_differ) {
+    captions[0] = x_t0;
+    const bool at_x0 = frame->panels[0].shown_t == 0;   // the sample itself: no step, no ε̂
+    captions[1] = at_x0 ? "x̂_0 = x_0" : "x̂_0 from " + x_t0;
+    captions[2] = at_x0 ? "ε̂" : "ε̂ at " + x_t0;
+    for (std::string& c : captions) {
+      if (ImGui::CalcTextSize(c.c_str()).x > side) c = c.substr(0, c.find(' '));
+    }
+  }
   const ImVec2 caption_origin = ImGui::GetCursorScreenPos();
   for (int c = 0; c < 3; ++c) {
     const float x = caption_origin.x + label_w + c * (side + style.ItemSpacing.x);
-    const float tw = ImGui::CalcTextSize(captions[c]).x;
+    const float tw = ImGui::CalcTextSize(captions[c].c_str()).x;
     ImGui::GetWindowDrawList()->AddText(ImVec2(x + 0.5f * (side - tw), caption_origin.y),
-                                        ImGui::GetColorU32(ImGuiCol_Text), captions[c]);
+                                        ImGui::GetColorU32(ImGuiCol_Text), captions[c].c_str());
   }
   ImGui::Dummy(ImVec2(avail_w, line - style.ItemSpacing.y));
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -280,8 +305,13 @@ void ImagesView::draw_selected(const AppState& state, const std::shared_ptr<cons
     const ImagePanelFrame& panel = frame->panels[static_cast<std::size_t>(i)];
     const ImVec2 p = ImGui::GetCursorScreenPos();
     if (labels) {
-      dl->AddText(ImVec2(p.x, p.y + 0.5f * (side - ImGui::GetFontSize())),
-                  i == 0 ? palette.schedule_a : ImGui::GetColorU32(ImGuiCol_Text), ("#" + std::to_string(i + 1)).c_str());
+      const ImU32 color = i == 0 ? palette.schedule_a : ImGui::GetColorU32(ImGuiCol_Text);
+      const float y = p.y + 0.5f * (side - (rows_differ ? 2.0f : 1.0f) * ImGui::GetFontSize());
+      dl->AddText(ImVec2(p.x, y), color, ("#" + std::to_string(i + 1)).c_str());
+      if (rows_differ) {
+        dl->AddText(ImVec2(p.x, y + ImGui::GetFontSize()), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                    ("t=" + std::to_string(panel.shown_t)).c_str());
+      }
     }
     const renderer::ImageTexture* textures[3] = {&s.x_t, &s.x0_hat, &s.eps_hat};
     for (int c = 0; c < 3; ++c) {

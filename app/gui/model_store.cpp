@@ -26,12 +26,15 @@ std::string loss_text(double loss) {
 ModelStore::ModelStore(std::string device_name) : device_name_(std::move(device_name)) {}
 ModelStore::~ModelStore() = default;
 
-StoredModel ModelStore::get(diffusion::Dataset2DKind kind) {
-  if (auto it = trained_.find(kind); it != trained_.end()) return it->second;
-  if (auto it = shipped_.find(kind); it != shipped_.end()) return it->second;
+StoredModel ModelStore::get(diffusion::Dataset2DKind kind, std::optional<diffusion::PredictionTarget> target) {
+  if (auto it = trained_.find(kind); it != trained_.end() && (!target || it->second.target == *target))
+    return it->second;
+  const auto key = std::make_pair(kind, target);
+  if (auto it = shipped_.find(key); it != shipped_.end()) return it->second;
 
   const std::string name(diffusion::to_string(kind));
-  const std::string path = diffusion::shipped_point_model_path(kind);
+  const std::string path =
+      target ? diffusion::shipped_point_model_path(kind, *target) : diffusion::shipped_point_model_path(kind);
   StoredModel result;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
@@ -43,8 +46,13 @@ StoredModel ModelStore::get(diffusion::Dataset2DKind kind) {
         diffusion::load_point_model(path, torch::Device(device_name_), name);
     result.model = std::make_shared<diffusion::PointModel>(loaded.model);
     result.model->ptr()->eval();
+    result.target = loaded.metadata.target;
+    if (target && result.target != *target)
+      throw std::runtime_error(path + " predicts " + std::string(diffusion::to_string(result.target)) +
+                               ", not " + std::string(diffusion::to_string(*target)));
     result.revision = 0;
     result.description = std::filesystem::path(path).filename().string() + " · " +
+                         std::string(diffusion::to_string(result.target)) + "-prediction · " +
                          std::to_string(loaded.metadata.steps) + " steps · loss " +
                          loss_text(loaded.metadata.final_loss);
   } catch (const std::exception& e) {
@@ -52,19 +60,22 @@ StoredModel ModelStore::get(diffusion::Dataset2DKind kind) {
     result.error = "no usable model for " + name + ": " + e.what() + "; press Train";
     return result;
   }
-  shipped_[kind] = result;
+  shipped_[key] = result;
   return result;
 }
 
 std::uint64_t ModelStore::publish_trained(diffusion::Dataset2DKind kind,
-                                          const diffusion::PointModel& model, std::int64_t steps,
+                                          const diffusion::PointModel& model,
+                                          diffusion::PredictionTarget target, std::int64_t steps,
                                           double loss) {
   StoredModel stored;
+  stored.target = target;
   stored.model = std::make_shared<diffusion::PointModel>(model);
   stored.model->ptr()->eval();
   stored.revision = ++last_revision_;
   stored.description =
-      "trained here · " + std::to_string(steps) + " steps · loss " + loss_text(loss);
+      "trained here · " + std::string(diffusion::to_string(target)) + "-prediction · " + std::to_string(steps) +
+      " steps · loss " + loss_text(loss);
   trained_[kind] = std::move(stored);
   return last_revision_;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The worker's learned 2D models, one per dataset: the model trained in the app if there is one,
-// else the shipped checkpoint (diffusion::shipped_point_model_path). Lives on the worker thread
+// else the shipped checkpoint (diffusion::shipped_point_model_path); and, for comparing prediction
+// targets, the dataset's model of a given target (trained here with it, else shipped). Lives on the worker thread
 // only (not thread-safe); the revisions it hands out are mirrored to the UI by the Worker.
 // Torch-free header: the model type is only forward-declared.
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <string>
 
 #include "diffusion/datasets2d.hpp"
+#include "diffusion/prediction_target.hpp"
+#include <optional>
 
 namespace diffusion {
 class PointModel;
@@ -20,6 +23,7 @@ struct StoredModel {
   // Null when the dataset has no usable model (then `error` says why). Never modified after it
   // was stored: training publishes a new copy, so a run may keep using the one it started with.
   std::shared_ptr<diffusion::PointModel> model;
+  diffusion::PredictionTarget target = diffusion::kDefaultPointTarget;  // what the model predicts
   std::uint64_t revision = 0;      // 0: the shipped checkpoint; 1, 2, ...: trained in the app
   std::string description;         // "moons.ckpt · 20000 steps · loss 0.312", "trained here · 5200 steps"
   std::string error;               // "no trained model for spiral: ... not found; press Train"
@@ -35,12 +39,14 @@ class ModelStore {
 
   // The dataset's current model. The shipped checkpoint is loaded once and kept; a failed load is
   // tried again on the next call, so a checkpoint written later (or fixed) is picked up.
-  StoredModel get(diffusion::Dataset2DKind kind);
+  // With a target: the model trained here if it predicts that target, else the shipped model of
+  // that target (shipped_point_model_path(kind, target)).
+  StoredModel get(diffusion::Dataset2DKind kind, std::optional<diffusion::PredictionTarget> target = std::nullopt);
   // Stores a model trained in the app and returns its revision (increasing over the whole store,
   // so a new model never reuses a number). The caller must not modify `model` afterwards:
   // PointTrainer::ema_model() returns an independent copy, which is what training publishes.
   std::uint64_t publish_trained(diffusion::Dataset2DKind kind, const diffusion::PointModel& model,
-                                std::int64_t steps, double loss);
+                                diffusion::PredictionTarget target, std::int64_t steps, double loss);
   // Revision get() would return now, without loading anything (0 when none was trained here).
   std::uint64_t revision(diffusion::Dataset2DKind kind) const;
   // The worker's device changed: models trained here move to it (in place: call only when no run
@@ -51,7 +57,8 @@ class ModelStore {
  private:
   std::string device_name_;
   std::map<diffusion::Dataset2DKind, StoredModel> trained_;
-  std::map<diffusion::Dataset2DKind, StoredModel> shipped_;
+  // Keyed by dataset and the target asked for (nullopt: the default model).
+  std::map<std::pair<diffusion::Dataset2DKind, std::optional<diffusion::PredictionTarget>>, StoredModel> shipped_;
   std::uint64_t last_revision_ = 0;
 };
 

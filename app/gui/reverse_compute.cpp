@@ -8,7 +8,9 @@
 //     sigma, or denoiser) share x_T and z_0, z_1, ... (common random numbers).
 //   - the exact denoiser's training points are make_dataset2d(dataset, exact_train_n, seed);
 //   - the sliced Wasserstein reference is a fresh draw of n_points with
-//     derive_seed(seed, 0xE7A1, 0), the CLI's first evaluation draw.
+//     derive_seed(seed, 0xE7A1, 0), the CLI's first evaluation draw;
+//   - the memorisation meter counts points within kCopyRadius of the exact denoiser's training
+//     points (for every panel, learned or exact), with the distance and cached the same way.
 #include "gui/reverse_compute.hpp"
 
 #include <algorithm>
@@ -65,31 +67,27 @@ std::vector<float> to_vector(const torch::Tensor& tensor) {
   return out;
 }
 
+// Share of the rows of x [N, 2] within `radius` of some row of train [M, 2]. Distances in float64:
+// in float32 the expansion |x|² − 2 x·y + |y|² loses ~1e-7 against |x|² ~ 1, the square of 3e-4.
+double share_within(const torch::Tensor& x, const torch::Tensor& train, double radius) {
+  const std::int64_t n = x.size(0);
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  const torch::Tensor points = x.to(torch::kFloat64), reference = train.to(x.device(), torch::kFloat64);
+  std::int64_t within = 0;
+  for (std::int64_t begin = 0; begin < n; begin += 1024) {
+    const torch::Tensor rows = points.narrow(0, begin, std::min<std::int64_t>(1024, n - begin));
+    const torch::Tensor nearest = std::get<0>(torch::cdist(rows, reference).min(1));
+    within += nearest.le(radius).sum().item<std::int64_t>();
+  }
+  return static_cast<double>(within) / static_cast<double>(n);
+}
+
 torch::Tensor from_xy(std::vector<float>& xy, const torch::Device& device) {
   const auto n = static_cast<std::int64_t>(xy.size() / 2);
   return torch::from_blob(xy.data(), {n, 2}, torch::kFloat32).clone().to(device);
 }
 
-std::string format_number(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
 
-// The same wording as the UI's panel_label (reverse_state.cpp).
-std::string panel_label(const ReversePanelSpec& spec, int K) {
-  std::string sampler;
-  switch (spec.sampler.sigma) {
-    case diffusion::SigmaKind::Small: sampler = "σ² = β̃"; break;
-    case diffusion::SigmaKind::Large: sampler = "σ² = β"; break;
-    case diffusion::SigmaKind::Interpolated:
-      sampler = format_number("σ² interp. v = %.2g", spec.sampler.interpolation);
-      break;
-    case diffusion::SigmaKind::DDIM: sampler = format_number("DDIM η = %.2g", spec.sampler.eta); break;
-  }
-  return sampler + " · K = " + std::to_string(K) + " · " +
-         (spec.denoiser == DenoiserKind::Model ? "learned" : "exact");
-}
 
 struct DataKey {
   diffusion::Dataset2DKind kind;
@@ -122,6 +120,8 @@ struct PanelRun {
   double swd = std::numeric_limits<double>::quiet_NaN();
   Clock::time_point swd_time{};
   std::map<int, double> swd_cache;              // by state index
+  double copied = std::numeric_limits<double>::quiet_NaN();   // the meter, for swd_state
+  std::map<int, double> copied_cache;           // by state index
 
   bool ok() const { return error.empty(); }
   int K() const { return static_cast<int>(steps.size()); }
@@ -249,11 +249,13 @@ struct ReverseComputer::Impl {
         diffusion::validate(spec.sampler);
         panel.steps = diffusion::sampling_steps(schedule, K, spec.spacing);
         for (const auto& step : panel.steps) panel.visited_t.push_back(step.t);
-        panel.label = panel_label(spec, K);
+        panel.label = panel_label(spec, schedule.T());
         if (spec.denoiser == DenoiserKind::Model) {
-          if (!stored->model) throw std::runtime_error(stored->error);
-          panel.model = stored->model;
-          panel.denoiser = diffusion::make_model_denoiser(*panel.model, spec.sampler);
+          // A chosen target has a model of its own (the prediction-target compare).
+          const StoredModel chosen = spec.model_target ? store->get(job.dataset, spec.model_target) : *stored;
+          if (!chosen.model) throw std::runtime_error(chosen.error);
+          panel.model = chosen.model;
+          panel.denoiser = diffusion::make_model_denoiser(*panel.model, chosen.target, spec.sampler);
         } else {
           panel.exact = exact_for({job.dataset, job.exact_train_n, job.seed});
           // make_exact_denoiser holds a reference; the shared pointer copied into the lambda
@@ -268,7 +270,7 @@ struct ReverseComputer::Impl {
       } catch (const std::exception& e) {
         panel.error = failure_message(e);
         if (panel.label.empty())
-          panel.label = panel_label(spec, spec.steps == 0 ? spec.schedule.T : spec.steps);
+          panel.label = panel_label(spec, spec.schedule.T);
       }
       panels.push_back(std::move(panel));
     }
@@ -431,17 +433,19 @@ struct ReverseComputer::Impl {
     if (o.picked >= 0 && !at_x0) {
       const torch::Tensor x_t = x.narrow(0, o.picked, 1);
       const diffusion::Prediction pred = panel.denoiser(x_t, step);
-      // The mean of this panel's step from x_t: mu_tilde(x_t, x0_hat) for the DDPM choices,
-      // the DDIM mean for DDIM (a zero z leaves the mean).
-      const torch::Tensor mean =
-          diffusion::reverse_step(x_t, pred, step, panel.spec.sampler, torch::zeros_like(x_t));
+      // The true posterior q(x_{t_prev} | x_t, x0_hat) of this panel's next step (respaced when
+      // K < T): mean mu_tilde, variance beta_tilde. What the sampler draws from only for
+      // sigma^2 = beta_tilde (DDPM, or DDIM with eta = 1 on consecutive steps).
+      const torch::Tensor mean = diffusion::posterior_mean(x_t, pred.x0, step);
       const std::vector<float> xt = to_vector(x_t), mu = to_vector(mean);
       out.has_posterior = true;
       out.picked_xy[0] = xt[0];
       out.picked_xy[1] = xt[1];
       out.posterior_mean_xy[0] = mu[0];
       out.posterior_mean_xy[1] = mu[1];
-      out.posterior_sigma = diffusion::reverse_sigma(step, panel.spec.sampler);
+      out.posterior_sigma = std::sqrt(std::max(0.0, step.posterior_variance()));
+      out.posterior_t = step.t;
+      out.posterior_t_prev = step.t_prev;
     }
   }
 
@@ -486,9 +490,11 @@ struct ReverseComputer::Impl {
         if (cached != panel.swd_cache.end()) {
           p.sliced_wasserstein = cached->second;
           p.sliced_wasserstein_state = state;
+          p.copied_share = panel.copied_cache.at(state);
         } else {
           p.sliced_wasserstein = panel.swd;
           p.sliced_wasserstein_state = panel.swd_state;
+          p.copied_share = panel.copied;
         }
         try {
           fill_overlays(panel, state, x, p);
@@ -525,12 +531,16 @@ struct ReverseComputer::Impl {
     PanelRun& panel = panels[static_cast<std::size_t>(i)];
     const auto [state, x] = kept_state(panel, cursor_state(panel, max_T()));
     double distance = std::numeric_limits<double>::quiet_NaN();
+    double copied = std::numeric_limits<double>::quiet_NaN();
     try {
       distance = diffusion::sliced_wasserstein_2d(to_vector(x), data_xy, kSwdDirections);
+      copied = share_within(x, exact_for({job.dataset, job.exact_train_n, job.seed})->train(), kCopyRadius);
     } catch (const std::exception&) {
-      // Non-finite points: the panel's error already says so; the distance stays NaN.
+      // Non-finite points: the panel's error already says so; the figures stay NaN.
     }
     panel.swd_cache[state] = distance;
+    panel.copied_cache[state] = copied;
+    panel.copied = copied;
     panel.swd = distance;
     panel.swd_state = state;
     panel.swd_time = Clock::now();

@@ -1,8 +1,8 @@
 #pragma once
 // The reverse view's tensor work: one resumable run of 1-4 panels that share x_T and every z
 // (common random numbers), advanced in short slices between other work, with the states kept so
-// that scrubbing back is a lookup; and the cursor-dependent extras (sliced Wasserstein distance,
-// vector field, x0_hat, trajectories, posterior). Not thread-safe: lives on the worker thread.
+// that scrubbing back is a lookup; and the cursor-dependent extras (sliced Wasserstein distance
+// and the memorisation meter, vector field, x0_hat, trajectories, posterior). Not thread-safe: lives on the worker thread.
 // Torch-free header (pimpl).
 #include <chrono>
 #include <cstddef>
@@ -41,8 +41,9 @@ class ReverseComputer {
   // resumes where it stopped on the next call. Returns the number of panel steps completed.
   int advance(std::chrono::microseconds budget, const std::function<bool()>& interrupted = {});
   // Sliced Wasserstein distances are the slow part of a frame (tens of ms per panel at 2000
-  // points), so frame() only reports cached ones; refine() computes one missing distance for a
-  // shown state and returns true if it did (then publish again). While a run streams with the
+  // points), so frame() only reports cached ones; refine() computes one missing distance (and the
+  // share of copied training points beside it) for a shown state and returns true if it did
+  // (then publish again). While a run streams with the
   // cursor following it, each panel's distance is refreshed at most every ~0.3 s.
   bool needs_refine() const;
   bool refine();

@@ -1,7 +1,29 @@
-// Equality of the reverse view's plain values (what decides whether a run restarts).
+// Equality of the reverse view's plain values (what decides whether a run restarts), and the
+// clipping suffix of every panel label.
 #include "gui/reverse_jobs.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace diffuscope::gui {
+
+namespace {
+
+// "−1", "2.5": U+2212 for the minus, as the equation panel writes it.
+std::string range_end(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", std::fabs(value));
+  return (value < 0 ? "−" : "") + std::string(buffer);
+}
+
+}  // namespace
+
+std::string clip_range_text(double min, double max) { return "[" + range_end(min) + ", " + range_end(max) + "]"; }
+
+std::string clip_label(const diffusion::ReverseConfig& sampler) {
+  if (!sampler.clip_x0) return "";
+  return " · x̂₀ clipped to " + clip_range_text(sampler.clip_min, sampler.clip_max);
+}
 
 bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b) {
   // Every sampler field counts, also those the sigma kind does not use: simple and safe (an
@@ -12,7 +34,30 @@ bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b) {
                             x.eta == y.eta && x.clip_x0 == y.clip_x0 &&
                             x.clip_min == y.clip_min && x.clip_max == y.clip_max;
   return a.schedule == b.schedule && same_sampler && a.steps == b.steps &&
-         a.spacing == b.spacing && a.denoiser == b.denoiser;
+         a.spacing == b.spacing && a.denoiser == b.denoiser && a.model_target == b.model_target;
+}
+
+int effective_steps(int steps, int T) {
+  if (T < 1) return 1;
+  if (steps <= 0 || steps >= T) return T;
+  return steps;
+}
+
+std::string panel_label(const ReversePanelSpec& spec, int T) {
+  char sampler[64];
+  switch (spec.sampler.sigma) {
+    case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
+    case diffusion::SigmaKind::Large: std::snprintf(sampler, sizeof sampler, "σ² = β"); break;
+    case diffusion::SigmaKind::Interpolated:
+      std::snprintf(sampler, sizeof sampler, "σ² interp. v = %.2g", spec.sampler.interpolation);
+      break;
+    case diffusion::SigmaKind::DDIM: std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta); break;
+  }
+  std::string denoiser = spec.denoiser == DenoiserKind::Model ? "learned" : "exact";
+  if (spec.denoiser == DenoiserKind::Model && spec.model_target)
+    denoiser += " " + std::string(diffusion::target_symbol(*spec.model_target)) + "-model";
+  return std::string(sampler) + " · K = " + std::to_string(effective_steps(spec.steps, T)) + " · " + denoiser +
+         clip_label(spec.sampler);
 }
 
 }  // namespace diffuscope::gui

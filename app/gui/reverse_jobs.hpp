@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "diffusion/datasets2d.hpp"
+#include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 #include "diffusion/schedule.hpp"
@@ -21,6 +24,16 @@ enum class DenoiserKind {
 
 inline constexpr int kMaxReversePanels = 4;
 
+// A sample counts as a copy of a training point when it lies within this distance of one (data
+// units; the 2D datasets have about unit variance, and their training points lie ~1e-2 apart).
+inline constexpr double kCopyRadius = 1e-3;
+
+// " · x̂₀ clipped to [−1, 1]" when the sampler clips x0_hat, else "": the suffix every panel label
+// (2D and Images, UI and worker) ends with, so a clipped panel says so under its picture.
+std::string clip_label(const diffusion::ReverseConfig& sampler);
+// "[−1, 1]", "[−2.5, 3]": a clip range as the labels write it (U+2212 minus).
+std::string clip_range_text(double min, double max);
+
 // What makes one panel's run: change any field and that panel's trajectory is recomputed.
 struct ReversePanelSpec {
   diffusion::ScheduleParams schedule;
@@ -28,8 +41,17 @@ struct ReversePanelSpec {
   int steps = 0;                             // K sampling steps, 1..T; 0 = every step (K = T)
   diffusion::Spacing spacing = diffusion::Spacing::Trailing;
   DenoiserKind denoiser = DenoiserKind::Model;
+  // Model panels: the dataset's model that predicts this target (the "prediction target" compare);
+  // nullopt: the dataset's current model (trained here, else shipped), whatever it predicts.
+  std::optional<diffusion::PredictionTarget> model_target;
 };
 bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b);
+
+// K the sampler visits for a panel's `steps` at this T (0 or >= T: T; below 1: 1).
+int effective_steps(int steps, int T);
+// What a panel runs, under its picture and in the worker's frames alike:
+// "σ² = β̃ · K = 1000 · learned" (+ " v-model" for a chosen target, + clip_label).
+std::string panel_label(const ReversePanelSpec& spec, int T);
 inline bool operator!=(const ReversePanelSpec& a, const ReversePanelSpec& b) { return !(a == b); }
 
 enum class VectorField { None, Score, Eps };  // score = -eps_hat / sqrt(1 - ab_t)
@@ -72,6 +94,10 @@ struct ReversePanelFrame {
   // the cursor moved (the distance follows within tens of ms) and while a run streams with the
   // cursor following it (refreshed about every 0.3 s: each costs tens of ms at 2000 points).
   int sliced_wasserstein_state = -1;
+  // The memorisation meter: the share (0..1) of the cloud's points within kCopyRadius of a
+  // training point of the exact denoiser (make_dataset2d(dataset, exact_train_n, seed)), whatever
+  // the panel's denoiser. Computed with the distance, for the same state (NaN: not yet).
+  double copied_share = std::numeric_limits<double>::quiet_NaN();
   // Overlays (empty when not asked for or not yet computed).
   std::vector<float> field_xy;               // arrow tails, interleaved
   std::vector<float> field_vectors;          // arrow vectors (score or eps), interleaved
@@ -80,10 +106,15 @@ struct ReversePanelFrame {
   // (256 MiB over all panels) only every stride-th state is kept, plus the newest: then each
   // path has trajectories_xy.size() / (2 tracked.size()) points.
   std::vector<float> trajectories_xy;
-  bool has_posterior = false;                // for overlays.picked at the shown state
+  // The true posterior q(x_{t_prev} | x_t, x0_hat) of overlays.picked at the shown state, for the
+  // step the sampler takes next (t -> t_prev, the respaced step when K < T): its mean
+  // mu_tilde(x_t, x0_hat) and its standard deviation sqrt(beta_tilde) with the step's effective
+  // beta. Not the sampler's own mean and sigma: those differ for sigma^2 = beta and for DDIM.
+  bool has_posterior = false;
   float picked_xy[2] = {0, 0};
   float posterior_mean_xy[2] = {0, 0};
-  double posterior_sigma = 0;
+  double posterior_sigma = 0;                // sqrt(beta_tilde) of that step (0 on the last step)
+  int posterior_t = 0, posterior_t_prev = 0;
   std::string label;                         // e.g. "σ = β̃ · K = 1000 · learned"
   std::string error;                         // why this panel could not run ("" if fine)
 };

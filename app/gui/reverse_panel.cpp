@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "gui/sampler_controls.hpp"
 #include "gui/ui_helpers.hpp"
@@ -15,11 +17,32 @@ namespace {
 
 const char* denoiser_tooltip(DenoiserKind kind) {
   return kind == DenoiserKind::Exact ? "exact: the exact E[x_0 | x_t] over the training points; it memorises them"
-                                     : "learned: this dataset's trained ε-network (shipped, or trained here)";
+                                     : "learned: this dataset's trained network (shipped, or trained here)";
 }
 
-// σ choice, its η or v, K, denoiser (and the family for extra panels). Returns nothing: edits in place.
-void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
+// The learned model's prediction target: the dataset's current model, or the one trained to
+// predict ε, x₀ or v (shipped for moons, swiss_roll and 8gaussians).
+std::string model_choice_label(const std::optional<diffusion::PredictionTarget>& target) {
+  return target ? std::string(diffusion::target_symbol(*target)) + "-model" : std::string("current");
+}
+
+void draw_model_choice(ReversePanelSettings& s, float label_width) {
+  row_label("predicts", label_width);
+  if (ImGui::BeginCombo("##model_target", model_choice_label(s.model_target).c_str())) {
+    std::vector<std::optional<diffusion::PredictionTarget>> choices = {std::nullopt};
+    for (const auto target : diffusion::all_prediction_targets()) choices.emplace_back(target);
+    for (const auto& choice : choices)
+      if (ImGui::Selectable(model_choice_label(choice).c_str(), choice == s.model_target)) s.model_target = choice;
+    ImGui::EndCombo();
+  }
+  item_tooltip("What the learned network predicts: the current model of the dataset (shipped: v; or the one "
+               "trained here), or the model trained to predict ε, x₀ or v; x̂₀ and ε̂ follow from it "
+               "(the equation panel shows how)");
+}
+
+// σ choice, its η or v, K, denoiser, clipping to the dataset's range (and the family for extra
+// panels). Returns nothing: edits in place.
+void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family, ClipRange clip) {
   draw_sigma_and_steps(s, T, label_width,
                        "K: sampling steps, K of the T timesteps (effective β = 1 − ᾱ_t / ᾱ_prev)");
   row_label("denoiser", label_width);
@@ -31,6 +54,8 @@ void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bo
     ImGui::EndCombo();
   }
   item_tooltip(denoiser_tooltip(s.denoiser));
+  if (s.denoiser == DenoiserKind::Model) draw_model_choice(s, label_width);
+  draw_clip_control(s, clip);
   if (with_family) draw_panel_family(s, label_width);
 }
 
@@ -77,7 +102,7 @@ void ReversePanel::draw_controls(AppState& state, SchedulePanel& schedule_panel,
     ImGui::PopStyleColor();
   }
   ImGui::PushID("panel0");
-  draw_sampler_controls(r.panels[0], T, label_width, false);
+  draw_sampler_controls(r.panels[0], T, label_width, false, data_clip_range(state.dataset));
   ImGui::PopID();
 
   row_label("spacing", label_width);
@@ -136,7 +161,8 @@ void ReversePanel::draw_compare(AppState& state, const renderer::Palette& palett
       if (open) {
         edited_panel_ = i;
         ImGui::PushID(i);
-        draw_sampler_controls(r.panels[static_cast<std::size_t>(i)], state.a.schedule()->T(), label_width, true);
+        draw_sampler_controls(r.panels[static_cast<std::size_t>(i)], state.a.schedule()->T(), label_width, true,
+                              data_clip_range(state.dataset));
         ImGui::PopID();
         ImGui::EndTabItem();
       }

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "gui/app_state.hpp"
+#include "gui/equations.hpp"
 
 namespace diffuscope::gui {
 
@@ -38,7 +39,8 @@ diffusion::ReverseConfig sigma_only(diffusion::SigmaKind kind) {
 
 const std::vector<ReversePreset>& all_reverse_presets() {
   static const std::vector<ReversePreset> presets = {
-      ReversePreset::SigmaComparison, ReversePreset::StepsComparison, ReversePreset::DenoiserComparison};
+      ReversePreset::SigmaComparison, ReversePreset::StepsComparison, ReversePreset::DenoiserComparison,
+      ReversePreset::TargetComparison};
   return presets;
 }
 
@@ -47,6 +49,7 @@ const char* reverse_preset_label(ReversePreset preset) {
     case ReversePreset::SigmaComparison: return "σ comparison";
     case ReversePreset::StepsComparison: return "K comparison";
     case ReversePreset::DenoiserComparison: return "learned vs exact";
+    case ReversePreset::TargetComparison: return "prediction target";
   }
   return "?";
 }
@@ -59,8 +62,34 @@ const char* reverse_preset_tooltip(ReversePreset preset) {
       return "DDIM η = 0 with K = T, 100, 20 and 5 sampling steps.";
     case ReversePreset::DenoiserComparison:
       return "The trained network beside the exact E[x_0 | x_t], which memorises the training points.";
+    case ReversePreset::TargetComparison:
+      return "Three networks trained alike that predict ε, x_0 and v (Salimans & Ho 2022), with DDIM "
+             "η = 0 and K = 50 from the same x_T: from ε, x̂_0 = (x_t − √(1−ᾱ) ε̂)/√ᾱ multiplies the "
+             "network's error by 1/√ᾱ at high noise, which leaves stragglers far from the data.";
   }
   return "";
+}
+
+ClipRange data_clip_range(diffusion::Dataset2DKind dataset) {
+  // Computed once for every dataset (thread-safe static initialisation; ~10 ms).
+  static const std::vector<ClipRange> ranges = [] {
+    std::vector<ClipRange> out;
+    for (diffusion::Dataset2DKind kind : diffusion::all_dataset2d_kinds()) {
+      const diffusion::Dataset2D data = diffusion::make_dataset2d(kind, 10000, 1);
+      const auto [lo, hi] = std::minmax_element(data.xy.begin(), data.xy.end());
+      out.push_back({std::floor(*lo * 2.0) / 2.0, std::ceil(*hi * 2.0) / 2.0});
+    }
+    return out;
+  }();
+  const auto& kinds = diffusion::all_dataset2d_kinds();
+  const auto it = std::find(kinds.begin(), kinds.end(), dataset);
+  return it == kinds.end() ? ClipRange{} : ranges[static_cast<std::size_t>(it - kinds.begin())];
+}
+
+diffusion::ReverseConfig with_clip_range(diffusion::ReverseConfig sampler, ClipRange range) {
+  sampler.clip_min = range.min;
+  sampler.clip_max = range.max;
+  return sampler;
 }
 
 diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int index,
@@ -70,11 +99,6 @@ diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int 
   return p;
 }
 
-int effective_steps(int steps, int T) {
-  if (T < 1) return 1;
-  if (steps <= 0 || steps >= T) return T;
-  return steps;
-}
 
 ReverseJob make_reverse_job(const ReverseState& state, const diffusion::ScheduleParams& schedule_a,
                             diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t) {
@@ -84,12 +108,13 @@ ReverseJob make_reverse_job(const ReverseState& state, const diffusion::Schedule
     const ReversePanelSettings& s = state.panels[static_cast<std::size_t>(i)];
     ReversePanelSpec spec;
     spec.schedule = reverse_panel_schedule(state, i, schedule_a);
-    spec.sampler = s.sampler;
+    spec.sampler = with_clip_range(s.sampler, data_clip_range(dataset));
     // K = T is sent as 0 ("every step"), so that K = T and "all" never count as different runs.
     const int K = effective_steps(s.steps, spec.schedule.T);
     spec.steps = K >= spec.schedule.T ? 0 : K;
     spec.spacing = state.spacing;
     spec.denoiser = s.denoiser;
+    spec.model_target = s.model_target;
     job.panels.push_back(spec);
   }
   job.dataset = dataset;
@@ -140,8 +165,14 @@ void apply_reverse_preset(ReverseState& state, ReversePreset preset, diffusion::
   auto with = [&](diffusion::ReverseConfig sampler, int steps, DenoiserKind denoiser) {
     ReversePanelSettings s = base;
     s.sampler = sampler;
+    s.sampler.clip_x0 = base.sampler.clip_x0;  // the presets vary σ and K, not the clipping
     s.steps = steps;
     s.denoiser = denoiser;
+    return s;
+  };
+  auto learned = [&](diffusion::PredictionTarget target) {
+    ReversePanelSettings s = with(ddim(0.0), 50, DenoiserKind::Model);
+    s.model_target = target;
     return s;
   };
   switch (preset) {
@@ -161,6 +192,11 @@ void apply_reverse_preset(ReverseState& state, ReversePreset preset, diffusion::
       state.panels[0] = with(base.sampler, base.steps, DenoiserKind::Model);
       state.panels[1] = with(base.sampler, base.steps, DenoiserKind::Exact);
       state.panel_count = 2;
+      break;
+    case ReversePreset::TargetComparison:
+      state.panels = {learned(diffusion::PredictionTarget::Eps), learned(diffusion::PredictionTarget::X0),
+                      learned(diffusion::PredictionTarget::V), base};
+      state.panel_count = 3;
       break;
   }
 }
@@ -260,6 +296,29 @@ std::string swd_text(double sliced_wasserstein) {
   return text;
 }
 
+std::string posterior_label(int t, int t_prev) {
+  return "q(x" + subscript(t_prev) + " | x" + subscript(t) + ", x̂₀)";
+}
+
+std::string copies_text(double copied_share, CopyRadiusText radius) {
+  std::string text = "copies …";
+  if (std::isfinite(copied_share)) {
+    const double percent = 100.0 * std::clamp(copied_share, 0.0, 1.0);
+    char number[32];
+    // "0 %" and "100 %" only when exact: 99.96 % reads "99.9 %", not "100 %".
+    if (percent == 0.0 || percent == 100.0) std::snprintf(number, sizeof number, "%.0f", percent);
+    else std::snprintf(number, sizeof number, "%.1f", std::clamp(std::floor(percent * 10.0) / 10.0, 0.1, 99.9));
+    text = std::string("copies ") + number + " %";
+  }
+  if (radius != CopyRadiusText::None) {
+    char suffix[64];
+    std::snprintf(suffix, sizeof suffix, radius == CopyRadiusText::Long ? " (≤ %g from a training point)" : " (≤ %g)",
+                  kCopyRadius);
+    text += suffix;
+  }
+  return text;
+}
+
 const char* sigma_label(diffusion::SigmaKind kind) {
   switch (kind) {
     case diffusion::SigmaKind::Small: return "σ² = β̃ (small)";
@@ -274,19 +333,5 @@ const char* denoiser_label(DenoiserKind kind) {
   return kind == DenoiserKind::Model ? "learned" : "exact";
 }
 
-std::string panel_label(const ReversePanelSpec& spec, int T) {
-  char sampler[64];
-  switch (spec.sampler.sigma) {
-    case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
-    case diffusion::SigmaKind::Large: std::snprintf(sampler, sizeof sampler, "σ² = β"); break;
-    case diffusion::SigmaKind::Interpolated:
-      std::snprintf(sampler, sizeof sampler, "σ² interp. v = %.2g", spec.sampler.interpolation);
-      break;
-    case diffusion::SigmaKind::DDIM: std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta); break;
-  }
-  const int K = effective_steps(spec.steps, T);
-  return std::string(sampler) + " · K = " + std::to_string(K) + " · " +
-         (spec.denoiser == DenoiserKind::Model ? "learned" : "exact");
-}
 
 }  // namespace diffuscope::gui

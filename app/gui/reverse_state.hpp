@@ -21,6 +21,7 @@ struct ReversePanelSettings {
   diffusion::ReverseConfig sampler;
   int steps = 0;                                   // K sampling steps; 0 (or >= T): all T steps
   DenoiserKind denoiser = DenoiserKind::Model;
+  std::optional<diffusion::PredictionTarget> model_target;         // ReversePanelSpec::model_target
   diffusion::ScheduleKind family = diffusion::ScheduleKind::Linear;  // panels 1..3 only
 };
 
@@ -35,6 +36,7 @@ enum class ReversePreset {
   SigmaComparison,     // β̃ | β | DDIM η = 0 | DDIM η = 1
   StepsComparison,     // DDIM η = 0 with K = T, 100, 20, 5
   DenoiserComparison,  // learned | exact, same sampler
+  TargetComparison,    // learned ε-, x₀- and v-models, DDIM η = 0, K = 50
 };
 const std::vector<ReversePreset>& all_reverse_presets();
 const char* reverse_preset_label(ReversePreset preset);
@@ -55,6 +57,10 @@ struct ReverseState {
   std::vector<int> tracked;                                      // clicked points (indices)
   int picked = -1;                                               // last clicked point
   ReverseCursor cursor;
+  // The timestep of panel 0's picture in the newest frame of the current run (-1: none yet). Set
+  // by the UI loop each frame; the equation panel and the readout describe this picture's step,
+  // which differs from the cursor's when only every k-th state is kept. Not saved in scenes.
+  int shown_t = -1;
   // In-app training.
   std::int64_t training_steps = 20000;
   bool training_from_current = false;
@@ -63,12 +69,23 @@ struct ReverseState {
 inline constexpr int kMaxTrackedPoints = 8;
 inline constexpr double kReverseHalfRange = 4.0;  // the clouds' axes: x_T ~ N(0, I) fits in ±4
 
+// "Clip x̂_0 to the data range" (a panel's sampler.clip_x0): the range each view clips to. The
+// job builders set it, so the UI state stores only the switch. Images: [-1, 1], the range the
+// image model was trained on (on by default, as `diffuscope sample --data` does). 2D datasets:
+// the smallest interval holding both coordinates of 10,000 points of the dataset (seed 1),
+// rounded outwards to 0.5 (off by default: the 2D samplers of the CLI never clip).
+struct ClipRange {
+  double min = -1.0, max = 1.0;
+};
+inline constexpr ClipRange kImageClipRange{-1.0, 1.0};
+ClipRange data_clip_range(diffusion::Dataset2DKind dataset);
+// The sampler with x0_hat's clip range set to `range` (clip_x0 unchanged).
+diffusion::ReverseConfig with_clip_range(diffusion::ReverseConfig sampler, ClipRange range);
+
 // The schedule panel `index` samples with: A's parameters, with the panel's family for index > 0.
 diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int index,
                                                  const diffusion::ScheduleParams& a);
 
-// K the sampler visits for a settings' `steps` at this T (0 or >= T: T; below 1: 1).
-int effective_steps(int steps, int T);
 
 // The job for the current state: panels 0..panel_count-1, the cursor (-1 while following), the
 // overlays. schedule_a: A's last good parameters; model_revision: the worker's for the dataset.
@@ -82,8 +99,8 @@ bool restarts_run(const ReverseJob& x, const ReverseJob& y);
 // True when sending y after x would change nothing (run, cursor and overlays all equal).
 bool same_reverse_job(const ReverseJob& x, const ReverseJob& y);
 
-// Sets panel_count and the panels' settings for a lecture preset (panel 0's denoiser, K and the
-// schedule family are kept where the preset does not vary them).
+// Sets panel_count and the panels' settings for a lecture preset (panel 0's denoiser, K, clipping
+// and the schedule family are kept where the preset does not vary them).
 void apply_reverse_preset(ReverseState& state, ReversePreset preset,
                           diffusion::ScheduleKind family_a);
 // Adds or removes panels; a new panel starts as a copy of panel 0 (so it differs in nothing yet).
@@ -125,9 +142,13 @@ inline constexpr std::int64_t kMaxTrainingSteps = 1000000;
 
 // Texts under each panel.
 std::string swd_text(double sliced_wasserstein);   // "SWD to data = 0.0123", NaN: "SWD to data = …"
+// The posterior overlay's name for the step t -> t_prev: "q(x₉₈₀ | x₁₀₀₀, x̂₀)".
+std::string posterior_label(int t, int t_prev);
+// The memorisation meter (ReversePanelFrame::copied_share): "copies 97.3 %" ("copies …" for NaN),
+// then what a copy is (kCopyRadius): Short " (≤ 0.001)", Long " (≤ 0.001 from a training point)".
+enum class CopyRadiusText { None, Short, Long };
+std::string copies_text(double copied_share, CopyRadiusText radius);
 const char* sigma_label(diffusion::SigmaKind kind);  // "σ² = β̃ (small)", ...
 const char* denoiser_label(DenoiserKind kind);       // "learned" / "exact"
-// "σ² = β̃ · K = 1000 · learned"; what the worker's label says when it has none yet.
-std::string panel_label(const ReversePanelSpec& spec, int T);
 
 }  // namespace diffuscope::gui

@@ -1,6 +1,7 @@
 #include "gui/reverse_view.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -33,9 +34,10 @@ const char* field_label(VectorField f) {
   return "?";
 }
 
-// Rows x columns for n panels in a w x h area: the arrangement with the largest square cell.
-void grid_for(int n, float w, float h, float text_h, int* cols_out, int* rows_out) {
-  float best = -1.0f;
+// Rows x columns for n panels in a w x h area: the arrangement with the largest square cell, whose
+// side it returns (negative when even that leaves no room beside text_h).
+float grid_for(int n, float w, float h, float text_h, int* cols_out, int* rows_out) {
+  float best = -FLT_MAX;
   for (int cols = 1; cols <= n; ++cols) {
     const int rows = (n + cols - 1) / cols;
     const float side = std::min(w / cols, h / rows - text_h);
@@ -45,6 +47,7 @@ void grid_for(int n, float w, float h, float text_h, int* cols_out, int* rows_ou
       *rows_out = rows;
     }
   }
+  return best;
 }
 
 // The first of `forms` (longest first) that fits `width` at 75 % of the font; the last otherwise.
@@ -160,15 +163,23 @@ void end_bare_area(const renderer::PlotInteraction& area, double half_range) {
               std::max(1.0f, ImGui::GetFontSize() / 16.0f));
 }
 
-std::vector<LegendItem> overlay_legend(const AppState& state) {
+// The overlays' legend; and what the meter counts when the captions had no room to say it
+// (an entry without a line sample).
+std::vector<LegendItem> overlay_legend(const AppState& state, bool meter_radius_shown) {
   const ReverseState& r = state.reverse;
   std::vector<LegendItem> legend;
+  if (!meter_radius_shown) {
+    char text[96];
+    std::snprintf(text, sizeof text, "copies: samples ≤ %g from a training point", kCopyRadius);
+    legend.push_back({text, 0u, false});
+  }
   if (r.field != VectorField::None) {
     legend.push_back({r.field == VectorField::Score ? "score −ε̂/√(1−ᾱ_t), scaled" : "ε̂, scaled",
                       arrow_color(state.light_theme), false});
   }
   if (r.posterior && r.picked >= 0) {
-    legend.push_back({"q(x_{t−1} | x_t, x̂_0): mean, radius σ_t", posterior_color(state.light_theme), false});
+    legend.push_back({"posterior q(x_s | x_t, x̂_0) of the next step t → s: mean μ̃, radius √β̃",
+                      posterior_color(state.light_theme), false});
   }
   const ImU32 neutral = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   if (!r.tracked.empty() && r.predicted_x0) legend.push_back({"× x̂_0 of tracked points", neutral, false});
@@ -251,7 +262,9 @@ void ReverseView::draw_toolbar(AppState& state) {
   item_tooltip("paths: the tracked points' trajectories over all computed t (click to track)");
   same_line_if_fits(checkbox_width("posterior"));
   ImGui::Checkbox("posterior", &r.posterior);
-  item_tooltip("posterior q(x_{t−1} | x_t, x̂_0) of the last clicked point: mean and σ_t circle");
+  item_tooltip("The true posterior q(x_s | x_t, x̂_0) of the last clicked point, for the sampler's next step "
+               "t → s (s = t − 1 when K = T): its mean μ̃ and a circle of radius √β̃. The sampler draws "
+               "from it only with σ² = β̃; σ² = β draws wider, DDIM steps to its own mean.");
   if (!r.tracked.empty()) {
     same_line_if_fits(ImGui::CalcTextSize("clear points").x + 2.0f * ImGui::GetStyle().FramePadding.x);
     if (ImGui::Button("clear points")) clear_tracked(r);
@@ -346,7 +359,7 @@ void ReverseView::draw_overlays(const AppState& state, const ReversePanelFrame& 
     dl->AddCircleFilled(p, 0.22f * font, tracked_color(static_cast<int>(k)));
     dl->AddCircle(p, 0.3f * font, ImGui::GetColorU32(ImGuiCol_Text), 16, 0.7f * thickness);
   }
-  // The posterior q(x_{t-1} | x_t, x̂_0) of the picked point: mean and a circle of radius σ_t.
+  // The posterior q(x_s | x_t, x̂_0) of the picked point: mean and a circle of radius √β̃.
   if (r.posterior && panel.has_posterior) {
     const ImU32 col = posterior_color(light);
     const ImVec2 from = to_screen(panel.picked_xy[0], panel.picked_xy[1]);
@@ -355,16 +368,34 @@ void ReverseView::draw_overlays(const AppState& state, const ReversePanelFrame& 
     dl->AddLine(from, mean, col, thickness);
     dl->AddCircleFilled(mean, 0.14f * font, col);
     if (std::isfinite(radius) && radius > 0.5f) dl->AddCircle(mean, radius, col, 48, 1.3f * thickness);
-    // σ_t in numbers too: at small t the circle is only a few pixels wide.
-    char text[48];
-    std::snprintf(text, sizeof text, "σ_t = %.2g", panel.posterior_sigma);
+    // Which posterior, and √β̃ in numbers too (at small t the circle is only a few pixels wide), in
+    // two lines of 0.8 font sizes beside the mean, kept inside the cloud's square: on the left when
+    // the right has no room; a line that is wider than the square is left out.
+    char sigma[48];
+    std::snprintf(sigma, sizeof sigma, "√β̃ = %.2g", panel.posterior_sigma);
+    const std::string name = posterior_label(panel.posterior_t, panel.posterior_t_prev);
+    ImFont* label_font = ImGui::GetFont();
+    const float size = 0.8f * font;
+    const float room = area.inner_max.x - area.inner_min.x - 0.6f * font;
+    const float name_w = label_font->CalcTextSizeA(size, FLT_MAX, 0.0f, name.c_str()).x;
+    std::vector<std::string> lines;
+    if (name_w <= room) lines.push_back(name);
+    if (label_font->CalcTextSizeA(size, FLT_MAX, 0.0f, sigma).x <= room) lines.push_back(sigma);
+    float text_w = 0.0f;
+    for (const std::string& l : lines) text_w = std::max(text_w, label_font->CalcTextSizeA(size, FLT_MAX, 0.0f, l.c_str()).x);
+    const float text_h = size * static_cast<float>(lines.size());
     const float offset = std::max(radius, 0.4f * font) + 0.3f * font;
-    const ImVec2 text_pos(mean.x + offset, mean.y - 1.1f * font);
-    const ImVec2 text_size = ImGui::CalcTextSize(text);
-    dl->AddRectFilled(ImVec2(text_pos.x - 0.15f * font, text_pos.y),
-                      ImVec2(text_pos.x + text_size.x + 0.15f * font, text_pos.y + text_size.y),
-                      (palette.plot_background & 0x00FFFFFFu) | 0xC0000000u, 0.2f * font);
-    dl->AddText(text_pos, col, text);
+    ImVec2 text_pos(mean.x + offset, mean.y - text_h - 0.2f * font);
+    if (text_pos.x + text_w > area.inner_max.x - 0.3f * font) text_pos.x = mean.x - offset - text_w;
+    text_pos.x = std::clamp(text_pos.x, area.inner_min.x + 0.3f * font, std::max(area.inner_min.x, area.inner_max.x - 0.3f * font - text_w));
+    text_pos.y = std::clamp(text_pos.y, area.inner_min.y + 0.2f * font, std::max(area.inner_min.y, area.inner_max.y - text_h - 0.2f * font));
+    if (!lines.empty()) {
+      dl->AddRectFilled(ImVec2(text_pos.x - 0.15f * font, text_pos.y),
+                        ImVec2(text_pos.x + text_w + 0.15f * font, text_pos.y + text_h),
+                        (palette.plot_background & 0x00FFFFFFu) | 0xC0000000u, 0.2f * font);
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      dl->AddText(label_font, size, ImVec2(text_pos.x, text_pos.y + size * static_cast<float>(i)), col, lines[i].c_str());
   }
 }
 
@@ -374,7 +405,7 @@ void ReverseView::draw_panel(int index, AppState& state, const ReverseFrame* fra
   const ReversePanelFrame* panel =
       frame && index < static_cast<int>(frame->panels.size()) ? &frame->panels[static_cast<std::size_t>(index)] : nullptr;
   ImGui::BeginGroup();
-  const float text_h = 2.0f * ImGui::GetTextLineHeightWithSpacing();
+  const float text_h = (meter_line_ ? 3.0f : 2.0f) * ImGui::GetTextLineHeightWithSpacing();  // label, t and SWD, meter
   // One cloud: axes with tick labels. Several: bare squares (same axes), so the clouds are larger.
   const bool ticks = state.reverse.panel_count == 1;
   if (margins_.x <= 0.0f) margins_ = ImVec2(2.6f * font, 1.5f * font);
@@ -454,7 +485,8 @@ void ReverseView::draw_panel(int index, AppState& state, const ReverseFrame* fra
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) clear_tracked(state.reverse);
   }
 
-  // Under the cloud: its label, then t and the sliced Wasserstein distance to the data.
+  // Under the cloud: its label; t and the sliced Wasserstein distance to the data; the share of
+  // copied training points (the memorisation meter).
   ImGui::SetCursorPosX(start_x);
   std::string label;
   if (panel && !panel->label.empty()) {
@@ -466,25 +498,52 @@ void ReverseView::draw_panel(int index, AppState& state, const ReverseFrame* fra
   if (state.reverse.panel_count > 1) label = "#" + std::to_string(index + 1) + "  " + label;
   fitted_text(first_fitting(label_forms(label), size.x), size.x, ImGui::GetColorU32(ImGuiCol_Text));
   ImGui::SetCursorPosX(start_x);
-  std::string second;
+  std::string second, third;
   if (panel && panel->error.empty()) {
-    char t_text[48];
-    std::snprintf(t_text, sizeof t_text, "t = %d   ", panel->shown_t);
-    second = t_text + swd_text(panel->sliced_wasserstein);
-  }
-  if (!second.empty()) {
-    // Narrow panels: "t=0  SWD 0.056", then the distance alone.
+    // Narrow panels: "t=0  SWD 0.056", then t alone (each caption names the t of its cloud); the
+    // meter drops its radius.
     const std::string swd = swd_text(panel->sliced_wasserstein);
     const std::string value = swd.substr(std::min(swd.size(), swd.find("= ") == std::string::npos ? 0 : swd.find("= ") + 2));
-    second = first_fitting({second, "t=" + std::to_string(panel->shown_t) + "  SWD " + value, "SWD " + value}, size.x);
+    const std::string t_short = "t=" + std::to_string(panel->shown_t);
+    const std::string copies = copies_text(panel->copied_share, CopyRadiusText::None);
+    if (meter_line_) {
+      second = first_fitting({"t = " + std::to_string(panel->shown_t) + "   " + swd, t_short + "  SWD " + value, t_short},
+                             size.x);
+      // The form is chosen for the widest share ("99.9 %"), so that every panel shows the same one;
+      // the short radius may be drawn at 75 % (fitted_text shrinks it) rather than left out.
+      third = copies;
+      if (ImGui::CalcTextSize(copies_text(0.999, CopyRadiusText::Long).c_str()).x <= size.x) {
+        third = copies_text(panel->copied_share, CopyRadiusText::Long);
+      } else if (0.75f * ImGui::CalcTextSize(copies_text(0.999, CopyRadiusText::Short).c_str()).x <= size.x) {
+        third = copies_text(panel->copied_share, CopyRadiusText::Short);
+      }
+      if (index == 0) meter_radius_shown_ = third != copies;   // else the legend says it
+    } else {
+      second = first_fitting({t_short + "  SWD " + value + "  " + copies_text(panel->copied_share, CopyRadiusText::Short),
+                              t_short + "  SWD " + value + "  " + copies, t_short + "  " + copies, t_short},
+                             size.x);
+      if (index == 0) meter_radius_shown_ = second.find("≤") != std::string::npos;
+    }
   }
+  const ImVec2 second_pos = ImGui::GetCursorScreenPos();
   fitted_text(second, size.x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  if (meter_line_) {
+    ImGui::SetCursorPosX(start_x);
+    fitted_text(third, size.x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  }
+  if (!second.empty() && ImGui::IsMouseHoveringRect(second_pos, ImVec2(second_pos.x + size.x,
+                                                                        ImGui::GetCursorScreenPos().y))) {
+    ImGui::SetTooltip("t: the timestep of the cloud above. SWD: sliced Wasserstein distance to fresh data.\n"
+                      "copies: the share of these points within %g (data units) of one of the %d training points\n"
+                      "of the exact denoiser (it memorises them; a learned model should copy none).",
+                      kCopyRadius, state.reverse.n_points);
+  }
   ImGui::EndGroup();
 }
 
 void ReverseView::draw_status(const AppState& state, const ReverseFrame* frame, const renderer::Palette& palette) {
   const ReverseState& r = state.reverse;
-  const std::vector<LegendItem> legend = overlay_legend(state);
+  const std::vector<LegendItem> legend = overlay_legend(state, meter_radius_shown_);
   if (!legend.empty()) legend_row(legend);
 
   std::string status;
@@ -531,15 +590,18 @@ void ReverseView::draw(AppState& state, const std::shared_ptr<const ReverseFrame
   const int n = std::clamp(state.reverse.panel_count, 1, kMaxReversePanels);
   // Room for the status line under the clouds and the overlay legend (as many lines as it needs).
   // The estimate, or what the status really took last frame when that was more (legend wraps).
-  const std::vector<LegendItem> legend = overlay_legend(state);
+  const std::vector<LegendItem> legend = overlay_legend(state, meter_radius_shown_);
   const float estimate = (1.0f + legend_lines(legend, ImGui::GetContentRegionAvail().x)) *
                              ImGui::GetTextLineHeightWithSpacing() + style.ItemSpacing.y;
   const float status_h = std::max(estimate, measured_status_h_ + style.ItemSpacing.y);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float area_h = std::max(4.0f * ImGui::GetFontSize(), avail.y - status_h);
-  const float text_h = 2.0f * ImGui::GetTextLineHeightWithSpacing() + 1.5f * ImGui::GetFontSize();
+  // Under each cloud its label, t and the distance, and the meter on a line of its own unless the
+  // clouds would then be smaller than 6 font sizes (short windows, many panels, the legend).
+  const float line_h = ImGui::GetTextLineHeightWithSpacing(), font = ImGui::GetFontSize();
   int cols = 1, rows = 1;
-  grid_for(n, avail.x, area_h, text_h, &cols, &rows);
+  meter_line_ = grid_for(n, avail.x, area_h, 3.0f * line_h + 1.5f * font, &cols, &rows) >= 6.0f * font;
+  if (!meter_line_) grid_for(n, avail.x, area_h, 2.0f * line_h + 1.5f * font, &cols, &rows);
   const ImVec2 cell(std::floor((avail.x - (cols - 1) * style.ItemSpacing.x) / cols),
                     std::floor((area_h - (rows - 1) * style.ItemSpacing.y) / rows));
   const ImVec2 origin = ImGui::GetCursorPos();

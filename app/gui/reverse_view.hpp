@@ -53,6 +53,11 @@ class ReverseView {
   std::string init_error_;
   ImVec2 margins_{0.0f, 0.0f};
   float measured_status_h_ = 0.0f;  // height the legend and status took last frame
+  // The memorisation meter has a line of its own under each cloud; off when that line would leave
+  // the clouds too small (then it shares the line of t and the distance).
+  bool meter_line_ = true;
+  // Whether the captions had room for the meter's radius last frame (else the legend says it).
+  bool meter_radius_shown_ = true;
 };
 
 // Colour of the posterior overlay (distinct from the clouds, arrows and paths).

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "gui/schedule_panel.hpp"
 #include "gui/ui_helpers.hpp"
@@ -77,6 +78,14 @@ void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, con
     s.steps = K >= T ? 0 : K;
   }
   item_tooltip(steps_tooltip);
+}
+
+void draw_clip_control(ReversePanelSettings& s, ClipRange range) {
+  const std::string label = "clip x̂_0 to " + clip_range_text(range.min, range.max);
+  ImGui::Checkbox(label.c_str(), &s.sampler.clip_x0);
+  item_tooltip("Clamp the prediction x̂_0 to the data range at every step, before the step is taken "
+               "(ε̂ is re-derived from the clamped x̂_0). `diffuscope sample --data` clips images "
+               "by default; without it a few-step DDIM η = 0 run can blow out to white.");
 }
 
 void draw_panel_family(ReversePanelSettings& s, float label_width) {

@@ -124,8 +124,13 @@ OrderedJson panel_json(const ReversePanelSettings& s, bool with_denoiser) {
   j["sigma"] = std::string(diffusion::to_string(s.sampler.sigma));
   j["eta"] = s.sampler.eta;
   j["interpolation"] = s.sampler.interpolation;
+  j["clip_x0"] = s.sampler.clip_x0;  // the range is the view's (reverse_state.hpp, ClipRange)
   j["steps"] = s.steps;
-  if (with_denoiser) j["denoiser"] = denoiser_name(s.denoiser);
+  if (with_denoiser) {
+    j["denoiser"] = denoiser_name(s.denoiser);
+    // Which learned model: "default" (the dataset's current one) or the one predicting eps/x0/v.
+    j["model"] = s.model_target ? std::string(diffusion::to_string(*s.model_target)) : std::string("default");
+  }
   j["family"] = std::string(diffusion::to_string(s.family));
   return j;
 }
@@ -367,9 +372,20 @@ bool read_panel(const Json* object, const std::string& path, ReversePanelSetting
             enum_parser<diffusion::SigmaKind>(diffusion::parse_sigma_kind, {"small", "large", "interpolated", "ddim"}));
   read_into(s, "eta", p.sampler.eta, fallback.sampler.eta, double_parser(0.0, 1.0));
   read_into(s, "interpolation", p.sampler.interpolation, fallback.sampler.interpolation, double_parser(0.0, 1.0));
+  read_into(s, "clip_x0", p.sampler.clip_x0, fallback.sampler.clip_x0, bool_parser());
   const bool gave_steps = read_into(s, "steps", p.steps, fallback.steps, int_parser(0, diffusion::kMaxTimesteps));
   if (with_denoiser)
+  if (with_denoiser) {
     read_into(s, "denoiser", p.denoiser, fallback.denoiser, enum_parser<DenoiserKind>(parse_denoiser, {"model", "exact"}));
+    using ModelChoice = std::optional<diffusion::PredictionTarget>;
+    const auto parse_model = [](std::string_view name) -> std::optional<ModelChoice> {
+      if (name == "default") return std::make_optional(ModelChoice{});
+      if (const auto target = diffusion::parse_prediction_target(name)) return std::make_optional(ModelChoice{*target});
+      return std::nullopt;
+    };
+    read_into(s, "model", p.model_target, fallback.model_target,
+              enum_parser<ModelChoice>(parse_model, {"default", "eps", "x0", "v"}));
+  }
   read_into(s, "family", p.family, fallback.family, schedule_kind_parser());
   try {
     diffusion::validate(p.sampler);
@@ -743,6 +759,33 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
   return load;
 }
 
+namespace {
+
+// Scenes nest about 5 levels deep. The JSON parser holds a node per level: 4 MiB of "[[[[" took
+// ~300 MB, so deeper text is refused before parsing (brackets inside strings do not count).
+constexpr int kMaxSceneNesting = 64;
+
+bool nested_too_deep(const std::string& text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxSceneNesting) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 SceneLoad load_scene_file(const std::string& path, AppState& state) {
   SceneLoad load;
   std::error_code ec;
@@ -768,6 +811,11 @@ SceneLoad load_scene_file(const std::string& path, AppState& state) {
   }
   if (in.bad()) {
     load.error = "cannot read scene " + path + ": read error";
+    return load;
+  }
+  if (nested_too_deep(text)) {
+    load.error = "cannot read scene " + path + ": nested more than " + std::to_string(kMaxSceneNesting) +
+                 " levels deep, not a scene";
     return load;
   }
   const fs::path absolute = fs::absolute(file, ec);

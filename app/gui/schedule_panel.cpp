@@ -99,9 +99,11 @@ void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
       break;
     case diffusion::ScheduleKind::Sigmoid:
       slider_double("start", "##sig_start", &p.sigmoid_start, -10.0, 10.0, "%.2f", false,
-                    label_width, "start: the sigmoid's input at t = 0 (Chen 2023)");
+                    label_width,
+                    "start: the sigmoid's input at t = 0 is start/τ. Chen 2023: ᾱ_t = (s(end/τ) − s(x_t)) / "
+                    "(s(end/τ) − s(start/τ)), x_t = (start + (end − start)·t/T)/τ, s the sigmoid");
       slider_double("end", "##sig_end", &p.sigmoid_end, -10.0, 10.0, "%.2f", false, label_width,
-                    "end: the sigmoid's input at t = T");
+                    "end: the sigmoid's input at t = T is end/τ");
       slider_double("τ", "##sig_tau", &p.sigmoid_tau, 0.05, 5.0, "%.3g", true, label_width,
                     "τ: the sigmoid's temperature; a smaller τ makes ᾱ_t fall more steeply");
       break;

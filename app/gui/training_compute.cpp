@@ -66,7 +66,8 @@ struct TrainingComputer::Impl {
   void publish_model() {
     const diffusion::PointModel ema = trainer->ema_model();
     out.model_revision =
-        store->publish_trained(job.dataset, ema, trainer->steps_done(), trainer->recent_loss());
+        store->publish_trained(job.dataset, ema, trainer->config().target, trainer->steps_done(),
+                               trainer->recent_loss());
   }
 
   void make_preview() {
@@ -80,7 +81,7 @@ struct TrainingComputer::Impl {
     diffusion::NoiseSource noise(diffusion::derive_seed(job.seed, kPreviewStream));
     const torch::Tensor x_T = noise.normal({kPreviewPoints, 2}, device);
     const torch::Tensor x0 =
-        diffusion::run_reverse(x_T, steps, diffusion::make_model_denoiser(ema, config), config, noise)
+        diffusion::run_reverse(x_T, steps, diffusion::make_model_denoiser(ema, trainer->config().target, config), config, noise)
             .to(torch::kCPU, torch::kFloat32)
             .contiguous();
     out.preview_xy.assign(x0.data_ptr<float>(), x0.data_ptr<float>() + x0.numel());
@@ -159,6 +160,7 @@ void TrainingComputer::start(const TrainingJob& job) {
   if (job.from_current) {
     const StoredModel current = s.store->get(job.dataset);
     if (current.model) {
+      config.target = current.target;  // continuing keeps what the model predicts
       s.trainer.emplace(*current.model, config, s.device);
       fresh.message = "continuing from " + current.description;
     } else {

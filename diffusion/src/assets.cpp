@@ -20,6 +20,11 @@ std::string shipped_point_model_path(Dataset2DKind kind) {
   return assets_dir() + "/models/" + std::string(to_string(kind)) + ".ckpt";
 }
 
+std::string shipped_point_model_path(Dataset2DKind kind, PredictionTarget target) {
+  if (target == kDefaultPointTarget) return shipped_point_model_path(kind);
+  return assets_dir() + "/models/" + std::string(to_string(kind)) + "-" + std::string(to_string(target)) + ".ckpt";
+}
+
 std::string shipped_image_model_path() { return assets_dir() + "/models/fashion-mnist.ckpt"; }
 
 }  // namespace diffusion

@@ -49,7 +49,8 @@ constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::uint64_t kMaxFileBytes = 256ull << 20;
 constexpr std::uint32_t kMaxNameLength = 1024;
 constexpr std::uint32_t kMaxRank = 8;
-constexpr char kPointModelKind[] = "point-eps-model";
+constexpr checkpoint_detail::ModelKind kPointModelKind{"point-model", "point-eps-model", "a 2D point model"};
+constexpr checkpoint_detail::ModelKind kImageModelKind{"image-model", "image-eps-model", "an image model"};
 
 bool host_is_little_endian() {
   const std::uint16_t probe = 1;
@@ -187,6 +188,7 @@ json metadata_to_json(const PointCheckpointMetadata& m) {
                 {"hidden", m.model.hidden},
                 {"blocks", m.model.blocks}};
   return json{{"kind", m.kind},
+              {"target", std::string(to_string(m.target))},
               {"architecture", m.model.architecture()},
               {"model", model},
               {"dataset", m.dataset},
@@ -212,9 +214,9 @@ PointCheckpointMetadata metadata_from_json(const std::string& path, const std::s
   if (!root.is_object()) fail(path, "metadata must be a JSON object");
   const MetadataReader top(path, root);
   PointCheckpointMetadata m;
-  m.kind = top.text("kind");
-  if (m.kind != kPointModelKind)
-    fail(path, "holds a '" + m.kind + "', not a '" + kPointModelKind + "' (2D point model)");
+  m.target = checkpoint_detail::read_model_kind(path, top, kPointModelKind, kImageModelKind,
+                                                ": it is an image model; use it with --data, not --name");
+  m.kind = kPointModelKind.kind;
   const MetadataReader model(path, top.object("model"));
   m.model.frequencies = static_cast<int>(model.integer("frequencies", 1, 1 << 20));
   m.model.noise_features = static_cast<int>(model.integer("noise_features", 1, 1 << 20));
@@ -317,6 +319,14 @@ CheckpointContents read_checkpoint(const std::string& path) {
 
   CheckpointContents contents;
   const std::uint64_t metadata_size = in.u64("metadata length");
+  // The app writes under 1 KB of metadata, and a JSON parser may hold ~75 times its text (4 MB of
+  // "[[[[" took 300 MB): past this bound the header justifies no parse. "Truncated" comes first,
+  // as it says more about a damaged file.
+  constexpr std::uint64_t kMaxMetadataBytes = 1u << 20;
+  in.need(metadata_size, "metadata");
+  if (metadata_size > kMaxMetadataBytes)
+    fail(path, "has " + std::to_string(metadata_size) + " bytes of metadata, more than the " +
+                   std::to_string(kMaxMetadataBytes) + " a checkpoint may hold");
   contents.metadata_json = in.text(metadata_size, "metadata");
   const std::uint64_t count = in.u64("tensor count");
   // Each tensor takes at least 4 (name length) + 1 (name) + 4 (rank) bytes.
@@ -380,6 +390,7 @@ std::string utc_timestamp() {
 PointCheckpointMetadata point_checkpoint_metadata(const PointTrainer& trainer, const std::string& command) {
   PointCheckpointMetadata m;
   m.model = trainer.model_config();
+  m.target = trainer.config().target;
   m.dataset = std::string(to_string(trainer.config().dataset));
   m.log_snr_min = kModelLogSnrMin;
   m.log_snr_max = kModelLogSnrMax;
@@ -422,6 +433,21 @@ LoadedPointModel load_point_model(const std::string& path, const torch::Device& 
 }
 
 namespace checkpoint_detail {
+
+PredictionTarget read_model_kind(const std::string& path, const MetadataReader& top, const ModelKind& expected,
+                                 const ModelKind& other, const std::string& other_hint) {
+  const std::string kind = top.text("kind");
+  if (kind == expected.legacy_kind) return PredictionTarget::Eps;
+  if (kind != expected.kind) {
+    const bool is_other = kind == other.kind || kind == other.legacy_kind;
+    fail(path, "holds a '" + kind + "', not " + expected.what + " ('" + expected.kind + "')" +
+                   (is_other ? other_hint : ""));
+  }
+  const std::string target = top.text("target");
+  const auto parsed = parse_prediction_target(target);
+  if (!parsed) fail(path, "metadata field 'target' = '" + target + "' is not one of eps, x0, v");
+  return *parsed;
+}
 
 void load_parameters(const std::string& path, torch::nn::Module& module,
                      const std::map<std::string, torch::Tensor>& tensors, const std::string& architecture) {

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "diffusion/checkpoint.hpp"
+#include "diffusion/prediction_target.hpp"
 
 namespace diffusion::checkpoint_detail {
 
@@ -79,6 +80,18 @@ class MetadataReader {
   const std::string& path_;
   const json& object_;
 };
+
+// A model checkpoint's kind and prediction target: `kind` (e.g. "point-model") with a "target"
+// field ("eps", "x0" or "v"), or `legacy_kind` (e.g. "point-eps-model", written before targets
+// existed), which means eps. Any other kind fails with "holds a '<kind>', not <what>" plus `hint`
+// when the kind is `hint_kind` or `hint_kind`'s legacy name.
+struct ModelKind {
+  const char* kind;
+  const char* legacy_kind;
+  const char* what;   // e.g. "a 2D point model"
+};
+PredictionTarget read_model_kind(const std::string& path, const MetadataReader& top, const ModelKind& expected,
+                                 const ModelKind& other, const std::string& other_hint);
 
 // Copies every parameter of `module` from `tensors` (checking presence, shape and finiteness) and
 // refuses tensors that are not parameters of `architecture`. Throws CheckpointError naming `path`.

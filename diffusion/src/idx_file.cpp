@@ -1,7 +1,10 @@
 // IDX reader (LeCun's MNIST format, as shipped by dataset-fashion-mnist): a big-endian header
 // (magic, then one uint32 per dimension) followed by unsigned bytes. Read through zlib's gzread,
 // which also reads uncompressed files unchanged. Nothing in the file is trusted: dimensions are
-// bounded before anything is allocated, and short or trailing data is an error.
+// bounded before anything is allocated, and short or trailing data is an error. Memory: what is
+// read is at most kMaxIdxBytes (the header's claim, checked first), and beyond kMaxUpfrontBytes the
+// buffer grows only as decompressed data arrives (at most twice what the file really holds, plus
+// one chunk), so neither a lying header nor a gzip bomb makes it allocate more than that.
 #include "diffusion/idx_file.hpp"
 
 #include <algorithm>
@@ -21,6 +24,9 @@ constexpr std::uint32_t kIdxImagesMagic = 0x00000803;  // unsigned byte, 3 dimen
 constexpr std::uint32_t kIdxLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
 constexpr std::uint32_t kMaxIdxCount = 10'000'000;
 constexpr std::uint32_t kMaxIdxSide = 4096;
+// The most pixel bytes one read may return (Fashion-MNIST's training set is 47 MB): the product of
+// the bounds above (167 TB) is no bound at all for a gzip'ed file, which may expand 1000-fold.
+constexpr std::uint64_t kMaxIdxBytes = std::uint64_t(1) << 30;
 // Allocated up front at most; beyond it the pixel buffer grows only as data arrives (the header's
 // sizes alone may claim terabytes), in chunks of kReadChunkBytes.
 constexpr std::size_t kMaxUpfrontBytes = std::size_t(8) << 20;
@@ -135,6 +141,12 @@ IdxImages read_idx_images(const std::string& path, int max_count) {
                    std::to_string(rows) + " x " + std::to_string(cols));
   const std::uint32_t wanted =
       max_count > 0 ? std::min<std::uint32_t>(count, static_cast<std::uint32_t>(max_count)) : count;
+  const std::uint64_t wanted_bytes = std::uint64_t(wanted) * rows * cols;
+  if (wanted_bytes > kMaxIdxBytes)
+    throw IdxError(quoted(path) + " declares " + std::to_string(wanted) + " images of " +
+                   std::to_string(rows) + " x " + std::to_string(cols) + " = " +
+                   std::to_string(wanted_bytes >> 20) + " MB, more than the " +
+                   std::to_string(kMaxIdxBytes >> 20) + " MB one read may hold");
   IdxImages images;
   images.count = static_cast<int>(wanted);
   images.rows = static_cast<int>(rows);
@@ -157,8 +169,10 @@ std::vector<std::uint8_t> read_idx_labels(const std::string& path, int max_count
     throw IdxError(quoted(path) + " has an implausible label count " + std::to_string(count));
   const std::uint32_t wanted =
       max_count > 0 ? std::min<std::uint32_t>(count, static_cast<std::uint32_t>(max_count)) : count;
-  std::vector<std::uint8_t> labels(wanted);
-  check(read_exact(file.get(), labels.data(), wanted, path, "the labels"));
+  // At most 10 MB, but still only as the labels arrive: a 12-byte file claiming 10 million fails as
+  // truncated without allocating for them.
+  std::vector<std::uint8_t> labels;
+  check(read_growing(file.get(), labels, wanted, path, "the labels"));
   if (wanted == count) check(no_trailing_data(file.get(), path, std::to_string(count) + " labels"));
   return labels;
 }

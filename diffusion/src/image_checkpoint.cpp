@@ -18,7 +18,8 @@ using checkpoint_detail::fail;
 using checkpoint_detail::json;
 using checkpoint_detail::MetadataReader;
 
-constexpr char kImageModelKind[] = "image-eps-model";
+constexpr checkpoint_detail::ModelKind kImageModelKind{"image-model", "image-eps-model", "an image model"};
+constexpr checkpoint_detail::ModelKind kPointModelKind{"point-model", "point-eps-model", "a 2D point model"};
 
 json metadata_to_json(const ImageCheckpointMetadata& m) {
   const json model = {{"image_channels", m.model.image_channels}, {"base_channels", m.model.base_channels},
@@ -26,6 +27,7 @@ json metadata_to_json(const ImageCheckpointMetadata& m) {
                       {"groups", m.model.groups},                 {"noise_features", m.model.noise_features},
                       {"attention", m.model.attention}};
   return json{{"kind", m.kind},
+              {"target", std::string(to_string(m.target))},
               {"architecture", m.model.architecture()},
               {"model", model},
               {"dataset", m.dataset},
@@ -55,10 +57,9 @@ ImageCheckpointMetadata metadata_from_json(const std::string& path, const std::s
   if (!root.is_object()) fail(path, "metadata must be a JSON object");
   const MetadataReader top(path, root);
   ImageCheckpointMetadata m;
-  m.kind = top.text("kind");
-  if (m.kind != kImageModelKind)
-    fail(path, "holds a '" + m.kind + "', not a '" + kImageModelKind + "' (image model)" +
-                   (m.kind == "point-eps-model" ? ": it is a 2D point model; use it with --name, not --data" : ""));
+  m.target = checkpoint_detail::read_model_kind(path, top, kImageModelKind, kPointModelKind,
+                                                ": it is a 2D point model; use it with --name, not --data");
+  m.kind = kImageModelKind.kind;
   const MetadataReader model(path, top.object("model"));
   m.model.image_channels = static_cast<int>(model.integer("image_channels", 1, 1 << 20));
   m.model.base_channels = static_cast<int>(model.integer("base_channels", 1, 1 << 20));
@@ -104,6 +105,7 @@ ImageCheckpointMetadata image_checkpoint_metadata(const ImageTrainer& trainer, c
                                                   double training_seconds, const std::string& command) {
   ImageCheckpointMetadata m;
   m.model = trainer.model_config();
+  m.target = trainer.config().target;
   m.dataset = dataset;
   m.image_height = image_height;
   m.image_width = image_width;

@@ -131,8 +131,8 @@ double ImageTrainer::step() {
   const auto x_t = x0 * signal + eps * noise;
 
   s.model->train();
-  const auto eps_hat = s.model->forward(x_t, log_snr.to(s.device, torch::kFloat32));
-  const auto loss = torch::mse_loss(eps_hat, eps);
+  const auto output = s.model->forward(x_t, log_snr.to(s.device, torch::kFloat32));
+  const auto loss = torch::mse_loss(output, training_target(config_.target, x0, eps, signal, noise));
   const double rate =
       config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps, 200.0);
   const double value =

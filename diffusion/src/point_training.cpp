@@ -1,4 +1,5 @@
-// Training the 2D epsilon model: Ho et al. (2020)'s simple loss |eps - eps_hat(x_t, lambda)|^2
+// Training the 2D model: Ho et al. (2020)'s simple loss |eps - eps_hat(x_t, lambda)|^2 (or the same
+// squared error on x0 or v, Salimans & Ho 2022)
 // with x_t = sqrt(ab) x0 + sqrt(1 - ab) eps and ab = sigmoid(lambda) (Kingma et al. 2021 write
 // the same process in log-SNR), Adam, cosine learning-rate decay and an EMA of the weights.
 #include "diffusion/point_training.hpp"
@@ -79,6 +80,16 @@ torch::Tensor sample_training_log_snr(std::int64_t n, at::Generator& generator) 
   return torch::where(choose < 0.5, uniform, cosine).clamp(kModelLogSnrMin, kModelLogSnrMax);
 }
 
+torch::Tensor training_target(PredictionTarget target, const torch::Tensor& x0, const torch::Tensor& eps,
+                              const torch::Tensor& a, const torch::Tensor& s) {
+  switch (target) {
+    case PredictionTarget::Eps: return eps;
+    case PredictionTarget::X0: return x0;
+    case PredictionTarget::V: return eps * a - x0 * s;
+  }
+  throw std::invalid_argument("training_target: unknown target");
+}
+
 struct PointTrainer::State {
   PointModel model{nullptr};
   PointModel ema{nullptr};
@@ -152,12 +163,14 @@ double PointTrainer::step() {
                                .to(on_device)
                                .repeat_interleave(per_group, 0);
   const auto x0 = s.pool.index_select(0, index.to(s.device));
-  const auto x_t = x0 * coefficient.narrow(1, 0, 1) + eps * coefficient.narrow(1, 1, 1);
+  const auto a = coefficient.narrow(1, 0, 1);
+  const auto s_t = coefficient.narrow(1, 1, 1);
+  const auto x_t = x0 * a + eps * s_t;
 
   s.model->train();
   const auto embedding = s.model->noise_embedding(log_snr.to(on_device));   // [groups, E]
-  const auto eps_hat = s.model->forward_from_embedding(x_t, embedding);
-  const auto loss = torch::mse_loss(eps_hat, eps);
+  const auto output = s.model->forward_from_embedding(x_t, embedding);
+  const auto loss = torch::mse_loss(output, training_target(config_.target, x0, eps, a, s_t));
   const double rate =
       config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps, 100.0);
   const double value =

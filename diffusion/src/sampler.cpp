@@ -35,6 +35,10 @@ Denoiser make_exact_denoiser(const ExactDenoiser& exact, const ReverseConfig& co
   validate(config);
   // Holds a reference: `exact` must outlive the returned Denoiser.
   return [&exact, config](const torch::Tensor& x_t, const SamplingStep& step) {
+    // alpha_bar_t rounds to 1 (a steep sigmoid keeps 1 - alpha_bar below 1e-16 for half of t): x_t
+    // is its own x0 to within 1e-8 and there is no noise worth predicting; eps_hat = 0 is
+    // multiplied by sqrt(1 - alpha_bar) ~ 0 wherever it is used.
+    if (!(step.alpha_bar < 1.0)) return prediction_from_eps(x_t, torch::zeros_like(x_t), step, config);
     return prediction_from_x0(x_t, exact.expected_x0(x_t, step.alpha_bar), step, config);
   };
 }

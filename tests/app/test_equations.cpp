@@ -48,6 +48,8 @@ dg::AppState reverse_state(int t, SigmaKind sigma = SigmaKind::Small, double eta
   s.reverse.panels[0].sampler.sigma = sigma;
   s.reverse.panels[0].sampler.eta = eta;
   s.reverse.panels[0].steps = steps;
+  // The ε-model: the formulas below are the classic ones (the v- and x₀-models have their own test).
+  s.reverse.panels[0].model_target = diffusion::PredictionTarget::Eps;
   s.t = t;
   return s;
 }
@@ -473,6 +475,83 @@ TEST(EquationReadout, ImagesViewUsesItsSampler) {
   EXPECT_TRUE(contains(r.sigma_caption, "σₜ² = βₜ"));
 }
 
+// Issue 14: at ᾱ_T = 0 the exact denoiser's x̂₀ is the training points' mean (every weight equal),
+// not "x̂₀ from ε̂ at a reference noise level" (that is the learned model's fallback).
+TEST(ReverseEquations, ExactDenoiserXHatIsTheConditionalMeanEvenAtZeroTerminalSnr) {
+  auto s = reverse_state(1000, SigmaKind::DDIM, 0.0);
+  s.a.params.zero_terminal_snr = true;
+  s.refresh_schedules();
+  s.reverse.panels[0].denoiser = dg::DenoiserKind::Exact;
+  auto lines = dg::current_equations(s);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_TRUE(contains(lines[0].caption, "exact x̂₀")) << lines[0].caption;
+  EXPECT_TRUE(contains(lines[0].symbolic, "E[x₀ | xₜ]")) << lines[0].symbolic;
+  EXPECT_EQ(lines[0].numeric, "ᾱ₁₀₀₀ = 0: all wᵢ equal, x̂₀ = the training points' mean");
+  EXPECT_FALSE(contains(lines[0].numeric, "reference noise level"));
+  // Below T the weights' numbers: exp(−|x₅₀₀ − √ᾱ · x⁽ⁱ⁾|² / (2(1 − ᾱ))).
+  s.a.params.zero_terminal_snr = false;
+  s.refresh_schedules();
+  s.t = 500;
+  const LinearReference ref(1000, 1e-4, 0.02);
+  lines = dg::current_equations(s);
+  EXPECT_EQ(lines[0].numeric, "wᵢ ∝ exp(−|x₅₀₀ − " + f3(std::sqrt(ref.alpha_bar[500])) + " · x⁽ⁱ⁾|² / " +
+                                  f3(2 * (1 - ref.alpha_bar[500])) + ")");
+  // The learned model keeps its ε̂ form (and its zero-SNR fallback).
+  s.reverse.panels[0].denoiser = dg::DenoiserKind::Model;
+  lines = dg::current_equations(s);
+  EXPECT_EQ(lines[0].symbolic, "x̂₀ = (xₜ − √(1 − ᾱₜ) · ε̂) / √ᾱₜ");
+}
+
+// Issue 14: clipping is shown wherever it is on, with the range the view clips to.
+TEST(ReverseEquations, ClippingIsNamedWithTheViewsRange) {
+  // Images: on by default, [−1, 1], on the DDPM step and on DDIM's x̂₀.
+  dg::AppState s;
+  s.view = dg::AppView::Images;
+  s.t = 500;
+  auto lines = dg::current_equations(s);
+  EXPECT_TRUE(contains(lines[0].caption, "DDPM step")) << lines[0].caption;
+  EXPECT_TRUE(contains(lines[0].caption, "x̂₀ clipped to [−1, 1]")) << lines[0].caption;
+  s.images.sampling.panels[0].sampler.sigma = SigmaKind::DDIM;
+  lines = dg::current_equations(s);
+  EXPECT_TRUE(contains(lines[0].caption, "x̂₀ clipped to [−1, 1]")) << lines[0].caption;
+  s.images.sampling.panels[0].sampler.clip_x0 = false;
+  for (const auto& line : dg::current_equations(s)) EXPECT_FALSE(contains(line.caption, "clipped")) << line.caption;
+  // 2D: off by default; on, the dataset's range.
+  auto r = reverse_state(500);
+  for (const auto& line : dg::current_equations(r)) EXPECT_FALSE(contains(line.caption, "clipped")) << line.caption;
+  r.reverse.panels[0].sampler.clip_x0 = true;
+  r.dataset = diffusion::Dataset2DKind::SwissRoll;
+  const dg::ClipRange range = dg::data_clip_range(r.dataset);
+  char expected[64];
+  std::snprintf(expected, sizeof expected, "x̂₀ clipped to [−%g, %g]", -range.min, range.max);
+  ASSERT_LT(range.min, 0.0);
+  EXPECT_TRUE(contains(dg::current_equations(r)[0].caption, expected)) << dg::current_equations(r)[0].caption;
+}
+
+// Issue 14: with only every k-th state kept, the picture can be a few steps noisier than the
+// cursor asks; the panel and the readout describe the picture (the view's shown_t).
+TEST(ReverseEquations, ThePanelDescribesTheShownPictureNotTheCursor) {
+  dg::AppState s;
+  s.view = dg::AppView::Images;
+  s.images.sampling.panels[0].steps = 100;   // visits 10, 20, ..., 1000
+  s.t = 300;
+  EXPECT_TRUE(contains(dg::current_equations(s)[0].caption, "x₂₉₀ ← x₃₀₀"));
+  s.images.sampling.shown_t = 320;          // the kept state nearest 300 on the noisy side
+  EXPECT_TRUE(contains(dg::current_equations(s)[0].caption, "x₃₁₀ ← x₃₂₀")) << dg::current_equations(s)[0].caption;
+  EXPECT_EQ(dg::current_readout(s).t, 320);
+  EXPECT_EQ(dg::current_readout(s).t_prev, 310);
+  s.images.sampling.shown_t = 0;            // x₀ shown
+  EXPECT_EQ(dg::current_equations(s)[0].symbolic, "x₀: the sample");
+  // The 2D view reads its own; the forward view never does.
+  auto r = reverse_state(300, SigmaKind::Small, 0.0, 100);
+  r.images.sampling.shown_t = 500;
+  EXPECT_TRUE(contains(dg::current_equations(r)[0].caption, "x₂₉₀ ← x₃₀₀"));
+  r.reverse.shown_t = 500;
+  EXPECT_TRUE(contains(dg::current_equations(r)[0].caption, "x₄₉₀ ← x₅₀₀"));
+  r.view = dg::AppView::Forward;
+  EXPECT_TRUE(contains(dg::current_equations(r)[0].numeric, "x₃₀₀ = "));
+}
+
 namespace {
 
 // The soak (issue 7) once ended the app with a domain_error from log_snr_from_alpha_bar: the panel
@@ -525,3 +604,38 @@ TEST(EquationsAnySchedule, NeverThrowOnExtremeValidSchedules) {
 }
 
 }  // namespace
+
+// How x̂₀ and ε̂ follow from each target's output, with the numbers of the step (Salimans & Ho
+// 2022), and what the line says outside the trained log-SNR range.
+TEST(ReverseEquations, EachPredictionTargetShowsHowXHatAndEpsHatFollow) {
+  const LinearReference ref(1000, 1e-4, 0.02);
+  const double a = std::sqrt(ref.alpha_bar[500]), sd = std::sqrt(1 - ref.alpha_bar[500]);
+  auto s = reverse_state(500, SigmaKind::DDIM, 0.0);
+  s.reverse.panels[0].model_target = diffusion::PredictionTarget::V;
+  auto lines = dg::current_equations(s);
+  EXPECT_TRUE(contains(lines[0].caption, "learned v-model: predicts v̂")) << lines[0].caption;
+  EXPECT_EQ(lines[0].symbolic, "x̂₀ = √ᾱₜ xₜ − √(1 − ᾱₜ) v̂,  ε̂ = √(1 − ᾱₜ) xₜ + √ᾱₜ v̂");
+  EXPECT_EQ(lines[0].numeric, "x̂₀ = " + f3(a) + " · x₅₀₀ − " + f3(sd) + " · v̂,  ε̂ = " + f3(sd) + " · x₅₀₀ + " +
+                                  f3(a) + " · v̂");
+  s.reverse.panels[0].model_target = diffusion::PredictionTarget::X0;
+  lines = dg::current_equations(s);
+  EXPECT_EQ(lines[0].symbolic, "ε̂ = (xₜ − √ᾱₜ · x̂₀) / √(1 − ᾱₜ)");
+  EXPECT_EQ(lines[0].numeric, "ε̂ = (x₅₀₀ − " + f3(a) + " · x̂₀) / " + f3(sd));
+  // The panel's "current" model is the shipped default, v; DDPM puts the line after σ.
+  s = reverse_state(500, SigmaKind::Small);
+  s.reverse.panels[0].model_target.reset();
+  lines = dg::current_equations(s);
+  ASSERT_NE(find_caption(lines, "learned v-model"), nullptr);
+  EXPECT_TRUE(contains(lines[0].caption, "DDPM step"));
+  // Zero terminal SNR at t = T: λ = −∞ is below the trained range; v runs at λ = −20, ε at −6.
+  s = reverse_state(1000, SigmaKind::DDIM, 0.0, 0);
+  s.a.params.zero_terminal_snr = true;
+  s.refresh_schedules();
+  s.t = 1000;
+  s.reverse.panels[0].model_target = diffusion::PredictionTarget::V;
+  lines = dg::current_equations(s);
+  EXPECT_TRUE(contains(lines[0].caption, "below its trained range, run at λ = −20, x̂₀ kept")) << lines[0].caption;
+  s.reverse.panels[0].model_target = diffusion::PredictionTarget::Eps;
+  lines = dg::current_equations(s);
+  EXPECT_TRUE(contains(lines[0].caption, "run at λ = −6, x̂₀ kept")) << lines[0].caption;
+}

@@ -1,6 +1,8 @@
 // Image files and Fashion-MNIST: good files load with the right shape and values, bad ones give a
 // message (never a crash), the resizer keeps aspect ratio, channels and constant colours.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -260,6 +262,288 @@ TEST(ImageSource, RefusesFormatsOtherThanPngAndJpeg) {
   const ImageLoadResult r = load_image_file(path);
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.error.find("not a PNG or JPEG image"), std::string::npos) << r.error;
+}
+
+// ---- bounded memory (issue 14) ----
+
+void put_chunk(std::vector<unsigned char>& png, const char* type, const std::vector<unsigned char>& data) {
+  put_u32(png, static_cast<std::uint32_t>(data.size()));
+  std::vector<unsigned char> typed(type, type + 4);
+  typed.insert(typed.end(), data.begin(), data.end());
+  png.insert(png.end(), typed.begin(), typed.end());
+  put_u32(png, static_cast<std::uint32_t>(crc32(0, typed.data(), static_cast<uInt>(typed.size()))));
+}
+
+// A PNG written by hand, for what stb_image_write never writes (16-bit, palette, 1-bit, Adam7,
+// split and empty IDAT chunks). sample(x, y, s) is sample s of pixel (x, y), below 2^bit_depth.
+struct PngSpec {
+  int width = 1, height = 1, bit_depth = 8, colour_type = 0, samples = 1;
+  bool interlaced = false;
+  std::vector<unsigned char> palette, transparency;  // PLTE and tRNS data, when not empty
+  std::size_t idat_split = 0;  // 0: one IDAT; else chunks of this many bytes, with empty ones
+};
+
+PngSpec png_spec(int width, int height, int bit_depth = 8, int colour_type = 0, int samples = 1,
+                 bool interlaced = false) {
+  PngSpec spec;
+  spec.width = width;
+  spec.height = height;
+  spec.bit_depth = bit_depth;
+  spec.colour_type = colour_type;
+  spec.samples = samples;
+  spec.interlaced = interlaced;
+  return spec;
+}
+
+template <class F>
+std::string handmade_png(const PngSpec& spec, F sample) {
+  // The scanlines (filter byte 0, samples packed MSB first), pass by pass when interlaced.
+  std::vector<unsigned char> raw;
+  const int passes[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+                            {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+  const int whole[1][4] = {{0, 0, 1, 1}};
+  for (int p = 0; p < (spec.interlaced ? 7 : 1); ++p) {
+    const int* pass = spec.interlaced ? passes[p] : whole[0];
+    if (spec.width <= pass[0] || spec.height <= pass[1]) continue;
+    for (int y = pass[1]; y < spec.height; y += pass[3]) {
+      raw.push_back(0);
+      unsigned bits = 0, filled = 0;
+      for (int x = pass[0]; x < spec.width; x += pass[2])
+        for (int s = 0; s < spec.samples; ++s) {
+          const unsigned v = static_cast<unsigned>(sample(x, y, s));
+          if (spec.bit_depth == 16) {
+            raw.push_back(static_cast<unsigned char>(v >> 8));
+            raw.push_back(static_cast<unsigned char>(v));
+            continue;
+          }
+          bits = (bits << spec.bit_depth) | v;
+          filled += static_cast<unsigned>(spec.bit_depth);
+          if (filled == 8) {
+            raw.push_back(static_cast<unsigned char>(bits));
+            bits = filled = 0;
+          }
+        }
+      if (filled > 0) raw.push_back(static_cast<unsigned char>(bits << (8 - filled)));
+    }
+  }
+  uLongf packed_size = compressBound(static_cast<uLong>(raw.size()));
+  std::vector<unsigned char> packed(packed_size);
+  EXPECT_EQ(compress2(packed.data(), &packed_size, raw.data(), static_cast<uLong>(raw.size()), 9), Z_OK);
+  packed.resize(packed_size);
+
+  std::vector<unsigned char> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  std::vector<unsigned char> ihdr;
+  put_u32(ihdr, static_cast<std::uint32_t>(spec.width));
+  put_u32(ihdr, static_cast<std::uint32_t>(spec.height));
+  ihdr.insert(ihdr.end(), {static_cast<unsigned char>(spec.bit_depth), static_cast<unsigned char>(spec.colour_type),
+                           0, 0, static_cast<unsigned char>(spec.interlaced ? 1 : 0)});
+  put_chunk(png, "IHDR", ihdr);
+  if (!spec.palette.empty()) put_chunk(png, "PLTE", spec.palette);
+  if (!spec.transparency.empty()) put_chunk(png, "tRNS", spec.transparency);
+  if (spec.idat_split == 0) {
+    put_chunk(png, "IDAT", packed);
+  } else {
+    put_chunk(png, "IDAT", {});  // empty chunks are legal; stb 2.27 alone mishandles a leading one
+    for (std::size_t at = 0; at < packed.size(); at += spec.idat_split) {
+      const std::size_t end = std::min(packed.size(), at + spec.idat_split);
+      put_chunk(png, "IDAT", std::vector<unsigned char>(packed.begin() + at, packed.begin() + end));
+      if (at == 0) put_chunk(png, "IDAT", {});
+    }
+  }
+  put_chunk(png, "IEND", {});
+  return std::string(png.begin(), png.end());
+}
+
+// Found by tests/fuzz/fuzz_image (tests/fuzz/regressions/fuzz_image/oom-png-idat-length, without
+// its leading mode byte): a 9x1 PNG of 186 bytes whose second IDAT chunk declares 1,811,939,364
+// bytes. stb_image gathers the IDAT data into one buffer that it doubles until the declared length
+// fits, so it asked for 2 GiB at once (libFuzzer's -rss_limit_mb=2048 stops there). The chunk walk
+// now refuses it, naming the chunk, before stb sees the file.
+TEST(ImageSource, RefusesPngWhoseIdatChunkClaimsMoreThanTheFileHolds) {
+  const std::string fuzz_input = hex_bytes(
+      "89504e470d0a1a0a0000000d494844520000000900000001080200000083a0132a0000002449444154789c636060"
+      "810389504e470d0a1a0049000a000d4844520000000900000001080200000083a0132a6c00002449444154789c63"
+      "60608100619000140580e4e2e6e1e5e31710141216111d1397909402000ce80160d2b0e3010000000049454e44ae"
+      "426000619000140580e4e2e6e1e5e31710141216111d1397909402000ce80160d2b0e3010000000049454e44ae42"
+      "6082");
+  ASSERT_EQ(fuzz_input.size(), 186u);
+  TempDir dir;
+  const std::string path = dir.file("oom.png");
+  write_text(path, fuzz_input);
+  const ImageLoadResult r = load_image_file(path, 4);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.image.empty());
+  EXPECT_NE(r.error.find("oom.png"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("corrupt PNG (truncated: chunk 'IDAT' at byte 81 declares 1811939364 bytes"),
+            std::string::npos) << r.error;
+  EXPECT_EQ(last_image_decode_memory().budget_bytes, 0u) << "stb_image must not see the file";
+
+  // The same shape at its smallest (oom-png-idat-length-3x2): a good 3x2 image, then an IDAT
+  // that declares 2^31 - 256 bytes and holds 20.
+  std::string small = handmade_png(png_spec(3, 2), [](int x, int y, int) { return x + y; });
+  small.insert(small.size() - 12, std::string("\x7F\xFF\xFF\x00IDAT", 8) + std::string(20, '\0'));
+  write_text(path, small);
+  const ImageLoadResult s = load_image_file(path);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.error.find("declares 2147483392 bytes"), std::string::npos) << s.error;
+  EXPECT_EQ(last_image_decode_memory().budget_bytes, 0u);
+}
+
+// A zlib bomb: a well-formed 1x1 grey PNG whose 32 KB of IDAT inflate to 32 MB of zeros. Nothing in
+// its structure is wrong, so only the allocation budget can stop it: stb_image is refused memory
+// once what it holds would pass what a 1x1 image justifies (1 MiB of fixed state plus 3x the
+// compressed data, scanlines and pixels), and the file is reported corrupt.
+TEST(ImageSource, ZlibBombIsStoppedByTheBudgetItsHeaderSets) {
+  const std::vector<unsigned char> zeros(32u << 20, 0);
+  uLongf packed_size = compressBound(static_cast<uLong>(zeros.size()));
+  std::vector<unsigned char> packed(packed_size);
+  ASSERT_EQ(compress2(packed.data(), &packed_size, zeros.data(), static_cast<uLong>(zeros.size()), 9), Z_OK);
+  packed.resize(packed_size);
+  ASSERT_LT(packed.size(), 65536u);  // within what the chunk walk lets through for any image
+
+  std::vector<unsigned char> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  std::vector<unsigned char> ihdr;
+  put_u32(ihdr, 1);
+  put_u32(ihdr, 1);
+  ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});
+  put_chunk(png, "IHDR", ihdr);
+  put_chunk(png, "IDAT", packed);
+  put_chunk(png, "IEND", {});
+  TempDir dir;
+  const std::string path = dir.file("bomb.png");
+  write_text(path, std::string(png.begin(), png.end()));
+
+  const ImageLoadResult r = load_image_file(path);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.image.empty());
+  EXPECT_NE(r.error.find("bomb.png"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("corrupt PNG (decoding it would need more than the 2 MB that a 1x1 px image can)"),
+            std::string::npos) << r.error;
+  const ImageDecodeMemory memory = last_image_decode_memory();
+  const std::size_t stated_bound = (std::size_t(1) << 20) + 3 * packed.size() + 3 * 2 + 3 * 4;
+  EXPECT_EQ(memory.budget_bytes, stated_bound);
+  EXPECT_GT(memory.refused_bytes, 0u);
+  EXPECT_LE(memory.peak_bytes, memory.budget_bytes);
+}
+
+// The budget must not refuse real files: every PNG pixel format (16-bit RGBA with Adam7, 2-bit
+// palette with transparency, 1-bit grey with Adam7, grey + alpha in many IDAT chunks with empty
+// ones) loads with the right values, held within its budget.
+TEST(ImageSource, EveryPngPixelFormatLoadsWithinItsBudget) {
+  TempDir dir;
+  const std::string path = dir.file("formats.png");
+  auto load = [&](const std::string& bytes) {
+    write_text(path, bytes);
+    const ImageLoadResult r = load_image_file(path, 1000);
+    const ImageDecodeMemory memory = last_image_decode_memory();
+    EXPECT_GT(memory.peak_bytes, 0u);
+    EXPECT_LE(memory.peak_bytes, memory.budget_bytes);
+    EXPECT_EQ(memory.refused_bytes, 0u);
+    return r;
+  };
+
+  const PngSpec rgba16 = png_spec(37, 23, 16, 6, 4, true);
+  auto rgba16_sample = [](int x, int y, int s) { return s == 3 ? 65535 : (x * 1500 + y * 700 + s * 9000) % 65536; };
+  const ImageLoadResult a = load(handmade_png(rgba16, rgba16_sample));
+  ASSERT_TRUE(a.ok()) << a.error;
+  EXPECT_EQ(a.image.width, 37);
+  EXPECT_EQ(a.image.height, 23);
+  ASSERT_EQ(a.image.channels, 3);
+  for (int c = 0; c < 3; ++c) EXPECT_FLOAT_EQ(a.image.at(30, 17, c), (rgba16_sample(30, 17, c) >> 8) / 255.0f);
+
+  PngSpec palette = png_spec(13, 7, 2, 3, 1);
+  palette.palette = {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255};
+  palette.transparency = {255, 255, 255, 0};  // entry 3 (white) fully transparent: black
+  const ImageLoadResult p = load(handmade_png(palette, [](int x, int y, int) { return (x + y) % 4; }));
+  ASSERT_TRUE(p.ok()) << p.error;
+  ASSERT_EQ(p.image.channels, 3);
+  EXPECT_FLOAT_EQ(p.image.at(1, 0, 1), 1.0f);  // index 1: green
+  EXPECT_FLOAT_EQ(p.image.at(2, 0, 2), 1.0f);  // index 2: blue
+  EXPECT_FLOAT_EQ(p.image.at(3, 0, 0), 0.0f);  // index 3: transparent white over black
+  EXPECT_FLOAT_EQ(p.image.at(3, 0, 1), 0.0f);
+
+  const PngSpec bits = png_spec(19, 11, 1, 0, 1, true);
+  const ImageLoadResult b = load(handmade_png(bits, [](int x, int y, int) { return (x ^ y) & 1; }));
+  ASSERT_TRUE(b.ok()) << b.error;
+  ASSERT_EQ(b.image.channels, 1);
+  EXPECT_FLOAT_EQ(b.image.at(4, 7, 0), 1.0f);
+  EXPECT_FLOAT_EQ(b.image.at(5, 7, 0), 0.0f);
+
+  PngSpec grey_alpha = png_spec(29, 17, 8, 4, 2);
+  grey_alpha.idat_split = 5;
+  const ImageLoadResult g = load(handmade_png(grey_alpha, [](int x, int y, int s) { return s == 1 ? 255 : x * 8 + y; }));
+  ASSERT_TRUE(g.ok()) << g.error;
+  ASSERT_EQ(g.image.channels, 1);
+  EXPECT_FLOAT_EQ(g.image.at(20, 9, 0), (20 * 8 + 9) / 255.0f);
+}
+
+// JPEGs too, with and without chroma subsampling (stb_image_write subsamples below quality 90),
+// at sizes that are not whole MCUs.
+TEST(ImageSource, JpegsLoadWithinTheirBudget) {
+  TempDir dir;
+  std::vector<unsigned char> data(333u * 251 * 3);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<unsigned char>((i * 7) % 256);
+  for (int quality : {95, 50}) {
+    const std::string path = dir.file("q" + std::to_string(quality) + ".jpg");
+    ASSERT_NE(stbi_write_jpg(path.c_str(), 333, 251, 3, data.data(), quality), 0);
+    const ImageLoadResult r = load_image_file(path, 1000);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.image.width, 333);
+    EXPECT_EQ(r.image.height, 251);
+    const ImageDecodeMemory memory = last_image_decode_memory();
+    EXPECT_GT(memory.peak_bytes, 333u * 251 * 3);
+    EXPECT_LE(memory.peak_bytes, memory.budget_bytes);
+    EXPECT_EQ(memory.refused_bytes, 0u);
+  }
+}
+
+// Found by tests/fuzz/fuzz_image (tests/fuzz/regressions/fuzz_image/crash-jpeg-dc-overflow, without
+// its mode byte): a corrupt JPEG whose 16-bit quantiser times its accumulated DC value overflows
+// int inside stb_image 2.27 (undefined behaviour, which UBSan aborts on). image_source.cpp is now
+// compiled with -fwrapv, so the product wraps; the file is refused with stb's message either way.
+TEST(ImageSource, JpegWhoseDcValueOverflowsIsRefused) {
+  const std::string fuzz_input = hex_bytes(
+      "ffd8ffe000104a464946000101010001020303030304060404040404080506060609080a0a090809090a0c0f0c0a0b"
+      "0e0b0909020202030202020303030304060404040404080506060609080a0a09640000000809090a0c101010101010"
+      "10101010101010101010101010101010101010101010ffc00011080041021003012200021101031101ffc400160001"
+      "010100000000000000000000000000070405ffc4002410000104010402020300000000000000000105020304060708"
+      "121311220014093036ffc4001501010100000000000000000000000000000006ffc400231100010205030500000000"
+      "000000000000010211030405062100123115166181e1ffda000c03010002110311003f0014a6d26a1b73c1e61312d4"
+      "951cf31163e42565beba5aec694540b254a51fd2ca07ad7f10d9");
+  ASSERT_EQ(fuzz_input.size(), 308u);
+  TempDir dir;
+  const std::string path = dir.file("dc.jpg");
+  write_text(path, fuzz_input);
+  const ImageLoadResult r = load_image_file(path, 8);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.image.empty());
+  EXPECT_NE(r.error.find("cannot decode image"), std::string::npos) << r.error;
+  EXPECT_LE(last_image_decode_memory().peak_bytes, last_image_decode_memory().budget_bytes);
+}
+
+// Found by tests/fuzz/fuzz_image (tests/fuzz/regressions/fuzz_image/crash-jpeg-undefined-huffman-table,
+// without its mode byte): a JPEG whose first component uses DC table 3 and AC table 2, which no DHT
+// defines. stb_image 2.27 decodes with them anyway and read out of bounds through whatever its
+// freshly allocated state held. Its allocations are now zeroed: the empty tables match no code.
+TEST(ImageSource, JpegUsingUndefinedHuffmanTablesIsRefused) {
+  const std::string fuzz_input = hex_bytes(
+      "ffd8ffe000724a46494600010101000128010000ffdb0043000302020209090d110d0e0f101011100a0c1213121013"
+      "0f101010ffdb004301f2030304030408040408100b090b101010101010101010101010101014101010101010101010"
+      "1010101010101010101010101010101010101010101010101010ffc00011080010001003012200021101031101ffc4"
+      "00160001010100000000000000000000000000070405ffc40024100001040104020203000000000000000001020304"
+      "06050708121311220014093236ffc4001501010100000000000000000000000000000006ffc4002311000102050305"
+      "00000000000000000000010211030405062100123115166181e1ffda000c03013202110311003f0014a6d26a1b73c1"
+      "e61312d4951cf31163e42565beba5aec694540b1e520b254a51fd29335e69b77d7e66d07ffd8a71781a5571c7f1cea"
+      "71e24b39d7e32253f21a69ded4ffe0");
+  ASSERT_EQ(fuzz_input.size(), 344u);
+  TempDir dir;
+  const std::string path = dir.file("tables.jpg");
+  write_text(path, fuzz_input);
+  const ImageLoadResult r = load_image_file(path, 8);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.image.empty());
+  EXPECT_NE(r.error.find("tables.jpg"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("bad huffman code"), std::string::npos) << r.error;
 }
 
 // ---- resizer ----

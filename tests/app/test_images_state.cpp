@@ -3,6 +3,8 @@
 // defaults, each view keeping its own cursor, and the memory figure for the status line.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "gui/app_state.hpp"
 #include "gui/images_state.hpp"
 
@@ -34,6 +36,35 @@ TEST(ImagesJob, PanelsCountSeedAndCursorFromTheState) {
   job = dg::make_image_job(s, a, 300);
   EXPECT_EQ(job.panels[0].steps, 0);
   EXPECT_EQ(job.selected, -1);
+}
+
+// Issue 14: the Images view clips x̂_0 to [-1, 1] by default in every panel (as the CLI's
+// `sample --data` does), sends that range, and says so in the panel label.
+TEST(ImagesJob, ClippingIsOnByDefaultWithTheImageRange) {
+  dg::ImagesState s;
+  for (const dg::ReversePanelSettings& p : s.sampling.panels) EXPECT_TRUE(p.sampler.clip_x0);
+  diffusion::ScheduleParams a;
+  dg::ImageReverseJob job = dg::make_image_job(s, a, 0);
+  EXPECT_TRUE(job.panels[0].sampler.clip_x0);
+  EXPECT_EQ(job.panels[0].sampler.clip_min, -1.0);
+  EXPECT_EQ(job.panels[0].sampler.clip_max, 1.0);
+  EXPECT_EQ(dg::image_panel_label(job.panels[0], 1000), "σ² = β̃ · K = 1000 · x̂₀ clipped to [−1, 1]");
+  s.sampling.panels[0].sampler.clip_x0 = false;
+  const dg::ImageReverseJob off = dg::make_image_job(s, a, 0);
+  EXPECT_EQ(dg::image_panel_label(off.panels[0], 1000), "σ² = β̃ · K = 1000");
+  EXPECT_TRUE(dg::restarts_image_run(job, off));
+}
+
+// The cursor asks for the smallest visited t at or above it; the caption compares it with the
+// picture's t when only every k-th state is kept.
+TEST(ImagesCursor, RequestedTimestepIsTheWorkersRule) {
+  const std::vector<int> visited = {1000, 900, 800, 700};   // descending, as in the frames
+  EXPECT_EQ(dg::requested_timestep(visited, 0), 0);
+  EXPECT_EQ(dg::requested_timestep(visited, 700), 700);
+  EXPECT_EQ(dg::requested_timestep(visited, 750), 800);
+  EXPECT_EQ(dg::requested_timestep(visited, 1000), 1000);
+  EXPECT_EQ(dg::requested_timestep(visited, 300), 700);      // below every visited t: the last one
+  EXPECT_EQ(dg::requested_timestep({}, 300), 0);
 }
 
 TEST(ImagesJob, OnlyRunSettingsRestart) {

@@ -5,6 +5,7 @@
 // the device status. Small models, few images and tiny K keep every test fast.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <stb/stb_image.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "gui/forward_compute.hpp"
 #include "gui/image_model_store.hpp"
 #include "gui/image_reverse_compute.hpp"
+#include "cli/cli.hpp"
 #include "gui/worker.hpp"
 #include "eventually.hpp"
 
@@ -223,6 +226,75 @@ TEST(ImageReverseCompute, ScrubbingAFinishedRunReadsKeptStates) {
     computer.frame();
   }
   EXPECT_EQ(computer.selected_evaluations(), evaluations + 1);
+}
+
+// The CLI's PNG grid (image_grid.cpp: `cols` tiles per row, each enlarged `factor` times, one
+// gutter pixel around every tile) read back as count images of kSide x kSide grey bytes.
+std::vector<std::uint8_t> read_cli_grid(const std::string& path, int count) {
+  int width = 0, height = 0, channels = 0;
+  unsigned char* data = stbi_load(path.c_str(), &width, &height, &channels, 1);
+  if (data == nullptr) return {};
+  const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count)) - 1e-9));
+  const int factor = ((width - 1) / cols - 1) / kSide;
+  std::vector<std::uint8_t> images(static_cast<std::size_t>(count) * kPixels);
+  for (int k = 0; k < count; ++k) {
+    const int x0 = 1 + (k % cols) * (kSide * factor + 1), y0 = 1 + (k / cols) * (kSide * factor + 1);
+    for (int i = 0; i < kSide; ++i)
+      for (int j = 0; j < kSide; ++j)
+        images[static_cast<std::size_t>(k) * kPixels + i * kSide + j] =
+            data[static_cast<std::size_t>(y0 + i * factor) * width + x0 + j * factor];
+  }
+  stbi_image_free(data);
+  return images;
+}
+
+// Issue 14: the Images view and `diffuscope sample --data fashion-mnist` give the same images for
+// the same schedule, sampler, K, seed and clipping (both draw x_T and then one z per non-final step
+// from NoiseSource(derive_seed(seed)), and both clip x̂_0 to [-1, 1] unless told not to).
+TEST(ImageReverseCompute, SameImagesAsTheCommandLineForTheSameSettings) {
+  const TestModel model;
+  const int count = 16, K = 8;
+  const std::string png = model.dir() + "/cli.png";
+  struct Case {
+    diffusion::SigmaKind sigma;
+    double eta;
+    bool clip;
+  };
+  std::vector<std::vector<std::uint8_t>> gui_grids;
+  for (const Case& c : {Case{diffusion::SigmaKind::Small, 0.0, true}, Case{diffusion::SigmaKind::DDIM, 0.0, true},
+                        Case{diffusion::SigmaKind::Small, 0.0, false}}) {
+    SCOPED_TRACE(std::string(diffusion::to_string(c.sigma)) + (c.clip ? " clipped" : " not clipped"));
+    ImageModelStore store("cpu");
+    ImageReverseComputer computer("cpu", store);
+    ImageReverseJob job = job_for(model.path(), K, count);
+    job.panels[0].sampler.sigma = c.sigma;
+    job.panels[0].sampler.eta = c.eta;
+    job.panels[0].sampler.clip_x0 = c.clip;   // the range [-1, 1] is the ReverseConfig default
+    ASSERT_TRUE(computer.set_job(job, 1));
+    run_to_end(computer);
+    const ImageReverseFrame f = computer.frame();
+    ASSERT_TRUE(f.panels[0].finished) << f.panels[0].error;
+
+    // The same settings on the command line (same thread count: the sums must not be reordered).
+    std::vector<std::string> args = {"diffuscope", "sample", "--data", "fashion-mnist", "--model", model.path(),
+                                     "--n", std::to_string(count), "--steps", std::to_string(K), "--T", "50",
+                                     "--scale-with-T", "--seed", std::to_string(job.seed), "--device", "cpu",
+                                     "--threads", std::to_string(torch::get_num_threads()), "--sigma",
+                                     std::string(diffusion::to_string(c.sigma)), "--eta", "0", "--out", png};
+    if (!c.clip) args.push_back("--no-clip");
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    testing::internal::CaptureStdout();
+    const int rc = cli::run(static_cast<int>(argv.size()), argv.data(), nullptr);
+    const std::string out = testing::internal::GetCapturedStdout();
+    ASSERT_EQ(rc, 0) << out;
+    const std::vector<std::uint8_t> cli_images = read_cli_grid(png, count);
+    ASSERT_EQ(cli_images.size(), f.panels[0].grid.size());
+    EXPECT_EQ(max_byte_diff(cli_images, f.panels[0].grid), 0);
+    gui_grids.push_back(f.panels[0].grid);
+  }
+  // Clipping changes this model's samples: the comparison above covered both paths.
+  EXPECT_GT(max_byte_diff(gui_grids[0], gui_grids[2]), 0);
 }
 
 TEST(ImageReverseCompute, KeptStatesStayWithinTheMemoryBudget) {

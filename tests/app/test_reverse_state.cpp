@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "gui/app_state.hpp"
@@ -260,6 +261,61 @@ TEST(ReverseTexts, SwdAndLabels) {
   spec.steps = 50;
   spec.denoiser = dg::DenoiserKind::Model;
   EXPECT_EQ(dg::panel_label(spec, 1000), "σ² = β̃ · K = 50 · learned");
+}
+
+// Issue 14: the overlay is named for the step it draws; the meter says what a copy is.
+TEST(ReverseTexts, PosteriorNamesItsStepAndTheMeterItsRadius) {
+  EXPECT_EQ(dg::posterior_label(1000, 980), "q(x₉₈₀ | x₁₀₀₀, x̂₀)");
+  EXPECT_EQ(dg::posterior_label(1, 0), "q(x₀ | x₁, x̂₀)");
+  EXPECT_EQ(dg::copies_text(std::nan(""), dg::CopyRadiusText::None), "copies …");
+  EXPECT_EQ(dg::copies_text(0.0, dg::CopyRadiusText::None), "copies 0 %");
+  EXPECT_EQ(dg::copies_text(1.0, dg::CopyRadiusText::None), "copies 100 %");
+  EXPECT_EQ(dg::copies_text(0.9735, dg::CopyRadiusText::None), "copies 97.3 %");
+  EXPECT_EQ(dg::copies_text(0.99999, dg::CopyRadiusText::None), "copies 99.9 %");   // never "100 %" unless all are
+  EXPECT_EQ(dg::copies_text(1e-5, dg::CopyRadiusText::None), "copies 0.1 %");       // never "0 %" unless none is
+  EXPECT_EQ(dg::copies_text(0.5, dg::CopyRadiusText::Long), "copies 50.0 % (≤ 0.001 from a training point)");
+  EXPECT_EQ(dg::copies_text(0.5, dg::CopyRadiusText::Short), "copies 50.0 % (≤ 0.001)");
+  EXPECT_EQ(dg::kCopyRadius, 1e-3);
+}
+
+// Issue 14: "clip x̂_0 to the data range" travels to the worker with the view's range, shows in
+// the panel label, survives the presets, and is off by default in the 2D view.
+TEST(ReverseJobFromState, ClippingCarriesTheDatasetsRange) {
+  dg::ReverseState s;
+  diffusion::ScheduleParams a;
+  EXPECT_FALSE(s.panels[0].sampler.clip_x0);
+  s.panels[0].sampler.clip_x0 = true;
+  for (diffusion::Dataset2DKind kind : diffusion::all_dataset2d_kinds()) {
+    SCOPED_TRACE(std::string(diffusion::to_string(kind)));
+    const dg::ClipRange range = dg::data_clip_range(kind);
+    // The range holds the dataset (any seed, any size in practice) with some room.
+    const diffusion::Dataset2D data = diffusion::make_dataset2d(kind, 2000, 7);
+    for (float v : data.xy) {
+      EXPECT_GE(v, range.min);
+      EXPECT_LE(v, range.max);
+    }
+    EXPECT_LT(range.max - range.min, 20.0);
+    const dg::ReverseJob job = dg::make_reverse_job(s, a, kind, 0, 0);
+    EXPECT_TRUE(job.panels[0].sampler.clip_x0);
+    EXPECT_EQ(job.panels[0].sampler.clip_min, range.min);
+    EXPECT_EQ(job.panels[0].sampler.clip_max, range.max);
+  }
+  const dg::ReverseJob job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::Moons, 0, 0);
+  const std::string label = dg::panel_label(job.panels[0], 1000);
+  EXPECT_EQ(label, "σ² = β̃ · K = 1000 · learned · x̂₀ clipped to " +
+                       dg::clip_range_text(job.panels[0].sampler.clip_min, job.panels[0].sampler.clip_max));
+  EXPECT_EQ(dg::clip_range_text(-1.0, 1.0), "[−1, 1]");
+  EXPECT_EQ(dg::clip_range_text(-2.5, 3.0), "[−2.5, 3]");
+  // Turning it on or off restarts the run.
+  dg::ReverseState off = s;
+  off.panels[0].sampler.clip_x0 = false;
+  EXPECT_TRUE(dg::restarts_run(job, dg::make_reverse_job(off, a, diffusion::Dataset2DKind::Moons, 0, 0)));
+  // The presets vary σ and K, never the clipping.
+  for (dg::ReversePreset preset : dg::all_reverse_presets()) {
+    dg::ReverseState p = s;
+    dg::apply_reverse_preset(p, preset, ScheduleKind::Linear);
+    for (int i = 0; i < p.panel_count; ++i) EXPECT_TRUE(p.panels[i].sampler.clip_x0) << dg::reverse_preset_label(preset);
+  }
 }
 
 TEST(ReverseView, EachViewKeepsItsCursorAndReverseUsesAsT) {

@@ -1,8 +1,8 @@
 // The worker's reverse view and training lanes, through the Worker's public API only (the UI's
 // view of it): runs complete, compared panels share x_T and z (common random numbers), scrubbing
 // is a lookup, a changed sampler restarts the run quickly, a missing or broken checkpoint is a
-// panel's error, overlays have the documented sizes and the posterior the documented sigma, and
-// training produces a falling loss curve and a model the reverse view then uses.
+// panel's error, overlays have the documented sizes and the posterior is the true one of the
+// sampler's next step, the memorisation meter counts copies of training points, and training produces a falling loss curve and a model the reverse view then uses.
 // Expected values are computed here from the definitions (alpha_bar from the betas, the posterior
 // coefficients from Ho et al. 2020, eq. 7), not by calling the code under test.
 #include <algorithm>
@@ -460,6 +460,81 @@ TEST(ReverseWorker, OverlaysHaveTheDocumentedShapesAndPosterior) {
   EXPECT_TRUE(worker.take_errors().empty());
 }
 
+// Issue 14: the overlay is the true posterior q(x_s | x_t, x̂_0) of the sampler's next step, named
+// by that step (respaced here: 100 -> 90), with √β̃ of the jump as its radius, whatever the
+// sampler draws from (DDIM η = 0 draws with σ = 0 and steps to its own mean).
+TEST(ReverseWorker, PosteriorOverlayIsTheTruePosteriorOfTheRespacedStep) {
+  Worker worker("cpu", 0);
+  ReverseJob job = exact_job(300);
+  job.panels[0] = exact_panel(diffusion::SigmaKind::DDIM, 20);   // visits 200, 190, ..., 10
+  job.overlays.predicted_x0 = true;
+  job.overlays.tracked = {5};
+  job.overlays.picked = 5;
+  ASSERT_TRUE(wait_finished(worker, worker.submit_reverse(job)));
+  job.t = 100;
+  const auto frame = wait_generation(worker, worker.submit_reverse(job));
+  ASSERT_TRUE(frame);
+  const ReversePanelFrame& p = frame->panels[0];
+  ASSERT_EQ(p.shown_t, 100);
+  ASSERT_TRUE(p.has_posterior);
+  EXPECT_EQ(p.posterior_t, 100);
+  EXPECT_EQ(p.posterior_t_prev, 90);
+  const double ab = short_alpha_bar(100), ab_prev = short_alpha_bar(90);
+  const double beta = 1 - ab / ab_prev;   // the jump's effective β
+  EXPECT_NEAR(p.posterior_sigma, std::sqrt((1 - ab_prev) / (1 - ab) * beta), 1e-9);
+  EXPECT_EQ(p.sigma, 0.0);   // the sampler's own σ: DDIM η = 0
+  const double c_x0 = std::sqrt(ab_prev) * beta / (1 - ab);
+  const double c_xt = std::sqrt(1 - beta) * (1 - ab_prev) / (1 - ab);
+  ASSERT_EQ(p.tracked_x0_xy.size(), 2u);
+  for (int c = 0; c < 2; ++c)
+    EXPECT_NEAR(p.posterior_mean_xy[c], c_x0 * p.tracked_x0_xy[c] + c_xt * p.picked_xy[c], 1e-4);
+  EXPECT_TRUE(worker.take_errors().empty());
+}
+
+// Issue 14: the memorisation meter. 50 sparse training points and every step: most of the exact
+// denoiser's samples land on them (measured 0.78: the last step starts at t = 1, where the noise,
+// 0.022 on this short schedule, still blends the closest pairs); x_T ~ N(0, I) copies none. The share is checked against a
+// count made here from the frame's points and the training set.
+TEST(ReverseWorker, MemorisationMeterCountsCopiesOfTrainingPoints) {
+  Worker worker("cpu", 0);
+  const ReverseJob job = exact_job(50);
+  ASSERT_TRUE(wait_finished(worker, worker.submit_reverse(job)));
+  std::shared_ptr<const ReverseFrame> f;
+  ASSERT_TRUE(eventually(
+      [&] {
+        f = worker.latest_reverse();
+        return f->panels[0].sliced_wasserstein_state == 200;
+      },
+      5000ms));
+  const std::vector<float> train = diffusion::make_dataset2d(diffusion::Dataset2DKind::Moons, 50, 11).xy;
+  auto copies_counted_here = [&](const std::vector<float>& xy) {
+    int copies = 0;
+    for (std::size_t i = 0; i + 1 < xy.size(); i += 2) {
+      double best = 1e300;
+      for (std::size_t j = 0; j + 1 < train.size(); j += 2)
+        best = std::min(best, std::hypot(double(xy[i]) - train[j], double(xy[i + 1]) - train[j + 1]));
+      copies += best <= kCopyRadius;
+    }
+    return static_cast<double>(copies) / static_cast<double>(xy.size() / 2);
+  };
+  const double at_x0 = f->panels[0].copied_share;
+  std::printf("[ reverse ] copies of training points at x_0: %.3f (exact denoiser, 50 points)\n", at_x0);
+  EXPECT_GE(at_x0, 0.6);
+  EXPECT_NEAR(at_x0, copies_counted_here(f->panels[0].xt_xy), 1.0 / 50 + 1e-12);
+  ReverseJob at_T = job;
+  at_T.t = 200;
+  const std::uint64_t g = worker.submit_reverse(at_T);
+  ASSERT_TRUE(eventually(
+      [&] {
+        f = worker.latest_reverse();
+        return f->generation >= g && f->panels[0].sliced_wasserstein_state == 0;
+      },
+      5000ms));
+  EXPECT_EQ(f->panels[0].copied_share, 0.0);
+  EXPECT_EQ(copies_counted_here(f->panels[0].xt_xy), 0.0);
+  EXPECT_TRUE(worker.take_errors().empty());
+}
+
 TEST(ReverseWorker, LongForwardJobAndReverseRunShareTheThread) {
   Worker worker("cpu", 0);
   ReverseJob job = exact_job(2000);
@@ -511,7 +586,14 @@ TEST(TrainingWorker, LossFallsStopKeepsTheModelAndTheReverseViewUsesIt) {
   std::printf("[ training ] %lld steps, %.0f steps/s in the worker; loss %.3f -> %.3f\n",
               static_cast<long long>(frame->step), frame->steps_per_second, early, late);
   RecordProperty("training_steps_per_second", std::to_string(frame->steps_per_second));
-  EXPECT_LT(late, 0.8 * early);
+  // The loss's floor depends on the prediction target (on 8gaussians about 0.9 for v, the
+  // default, and 0.4 for eps), so its fall from the first interval is no test; the samples are:
+  // the preview must land on the data, far closer than its own x_T ~ N(0, I) (which scores ~1).
+  const auto data = diffusion::make_dataset2d(diffusion::Dataset2DKind::EightGaussians, 1000, 99).xy;
+  const double preview_distance = diffusion::sliced_wasserstein_2d(frame->preview_xy, data);
+  std::printf("[ training ] preview sliced Wasserstein distance to data %.3f\n", preview_distance);
+  EXPECT_TRUE(std::isfinite(late) && late < 2.0 * early);
+  EXPECT_LT(preview_distance, 0.3);
 
   // A forward job does not wait behind training: slices are short.
   {

@@ -33,6 +33,7 @@ class Checkpoint : public ::testing::Test {
     model_ = diffusion::test::random_point_model(61, PointModelConfig{4, 8, 16, 2});
     metadata_.model = model_->config();
     metadata_.dataset = "moons";
+    metadata_.target = PredictionTarget::X0;  // not the struct default: the round trip must carry it
     metadata_.log_snr_min = -20;
     metadata_.log_snr_max = 14;
     metadata_.seed = 18446744073709551615ull;  // the largest seed must survive JSON
@@ -99,7 +100,8 @@ TEST_F(Checkpoint, RoundTripGivesTheSameOutputsAndMetadata) {
     EXPECT_TRUE(torch::equal(loaded.model->forward(x, torch::full({1}, lambda)),
                              model_->forward(x, torch::full({1}, lambda))));
   const auto& m = loaded.metadata;
-  EXPECT_EQ(m.kind, "point-eps-model");
+  EXPECT_EQ(m.kind, "point-model");
+  EXPECT_EQ(m.target, metadata_.target);
   EXPECT_EQ(m.dataset, "moons");
   EXPECT_EQ(m.seed, metadata_.seed);
   EXPECT_EQ(m.steps, 1234);
@@ -198,6 +200,21 @@ TEST_F(Checkpoint, AbsurdSizesAreRefusedWithoutAllocating) {
   expect_contains(load_error(write_bytes("count.ckpt", crafted)), "tensors");
 }
 
+// Bad files cost bounded memory (issue 14): every allocation is bounded by the file's size (at
+// most 256 MiB), and the metadata, which a JSON parser may blow up ~75-fold, by 1 MiB. Metadata of
+// 1 MiB + 1 byte that is all there (not truncated) is refused before it is parsed.
+TEST_F(Checkpoint, MetadataOverOneMebibyteIsRefusedBeforeParsing) {
+  const auto bytes = bytes_of(good_);
+  std::vector<char> crafted(bytes.begin(), bytes.begin() + 20);  // magic + version
+  const std::uint64_t size = (std::uint64_t{1} << 20) + 1;
+  for (int i = 0; i < 8; ++i) crafted.push_back(static_cast<char>((size >> (8 * i)) & 0xff));
+  crafted.push_back('[');
+  crafted.insert(crafted.end(), size - 1, ']');
+  crafted.insert(crafted.end(), 16, '\0');  // tensor count 0 and a checksum, never reached
+  expect_contains(load_error(write_bytes("big-metadata.ckpt", crafted)),
+                  "has 1048577 bytes of metadata, more than the 1048576 a checkpoint may hold");
+}
+
 // Found by tests/fuzz/fuzz_checkpoint (tests/fuzz/regressions/fuzz_checkpoint/crash-zero-size-tensor-memcpy,
 // read with its checksum fixed): a tensor with a zero size made the reader memcpy 0 bytes into the
 // null data pointer of an empty tensor, which is undefined behaviour (UBSan aborts on it). Below is
@@ -245,6 +262,18 @@ TEST_F(Checkpoint, MetadataFieldsAreCheckedByNameAndType) {
   auto wrong_kind = good_metadata();
   wrong_kind["kind"] = "image-eps-model";
   expect_contains(load_error(with_metadata("kind.ckpt", wrong_kind)), "image-eps-model");
+  expect_contains(load_error(with_metadata("kind.ckpt", wrong_kind)), "it is an image model");
+  auto bad_target = good_metadata();
+  bad_target["target"] = "score";
+  expect_contains(load_error(with_metadata("target.ckpt", bad_target)), "'target' = 'score' is not one of eps, x0, v");
+  auto no_target = good_metadata();
+  no_target.erase("target");
+  expect_contains(load_error(with_metadata("no-target.ckpt", no_target)), "metadata field 'target' is missing");
+  // Written before targets existed: kind "point-eps-model" and no target field mean eps.
+  auto legacy = good_metadata();
+  legacy["kind"] = "point-eps-model";
+  legacy.erase("target");
+  EXPECT_EQ(load_point_model(with_metadata("legacy.ckpt", legacy), torch::kCPU).metadata.target, PredictionTarget::Eps);
   expect_contains(load_error(with_metadata("array.ckpt", nlohmann::json::array())), "JSON object");
   // Not JSON at all (the container itself is intact).
   const auto contents = read_checkpoint(good_);

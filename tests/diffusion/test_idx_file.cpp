@@ -187,21 +187,52 @@ TEST_F(IdxFileTest, ImplausibleDimensionsAreRefused) {
 // Found by tests/fuzz/fuzz_idx (tests/fuzz/regressions/fuzz_idx/oom-huge-dimensions; its mode byte
 // 0x03 means "images, gzip'ed"): 27 bytes whose header claims 3,604,480 images of 2 x 2049 pixels,
 // each dimension within its bound, made the reader allocate their 14.8 GB before reading a pixel.
-// The buffer now grows only as data arrives: the file is refused as truncated.
+// The buffer now grows only as data arrives, and a read may claim at most 1 GB: the file is refused
+// from its header.
 TEST_F(IdxFileTest, HugeDeclaredSizeWithLittleDataIsTruncatedNotAllocated) {
   const Bytes fuzz_input = {0x00, 0x00, 0x08, 0x03, 0x00, 0x37, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
                             0x08, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
   const std::string path = write_gzip("fuzz-huge.gz", fuzz_input);
   expect_idx_error(path, [&] { read_idx_images(path); });
-  // The largest header the bounds allow (10^7 images of 4096 x 4096: 1.7e14 bytes) is refused the
-  // same way, with the message naming how far the pixels got.
+  // The largest header the per-dimension bounds allow (10^7 images of 4096 x 4096: 1.7e14 bytes)
+  // claims more than one read may hold: refused before reading a pixel.
   const std::string largest = write_plain("largest.idx", idx_bytes(0x00000803, {10'000'000, 4096, 4096}, pattern_pixels(1, 2, 2)));
   try {
     read_idx_images(largest);
     FAIL() << "no IdxError";
   } catch (const IdxError& e) {
-    EXPECT_NE(std::string(e.what()).find("truncated: the pixels ends after 4 of 167772160000000 bytes"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("more than the 1024 MB one read may hold"), std::string::npos) << e.what();
+  }
+  // Asking for fewer images brings the claim within the bound; 4 bytes of 800 MB are truncated,
+  // found as the data runs out, not by allocating the 800 MB first.
+  try {
+    read_idx_images(largest, 50);
+    FAIL() << "no IdxError";
+  } catch (const IdxError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated: the pixels ends after 4 of 838860800 bytes"), std::string::npos)
         << e.what();
+  }
+}
+
+// Every loader caps what it allocates by what its file holds (issue 14): a label file of 12 bytes
+// that claims the most labels allowed (10^7) is truncated without allocating 10 MB for them, and a
+// gzip'ed header that claims 1025 images of 1024 x 1024 (1 MB more than 1 GB) is refused before any
+// data is read.
+TEST_F(IdxFileTest, LabelCountAndTotalSizeAreBoundedBeforeReading) {
+  const std::string labels = write_plain("labels-claim.idx", idx_bytes(0x00000801, {10'000'000}, {1, 2, 3, 4}));
+  try {
+    read_idx_labels(labels);
+    FAIL() << "no IdxError";
+  } catch (const IdxError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated: the labels ends after 4 of 10000000 bytes"), std::string::npos)
+        << e.what();
+  }
+  const std::string over = write_gzip("over.gz", idx_bytes(0x00000803, {1025, 1024, 1024}, pattern_pixels(1, 2, 2)));
+  try {
+    read_idx_images(over);
+    FAIL() << "no IdxError";
+  } catch (const IdxError& e) {
+    EXPECT_NE(std::string(e.what()).find("more than the 1024 MB one read may hold"), std::string::npos) << e.what();
   }
 }
 

@@ -128,7 +128,7 @@ TEST(ImageUNet, NanLogSnrThrows) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THROW(model->forward(x, torch::full({1}, nan)), std::invalid_argument);
   EXPECT_THROW(model->forward(x, torch::tensor({0.0, nan})), std::invalid_argument);
-  EXPECT_THROW(predict_image_eps(model, x, nan), std::domain_error);
+  EXPECT_THROW(predict_image_output(model, x, nan), std::domain_error);
 }
 
 TEST(ImageUNet, BadShapesThrow) {
@@ -312,7 +312,7 @@ torch::Tensor sample_with(const ImageUNet& model, bool clip, int n, int K, std::
   config.clip_x0 = clip;
   NoiseSource noise(seed);
   const torch::Tensor x_T = noise.normal({n, 1, 28, 28});
-  return run_reverse(x_T, steps, make_image_denoiser(model, config), config, noise);
+  return run_reverse(x_T, steps, make_image_denoiser(model, PredictionTarget::Eps, config), config, noise);
 }
 
 // In the training suite: it samples the model trained there (once per process, once per CTest entry).
@@ -347,10 +347,10 @@ TEST(ImageSampling, PredictImageEpsClampsTheLevelToTheModelRange) {
   const torch::Tensor x = normal({2, 1, 28, 28}, 80);
   torch::NoGradGuard no_grad;
   const torch::Tensor at_max = model->forward(x, torch::full({1}, kModelLogSnrMax));
-  EXPECT_TRUE(torch::allclose(predict_image_eps(model, x, 1e6), at_max, 1e-6, 1e-6));
-  EXPECT_TRUE(torch::allclose(predict_image_eps(model, x, -std::numeric_limits<double>::infinity()),
+  EXPECT_TRUE(torch::allclose(predict_image_output(model, x, 1e6), at_max, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(predict_image_output(model, x, -std::numeric_limits<double>::infinity()),
                               model->forward(x, torch::full({1}, kModelLogSnrMin)), 1e-6, 1e-6));
-  EXPECT_TRUE(torch::allclose(predict_image_eps(model, x, 1.5), model->forward(x, torch::full({1}, 1.5)), 1e-6,
+  EXPECT_TRUE(torch::allclose(predict_image_output(model, x, 1.5), model->forward(x, torch::full({1}, 1.5)), 1e-6,
                               1e-6));
 }
 
@@ -441,7 +441,7 @@ TEST_F(ImageCheckpoint, RoundTripGivesIdenticalOutputs) {
   EXPECT_TRUE(torch::equal(loaded.model->forward(x, levels), model_->forward(x, levels)));
 
   const ImageCheckpointMetadata& m = loaded.metadata;
-  EXPECT_EQ(m.kind, "image-eps-model");
+  EXPECT_EQ(m.kind, "image-model");
   EXPECT_EQ(m.dataset, metadata_.dataset);
   EXPECT_EQ(m.image_height, 28);
   EXPECT_EQ(m.image_width, 28);
@@ -511,7 +511,8 @@ TEST_F(ImageCheckpoint, PointModelCheckpointIsRefusedAndViceVersa) {
   save_point_model(point_file, point, point_metadata);
   const std::string message = load_error(point_file);
   expect_contains(message, point_file);
-  expect_contains(message, "point-eps-model");
+  expect_contains(message, "point-model");
+  expect_contains(message, "it is a 2D point model");
   EXPECT_THROW(load_point_model(good_, torch::kCPU), CheckpointError);
 }
 

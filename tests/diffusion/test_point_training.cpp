@@ -11,6 +11,7 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/log_snr.hpp"
+#include "diffusion/checkpoint.hpp"
 #include "diffusion/point_training.hpp"
 #include "point_model_test_util.hpp"
 
@@ -99,8 +100,11 @@ TEST(PointTraining, SameSeedSameLossesOtherSeedOthers) {
 TEST(PointTraining, LossFallsAndTheModelBeatsPredictingZero) {
   // 400 steps of batch 256 on moons, fixed seed. At the start eps_hat is near 0, so the loss (a
   // mean over both coordinates) is near E[eps^2] = 1; it must fall below 0.7 of its start.
+  // The eps target: its loss has the known start and the known "predict zero" reference.
   const int steps = 400;
-  PointTrainer trainer(small_model(), small_config(Dataset2DKind::Moons, 5, steps), torch::kCPU);
+  PointTrainingConfig config = small_config(Dataset2DKind::Moons, 5, steps);
+  config.target = PredictionTarget::Eps;
+  PointTrainer trainer(small_model(), config, torch::kCPU);
   double first = 0, last = 0;
   for (int i = 0; i < steps; ++i) {
     const double loss = trainer.step();
@@ -130,6 +134,23 @@ TEST(PointTraining, LossFallsAndTheModelBeatsPredictingZero) {
   const double zero_error = eps.pow(2).sum(1).mean().item<double>();
   EXPECT_NEAR(zero_error, 2.0, 0.15);
   EXPECT_LT(model_error, 1.2) << "eps_hat = 0 scores " << zero_error;
+}
+
+TEST(PointTraining, EachTargetRegressesItsOwnQuantity) {
+  // training_target against values computed here: eps, x0, and v = a eps - s x0 per row.
+  const auto x0 = torch::tensor({{1.0, -2.0}, {0.5, 0.25}});
+  const auto eps = torch::tensor({{0.3, 0.7}, {-1.0, 2.0}});
+  const auto a = torch::tensor({{0.6}, {0.8}});
+  const auto s = torch::tensor({{0.8}, {0.6}});
+  EXPECT_TRUE(torch::equal(training_target(PredictionTarget::Eps, x0, eps, a, s), eps));
+  EXPECT_TRUE(torch::equal(training_target(PredictionTarget::X0, x0, eps, a, s), x0));
+  const auto v = torch::tensor({{0.6 * 0.3 - 0.8 * 1.0, 0.6 * 0.7 + 0.8 * 2.0}, {-0.8 - 0.6 * 0.5, 1.6 - 0.6 * 0.25}});
+  EXPECT_TRUE(torch::allclose(training_target(PredictionTarget::V, x0, eps, a, s), v, 1e-6, 1e-6));
+  // The trainer's checkpoint metadata carries its target.
+  PointTrainingConfig config = small_config(Dataset2DKind::Moons, 5, 1);
+  config.target = PredictionTarget::X0;
+  PointTrainer trainer(small_model(), config, torch::kCPU);
+  EXPECT_EQ(point_checkpoint_metadata(trainer).target, PredictionTarget::X0);
 }
 
 TEST(PointTraining, NonFiniteLossThrowsAndLeavesTheWeights) {

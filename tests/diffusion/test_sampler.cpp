@@ -126,6 +126,30 @@ TEST(Sampler, ZeroTerminalSnrGivesFiniteSamples) {
   }
 }
 
+TEST(Sampler, ExactDenoiserServesStepsWithoutNoise) {
+  // sigmoid start -10, tau 0.05: alpha_bar_t = 1 exactly for the first half of t. The exact
+  // denoiser used to throw "alpha_bar = 1 must lie in [0, 1)" there; now x0_hat = x_t.
+  ScheduleParams params;
+  params.kind = ScheduleKind::Sigmoid;
+  params.T = 100;
+  params.sigmoid_start = -10;
+  params.sigmoid_tau = 0.05;
+  const Schedule schedule(params);
+  ASSERT_EQ(schedule.alpha_bar(1), 1.0);
+  const ExactDenoiser exact(torch::tensor({{1.0, 0.0}, {-1.0, 0.0}}, torch::kFloat64));
+  for (const SigmaKind sigma : {SigmaKind::Small, SigmaKind::Large, SigmaKind::DDIM}) {
+    ReverseConfig config;
+    config.sigma = sigma;
+    NoiseSource noise(3);
+    const auto x_T = noise.normal({64, 2}).to(torch::kFloat64);
+    const auto out = run_reverse(x_T, sampling_steps(schedule, 0, Spacing::Leading), make_exact_denoiser(exact, config),
+                                 config, noise);
+    ASSERT_TRUE(torch::isfinite(out).all().item<bool>());
+    // Every sample is one of the two training points (the noisy half of the chain decides).
+    EXPECT_LT((out.select(1, 0).abs() - 1.0).abs().max().item<double>(), 1e-6) << to_string(sigma);
+  }
+}
+
 TEST(Sampler, CallbackSeesEveryStepAndCanStop) {
   const auto train = torch::tensor({-1.0f, 1.0f}).reshape({2, 1});
   const ExactDenoiser exact(train);

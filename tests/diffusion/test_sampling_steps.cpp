@@ -256,6 +256,30 @@ TEST(SamplingSteps, SmallEffectiveBetaKeepsFullPrecision) {
   EXPECT_NEAR(wide[0].beta, 2e-10 - 1e-20, 2e-10 * 1e-14);
 }
 
+// beta_1 = 0.1 .. beta_T = 0.5 at T = 10000: alpha_bar underflows to 0 long before T, so a
+// respaced step can have alpha_bar_t = alpha_bar_prev = 0. alpha() was 0/0 = NaN there, which made
+// the posterior mean NaN for every sampler with sigma small or large (found by the learned
+// denoisers' slider sweep).
+TEST(SamplingSteps, UnderflowedAlphaBarsGiveFiniteCoefficients) {
+  ScheduleParams p;
+  p.T = 10000;
+  p.beta_start = 0.1;
+  p.beta_end = 0.5;
+  const Schedule schedule(p);
+  bool saw_both_zero = false;
+  for (const int K : {10, 100}) {
+    for (const SamplingStep& step : sampling_steps(schedule, K, Spacing::Trailing)) {
+      saw_both_zero = saw_both_zero || (step.alpha_bar == 0.0 && step.alpha_bar_prev == 0.0);
+      EXPECT_TRUE(std::isfinite(step.alpha())) << step.t;
+      EXPECT_GE(step.alpha(), 0.0) << step.t;
+      EXPECT_TRUE(std::isfinite(step.posterior_mean_coef_xt())) << step.t;
+      EXPECT_TRUE(std::isfinite(step.posterior_mean_coef_x0())) << step.t;
+      EXPECT_TRUE(std::isfinite(step.posterior_variance())) << step.t;
+    }
+  }
+  EXPECT_TRUE(saw_both_zero);
+}
+
 TEST(SpacingNames, RoundTrip) {
   for (Spacing spacing : {Spacing::Leading, Spacing::Trailing, Spacing::Linspace})
     EXPECT_EQ(parse_spacing(to_string(spacing)), spacing);

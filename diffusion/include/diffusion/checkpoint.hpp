@@ -15,6 +15,7 @@
 #include <torch/types.h>
 
 #include "diffusion/point_model.hpp"
+#include "diffusion/prediction_target.hpp"
 
 namespace diffusion {
 
@@ -39,7 +40,8 @@ CheckpointContents read_checkpoint(const std::string& path);
 
 // What a 2D point model's checkpoint says about itself.
 struct PointCheckpointMetadata {
-  std::string kind = "point-eps-model";   // refused on load if different
+  std::string kind = "point-model";       // refused on load if different ("point-eps-model": legacy, eps)
+  PredictionTarget target = PredictionTarget::Eps;  // what the network predicts
   PointModelConfig model;                  // architecture string is model.architecture()
   std::string dataset;                     // to_string(Dataset2DKind)
   double log_snr_min = 0;                  // the training range
@@ -58,7 +60,7 @@ struct PointCheckpointMetadata {
 std::string checkpoint_library_version();
 // The current time as ISO 8601 UTC, e.g. "2024-05-01T12:34:56Z".
 std::string utc_timestamp();
-// Everything a trainer knows about its model: kind, config, dataset, log-SNR range, seed, steps,
+// Everything a trainer knows about its model: kind, target, config, dataset, log-SNR range, seed, steps,
 // recent_loss() as final_loss, batch size, learning rate, library version, time now.
 class PointTrainer;
 PointCheckpointMetadata point_checkpoint_metadata(const PointTrainer& trainer,

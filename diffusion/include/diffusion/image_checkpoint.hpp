@@ -1,6 +1,6 @@
 #pragma once
 // Checkpoints of the image model: the container of checkpoint.hpp (validated the same way) with
-// metadata of kind "image-eps-model".
+// metadata of kind "image-model" (and its prediction target).
 #include <cstdint>
 #include <string>
 
@@ -12,7 +12,8 @@
 namespace diffusion {
 
 struct ImageCheckpointMetadata {
-  std::string kind = "image-eps-model";    // refused on load if different
+  std::string kind = "image-model";        // refused on load if different ("image-eps-model": legacy, eps)
+  PredictionTarget target = PredictionTarget::Eps;  // what the U-Net predicts
   ImageModelConfig model;                  // architecture string is model.architecture()
   std::string dataset;                     // "fashion-mnist"
   int image_height = 0;                    // what it was trained on

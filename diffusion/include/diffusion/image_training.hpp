@@ -10,6 +10,7 @@
 
 #include "diffusion/idx_file.hpp"
 #include "diffusion/image_model.hpp"
+#include "diffusion/prediction_target.hpp"
 
 namespace diffusion {
 
@@ -25,6 +26,7 @@ struct ImageTrainingConfig {
   double ema_decay = 0.999;
   std::uint64_t seed = 0;              // weights, batch, log-SNR and noise draws
   bool horizontal_flip = true;         // random left-right flips (garments are near-symmetric)
+  PredictionTarget target = PredictionTarget::Eps;  // what the U-Net learns to predict
 };
 // Throws std::invalid_argument naming the field.
 void validate(const ImageTrainingConfig& config);

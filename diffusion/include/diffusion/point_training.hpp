@@ -1,6 +1,6 @@
 #pragma once
-// Training the 2D epsilon-prediction model (Ho et al. 2020's simple loss, with the noise level
-// drawn as a log-SNR rather than an integer t; see sample_training_log_snr for how and why).
+// Training the 2D model (Ho et al. 2020's simple loss on the chosen prediction target, with the
+// noise level drawn as a log-SNR rather than an integer t; see sample_training_log_snr for how and why).
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -9,8 +9,14 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/point_model.hpp"
+#include "diffusion/prediction_target.hpp"
 
 namespace diffusion {
+
+// The regression target for a batch: eps, x0, or v = a eps - s x0, where a and s broadcast
+// over x0 (e.g. [N, 1] against [N, 2], or [N, 1, 1, 1] against images).
+torch::Tensor training_target(PredictionTarget target, const torch::Tensor& x0, const torch::Tensor& eps,
+                              const torch::Tensor& a, const torch::Tensor& s);
 
 struct PointTrainingConfig {
   Dataset2DKind dataset = Dataset2DKind::Moons;
@@ -20,6 +26,7 @@ struct PointTrainingConfig {
   double ema_decay = 0.995;      // exponential moving average of the weights (what is sampled)
   std::uint64_t seed = 0;        // weights, data pool, log-SNR and noise draws
   int data_pool = 100000;        // training points drawn once from make_dataset2d(dataset, pool, seed)
+  PredictionTarget target = kDefaultPointTarget;  // what the network learns to predict
 };
 // Throws std::invalid_argument naming the field (batch_size < 1, learning_rate <= 0 or NaN, ...).
 void validate(const PointTrainingConfig& config);

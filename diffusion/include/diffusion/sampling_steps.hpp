@@ -1,5 +1,6 @@
 #pragma once
 // The steps a sampler visits: all T of them, or a respaced subset of K < T timesteps.
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,13 @@ struct SamplingStep {
   double one_minus_alpha_bar_prev = 0;
   double beta = 0;                   // effective beta between t_prev and t
   // alpha_bar_t / alpha_bar_prev. Where beta is close to 1 (a long respaced jump, or the first step
-  // after a zero-terminal-SNR rescale) 1 - beta would lose digits, so the ratio is used there.
-  double alpha() const { return beta < 0.5 ? 1.0 - beta : alpha_bar / alpha_bar_prev; }
+  // after a zero-terminal-SNR rescale) 1 - beta would lose digits, so the ratio is used there,
+  // unless both alpha_bars underflowed to 0 (beta near 1 for hundreds of steps): then 0/0 would
+  // be NaN, and 1 - beta (computed from the log ratio) is the better value.
+  double alpha() const {
+    if (beta < 0.5) return 1.0 - beta;
+    return alpha_bar_prev > 0.0 ? alpha_bar / alpha_bar_prev : std::max(0.0, 1.0 - beta);
+  }
   double posterior_variance() const;       // (1 - ab_prev) / (1 - ab_t) * beta
   double posterior_mean_coef_x0() const;   // sqrt(ab_prev) beta / (1 - ab_t)
   double posterior_mean_coef_xt() const;   // sqrt(alpha) (1 - ab_prev) / (1 - ab_t)
