@@ -21,19 +21,7 @@ bool same_image_job(const ImageReverseJob& x, const ImageReverseJob& y) {
 }
 
 std::string image_panel_label(const ReversePanelSpec& spec, int T) {
-  char sampler[64];
-  switch (spec.sampler.sigma) {
-    case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
-    case diffusion::SigmaKind::Large: std::snprintf(sampler, sizeof sampler, "σ² = β"); break;
-    case diffusion::SigmaKind::Interpolated:
-      std::snprintf(sampler, sizeof sampler, "σ² interp. v = %.2g", spec.sampler.interpolation);
-      break;
-    case diffusion::SigmaKind::DDIM:
-      std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta);
-      break;
-  }
-  const int K = spec.steps <= 0 || spec.steps >= T ? T : spec.steps;
-  return std::string(sampler) + " · K = " + std::to_string(K) + clip_label(spec.sampler);
+  return sampler_and_steps_label(spec, T) + clip_label(spec.sampler);
 }
 
 }  // namespace diffuscope::gui

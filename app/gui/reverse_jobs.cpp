@@ -43,7 +43,7 @@ int effective_steps(int steps, int T) {
   return steps;
 }
 
-std::string panel_label(const ReversePanelSpec& spec, int T) {
+std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
   char sampler[64];
   switch (spec.sampler.sigma) {
     case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
@@ -53,11 +53,17 @@ std::string panel_label(const ReversePanelSpec& spec, int T) {
       break;
     case diffusion::SigmaKind::DDIM: std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta); break;
   }
-  std::string denoiser = spec.denoiser == DenoiserKind::Model ? "learned" : "exact";
+  return std::string(sampler) + " · K = " + std::to_string(effective_steps(spec.steps, T));
+}
+
+std::string panel_label(const ReversePanelSpec& spec, int T) {
+  const std::string sampler_and_k = sampler_and_steps_label(spec, T);
+  // A chosen target leads, so that the shortened forms of narrow panels (which drop trailing
+  // parts) still say what differs in the prediction-target compare.
   if (spec.denoiser == DenoiserKind::Model && spec.model_target)
-    denoiser += " " + std::string(diffusion::target_symbol(*spec.model_target)) + "-model";
-  return std::string(sampler) + " · K = " + std::to_string(effective_steps(spec.steps, T)) + " · " + denoiser +
-         clip_label(spec.sampler);
+    return "learned " + std::string(diffusion::target_symbol(*spec.model_target)) + "-model · " + sampler_and_k +
+           clip_label(spec.sampler);
+  return sampler_and_k + " · " + (spec.denoiser == DenoiserKind::Model ? "learned" : "exact") + clip_label(spec.sampler);
 }
 
 }  // namespace diffuscope::gui

@@ -49,8 +49,11 @@ bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b);
 
 // K the sampler visits for a panel's `steps` at this T (0 or >= T: T; below 1: 1).
 int effective_steps(int steps, int T);
+// "σ² = β̃ · K = 1000", "DDIM η = 0 · K = 50": the sampler and K, as every panel label starts.
+std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T);
 // What a panel runs, under its picture and in the worker's frames alike:
-// "σ² = β̃ · K = 1000 · learned" (+ " v-model" for a chosen target, + clip_label).
+// "σ² = β̃ · K = 1000 · learned", or "learned v-model · σ² = β̃ · K = 1000" for a chosen target
+// (+ clip_label).
 std::string panel_label(const ReversePanelSpec& spec, int T);
 inline bool operator!=(const ReversePanelSpec& a, const ReversePanelSpec& b) { return !(a == b); }
 

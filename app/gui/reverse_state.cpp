@@ -136,7 +136,7 @@ ReverseJob make_reverse_job(const ReverseState& state, const diffusion::Schedule
 
 bool same_panel_spec(const ReversePanelSpec& x, const ReversePanelSpec& y) {
   return x.schedule == y.schedule && same_config(x.sampler, y.sampler) && x.steps == y.steps &&
-         x.spacing == y.spacing && x.denoiser == y.denoiser;
+         x.spacing == y.spacing && x.denoiser == y.denoiser && x.model_target == y.model_target;
 }
 
 bool restarts_run(const ReverseJob& x, const ReverseJob& y) {

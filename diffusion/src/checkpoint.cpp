@@ -205,13 +205,7 @@ json metadata_to_json(const PointCheckpointMetadata& m) {
 }
 
 PointCheckpointMetadata metadata_from_json(const std::string& path, const std::string& text) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {
-    fail(path, std::string("metadata is not valid JSON (") + e.what() + ")");
-  }
-  if (!root.is_object()) fail(path, "metadata must be a JSON object");
+  const json root = checkpoint_detail::parse_metadata_object(path, text);
   const MetadataReader top(path, root);
   PointCheckpointMetadata m;
   m.target = checkpoint_detail::read_model_kind(path, top, kPointModelKind, kImageModelKind,
@@ -433,6 +427,17 @@ LoadedPointModel load_point_model(const std::string& path, const torch::Device& 
 }
 
 namespace checkpoint_detail {
+
+json parse_metadata_object(const std::string& path, const std::string& text) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::exception& e) {
+    fail(path, std::string("metadata is not valid JSON (") + e.what() + ")");
+  }
+  if (!root.is_object()) fail(path, "metadata must be a JSON object");
+  return root;
+}
 
 PredictionTarget read_model_kind(const std::string& path, const MetadataReader& top, const ModelKind& expected,
                                  const ModelKind& other, const std::string& other_hint) {

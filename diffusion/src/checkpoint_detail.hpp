@@ -81,6 +81,9 @@ class MetadataReader {
   const json& object_;
 };
 
+// A checkpoint's metadata text as a JSON object; invalid JSON or another type fails naming `path`.
+json parse_metadata_object(const std::string& path, const std::string& text);
+
 // A model checkpoint's kind and prediction target: `kind` (e.g. "point-model") with a "target"
 // field ("eps", "x0" or "v"), or `legacy_kind` (e.g. "point-eps-model", written before targets
 // existed), which means eps. Any other kind fails with "holds a '<kind>', not <what>" plus `hint`

@@ -261,13 +261,7 @@ json metadata_to_json(const ClassifierCheckpointMetadata& m) {
 }
 
 ClassifierCheckpointMetadata metadata_from_json(const std::string& path, const std::string& text) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {
-    fail(path, std::string("metadata is not valid JSON (") + e.what() + ")");
-  }
-  if (!root.is_object()) fail(path, "metadata must be a JSON object");
+  const json root = checkpoint_detail::parse_metadata_object(path, text);
   const MetadataReader top(path, root);
   ClassifierCheckpointMetadata m;
   m.kind = top.text("kind");

@@ -366,3 +366,34 @@ TEST(ReverseTraining, JobForTheCurrentDataset) {
   s.training_steps = 3;  // typed in with Ctrl+click: clamped, never a zero-step run
   EXPECT_EQ(dg::make_training_job(s, diffusion::Dataset2DKind::Moons).steps, dg::kMinTrainingSteps);
 }
+
+// The prediction-target compare: three learned models, one per target, with DDIM η = 0 and K = 50
+// on common x_T and z; the labels lead with the target so that narrow panels still show it.
+TEST(ReversePresets, PredictionTargetPutsTheThreeModelsSideBySide) {
+  dg::ReverseState state;
+  state.panels[0].sampler.clip_x0 = true;
+  dg::apply_reverse_preset(state, dg::ReversePreset::TargetComparison, diffusion::ScheduleKind::Linear);
+  ASSERT_EQ(state.panel_count, 3);
+  const diffusion::PredictionTarget expected[] = {diffusion::PredictionTarget::Eps, diffusion::PredictionTarget::X0,
+                                                   diffusion::PredictionTarget::V};
+  const dg::ReverseJob job = dg::make_reverse_job(state, diffusion::ScheduleParams{}, diffusion::Dataset2DKind::Moons, 0, -1);
+  ASSERT_EQ(job.panels.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(state.panels[i].denoiser, dg::DenoiserKind::Model);
+    EXPECT_EQ(state.panels[i].model_target, expected[i]);
+    EXPECT_EQ(state.panels[i].sampler.sigma, diffusion::SigmaKind::DDIM);
+    EXPECT_EQ(state.panels[i].sampler.eta, 0.0);
+    EXPECT_EQ(state.panels[i].steps, 50);
+    EXPECT_TRUE(state.panels[i].sampler.clip_x0);  // kept from panel 0
+    EXPECT_EQ(job.panels[i].model_target, expected[i]);
+  }
+  EXPECT_EQ(dg::panel_label(job.panels[0], 1000).rfind("learned ε-model · DDIM η = 0 · K = 50", 0), 0u);
+  EXPECT_EQ(dg::panel_label(job.panels[2], 1000).rfind("learned v-model", 0), 0u);
+  // A different target is a different run.
+  dg::ReverseJob other = job;
+  other.panels[1].model_target = diffusion::PredictionTarget::V;
+  EXPECT_TRUE(dg::restarts_run(job, other));
+  other.panels[1].model_target.reset();
+  EXPECT_TRUE(dg::restarts_run(job, other));
+}

@@ -683,5 +683,38 @@ TEST(TrainingWorker, BadJobIsReportedAndDestructionDuringTrainingIsPrompt) {
   EXPECT_LT(ms, 1000.0);
 }
 
+// The prediction-target compare in the worker: each panel runs the shipped model of its target
+// (moons-eps.ckpt, moons-x0.ckpt, moons.ckpt = v) on the same x_T, and says so in its label. The
+// three models differ, so their samples do; every one is finite.
+TEST(ReverseWorker, EachPanelRunsTheModelOfItsPredictionTarget) {
+  Worker worker("cpu", 0);
+  ReverseJob job = exact_job(400);
+  job.panels.clear();
+  for (const auto target :
+       {diffusion::PredictionTarget::Eps, diffusion::PredictionTarget::X0, diffusion::PredictionTarget::V}) {
+    ReversePanelSpec spec = exact_panel();
+    spec.denoiser = DenoiserKind::Model;
+    spec.model_target = target;
+    spec.sampler.sigma = diffusion::SigmaKind::DDIM;
+    spec.steps = 50;
+    job.panels.push_back(spec);
+  }
+  const auto frame = wait_finished(worker, worker.submit_reverse(job), 60000ms);
+  ASSERT_TRUE(frame && !frame->running);
+  ASSERT_EQ(frame->panels.size(), 3u);
+  const char* names[] = {"learned ε-model", "learned x₀-model", "learned v-model"};
+  for (int i = 0; i < 3; ++i) {
+    const ReversePanelFrame& p = frame->panels[static_cast<std::size_t>(i)];
+    EXPECT_EQ(p.error, "") << i;
+    EXPECT_EQ(p.label.rfind(names[i], 0), 0u) << p.label;
+    EXPECT_TRUE(all_finite(p.xt_xy)) << i;
+    EXPECT_EQ(p.shown_t, 0);
+  }
+  EXPECT_GT(max_abs_diff(frame->panels[0].xt_xy, frame->panels[2].xt_xy), 1e-3f);
+  EXPECT_GT(max_abs_diff(frame->panels[1].xt_xy, frame->panels[2].xt_xy), 1e-3f);
+  EXPECT_TRUE(worker.take_errors().empty());
+}
+
 }  // namespace
 }  // namespace diffuscope::gui
+

@@ -306,7 +306,7 @@ TEST(PredictionTargets, X0HatIsConsistentOnEveryExtremeSchedule) {
 // schedule finitely; where the schedule reaches noise (alpha_bar_T < 1e-3, so x_T ~ N(0, I) is
 // its own start), the default (v) models land as close to the data as the exact denoiser of 2000
 // training points does with the same schedule, sampler, x_T and z (the sampler's own
-// discretisation error is the exact denoiser's too): at most 1 % more samples farther than 0.3
+// discretisation error is the exact denoiser's too): at most 2 % more samples farther than 0.3
 // from the data, and none more than 0.5 farther than the exact denoiser's farthest.
 TEST(ShippedModels, EverySliderEndSamplesNearTheData) {
   const auto schedules = extreme_schedules();
@@ -326,7 +326,7 @@ TEST(ShippedModels, EverySliderEndSamplesNearTheData) {
             config.sigma = sigma;
             const auto steps = sampling_steps(schedule, std::min(K, params.T), Spacing::Trailing);
             NoiseSource noise(17);
-            const auto x_T = noise.normal({250, 2});
+            const auto x_T = noise.normal({400, 2});
             const auto out = run_reverse(x_T, steps, make_model_denoiser(loaded.model, target, config), config, noise);
             const std::string where = std::string(to_string(kind)) + " " + std::string(to_string(target)) + " " +
                                       std::string(to_string(params.kind)) + " T " + std::to_string(params.T) +
@@ -344,11 +344,11 @@ TEST(ShippedModels, EverySliderEndSamplesNearTheData) {
               middle_steps += std::abs(log_snr_from_alpha_bar(step.alpha_bar, step.one_minus_alpha_bar)) <= 8.0;
             if (target != kDefaultPointTarget || !(schedule.alpha_bar(params.T) < 1e-3) || middle_steps < 6) continue;
             NoiseSource same_noise(17);
-            const auto exact_out = run_reverse(same_noise.normal({250, 2}), steps, make_exact_denoiser(exact, config),
+            const auto exact_out = run_reverse(same_noise.normal({400, 2}), steps, make_exact_denoiser(exact, config),
                                                config, same_noise);
             const auto model_far = nearest_distances_2d(as_vector(out), data);
             const auto exact_far = nearest_distances_2d(as_vector(exact_out), data);
-            EXPECT_LE(share_above(model_far, 0.3), share_above(exact_far, 0.3) + 0.01) << where;
+            EXPECT_LE(share_above(model_far, 0.3), share_above(exact_far, 0.3) + 0.02) << where;
             EXPECT_LE(*std::max_element(model_far.begin(), model_far.end()),
                       *std::max_element(exact_far.begin(), exact_far.end()) + 0.5)
                 << where;
