@@ -24,7 +24,7 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
 
   ImGui::TextUnformatted(("Train a model: " + dataset_label(state.dataset)).c_str());
   if (ImGui::Button(running ? "Restart" : "Train")) actions.start = true;
-  item_tooltip("Train this dataset's ε-network here; the reverse view follows it live");
+  item_tooltip("Train this dataset's network here (it predicts v, or what the current model predicts with 'continue'); the reverse view follows it live");
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
   if (ImGui::Button("Stop")) actions.stop = true;
