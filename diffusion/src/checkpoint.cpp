@@ -412,18 +412,14 @@ void save_point_model(const std::string& path, PointModel& model, const PointChe
 
 LoadedPointModel load_point_model(const std::string& path, const torch::Device& device,
                                   const std::string& expected_dataset) {
-  auto contents = read_checkpoint(path);
-  LoadedPointModel loaded;
-  loaded.metadata = metadata_from_json(path, contents.metadata_json);
-  if (!expected_dataset.empty() && loaded.metadata.dataset != expected_dataset)
-    fail(path, "trained on '" + loaded.metadata.dataset + "', not '" + expected_dataset + "'");
-
-  PointModel model(loaded.metadata.model);
-  checkpoint_detail::load_parameters(path, *model, contents.tensors, loaded.metadata.model.architecture());
-  model->to(device);
-  model->eval();
-  loaded.model = model;
-  return loaded;
+  // The dataset is checked with the metadata, before any parameter is read.
+  const auto read_metadata = [&expected_dataset](const std::string& file, const std::string& text) {
+    PointCheckpointMetadata m = metadata_from_json(file, text);
+    if (!expected_dataset.empty() && m.dataset != expected_dataset)
+      fail(file, "trained on '" + m.dataset + "', not '" + expected_dataset + "'");
+    return m;
+  };
+  return checkpoint_detail::load_module_checkpoint<LoadedPointModel, PointModel>(path, device, read_metadata);
 }
 
 namespace checkpoint_detail {

@@ -101,6 +101,22 @@ PredictionTarget read_model_kind(const std::string& path, const MetadataReader& 
 void load_parameters(const std::string& path, torch::nn::Module& module,
                      const std::map<std::string, torch::Tensor>& tensors, const std::string& architecture);
 
+// The load every model checkpoint shares: the container (read_checkpoint), its metadata
+// (read_metadata(path, text) -> Loaded::metadata, whose `model` is the module's config), the module
+// built from that config with every parameter checked and copied, in eval mode on `device`.
+template <typename Loaded, typename Module, typename ReadMetadata>
+Loaded load_module_checkpoint(const std::string& path, const torch::Device& device, ReadMetadata read_metadata) {
+  const CheckpointContents contents = read_checkpoint(path);
+  Loaded loaded;
+  loaded.metadata = read_metadata(path, contents.metadata_json);
+  Module model(loaded.metadata.model);
+  load_parameters(path, *model, contents.tensors, loaded.metadata.model.architecture());
+  model->to(device);
+  model->eval();
+  loaded.model = model;
+  return loaded;
+}
+
 // Every parameter by name, refusing NaN or infinite values (std::invalid_argument naming `caller`).
 std::map<std::string, torch::Tensor> finite_parameters(torch::nn::Module& module, const std::string& caller);
 

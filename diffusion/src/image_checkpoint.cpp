@@ -130,15 +130,7 @@ void save_image_model(const std::string& path, ImageUNet& model, const ImageChec
 }
 
 LoadedImageModel load_image_model(const std::string& path, const torch::Device& device) {
-  auto contents = read_checkpoint(path);
-  LoadedImageModel loaded;
-  loaded.metadata = metadata_from_json(path, contents.metadata_json);
-  ImageUNet model(loaded.metadata.model);
-  checkpoint_detail::load_parameters(path, *model, contents.tensors, loaded.metadata.model.architecture());
-  model->to(device);
-  model->eval();
-  loaded.model = model;
-  return loaded;
+  return checkpoint_detail::load_module_checkpoint<LoadedImageModel, ImageUNet>(path, device, metadata_from_json);
 }
 
 }  // namespace diffusion

@@ -327,15 +327,8 @@ void save_image_classifier(const std::string& path, ImageClassifier& model,
 }
 
 LoadedImageClassifier load_image_classifier(const std::string& path, const torch::Device& device) {
-  auto contents = read_checkpoint(path);
-  LoadedImageClassifier loaded;
-  loaded.metadata = metadata_from_json(path, contents.metadata_json);
-  ImageClassifier model(loaded.metadata.model);
-  checkpoint_detail::load_parameters(path, *model, contents.tensors, loaded.metadata.model.architecture());
-  model->to(device);
-  model->eval();
-  loaded.model = model;
-  return loaded;
+  return checkpoint_detail::load_module_checkpoint<LoadedImageClassifier, ImageClassifier>(path, device,
+                                                                                          metadata_from_json);
 }
 
 std::string shipped_image_classifier_path() { return assets_dir() + "/models/fashion-mnist-classifier.ckpt"; }
