@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -55,6 +56,7 @@ struct TrainFlags {
   int train_images = 0;  // --classifier: the first N training images (0: all)
   const CLI::Option* steps_option = nullptr;
   std::string target;               // "": the kind's default (2D: kDefaultPointTarget, images: eps)
+  std::string from;                 // images: continue training this checkpoint ("": a fresh model)
 };
 
 // Refuses an --out that cannot be written before any training time is spent on it.
@@ -123,8 +125,17 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
   config.planned_steps = flags.steps;
   config.seed = flags.seed;
   if (!flags.target.empty()) config.target = parse_target_flag(flags.target);
+  // --from: continue a trained U-Net (its architecture and target; the EMA starts from it).
+  std::optional<diffusion::LoadedImageModel> start;
+  if (!flags.from.empty()) {
+    start = diffusion::load_image_model(flags.from, device);
+    if (!flags.target.empty() && config.target != start->metadata.target)
+      throw UsageError("--target " + flags.target + " differs from what --from " + flags.from + " predicts (" +
+                       std::string(diffusion::to_string(start->metadata.target)) + ")");
+    config.target = start->metadata.target;
+  }
   diffusion::validate(config);
-  const diffusion::ImageModelConfig model_config;
+  const diffusion::ImageModelConfig model_config = start ? start->metadata.model : diffusion::ImageModelConfig{};
   const std::int64_t every =
       flags.progress_every > 0 ? flags.progress_every : std::max<std::int64_t>(1, flags.steps / 20);
   const std::int64_t grid_every =
@@ -139,7 +150,8 @@ int run_image_train(const TrainFlags& flags, const std::string& command_line) {
   const std::string where = diffusion::device_display_name(device);
   try {
     const torch::Tensor images = diffusion::images_to_tensor(idx);
-    diffusion::ImageTrainer trainer(model_config, config, images, device);
+    diffusion::ImageTrainer trainer = start ? diffusion::ImageTrainer(start->model, config, images, device)
+                                            : diffusion::ImageTrainer(model_config, config, images, device);
     std::ostringstream header;
     header << "train: fashion-mnist (" << idx.count << " images, " << idx.rows << "x" << idx.cols << "), "
            << flags.steps << " steps, batch " << config.batch_size << ", lr " << config.learning_rate << ", seed "
@@ -238,6 +250,7 @@ int run_train(const TrainFlags& flags, const std::string& command_line) {
     throw UsageError("give either --name (a 2D dataset: " + dataset_names() +
                      ") or --data fashion-mnist (images), not both");
   if (!flags.data.empty()) return run_image_train(flags, command_line);
+  if (!flags.from.empty()) throw UsageError("--from continues an image model (--data); 2D models train from scratch");
   const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
   check_common_flags(flags);
   const int threads = diffusion::configure_threads(flags.threads);
@@ -327,6 +340,8 @@ Command add_train_command(CLI::App& app, const std::string& command_line) {
   parser->add_option("--device", flags->device, "auto, cpu or cuda")->capture_default_str();
   parser->add_option("--target", flags->target,
                      "What the network predicts: eps, x0 or v (default: v for 2D datasets, eps for images)");
+  parser->add_option("--from", flags->from,
+                     "With --data: continue training this image checkpoint (its architecture and target)");
   parser->add_flag("--classifier", flags->classifier,
                    "With --data fashion-mnist: train the classifier whose features `evaluate --data` "
                    "measures (for --epochs E), and print its test accuracy");

@@ -1110,3 +1110,30 @@ TEST(CliSample, ShippedModelsStayOnTheDataAtExtremeSchedules) {
     }
   }
 }
+
+TEST(CliTrainImages, FromContinuesACheckpointAndKeepsItsTarget) {
+  // --from continues a trained U-Net: its architecture and prediction target carry over (a tiny
+  // random-weight eps checkpoint here, two steps of batch 4), a different --target is refused, and
+  // --from is for image models only.
+  TempFolder dir;
+  const std::string start = dir.file("tiny.ckpt");
+  make_image_checkpoint(start);
+  const std::string out = dir.file("continued.ckpt");
+  const std::vector<CliResult> r = run_cli_batch({
+      {"train", "--data", "fashion-mnist", "--from", start, "--steps", "2", "--batch", "4", "--threads", "1",
+       "--grid-images", "1", "--out", out},
+      {"train", "--data", "fashion-mnist", "--from", start, "--target", "v", "--steps", "2", "--out", dir.file("v.ckpt")},
+      {"train", "--name", "moons", "--from", start, "--steps", "2", "--out", dir.file("m.ckpt")},
+  });
+  ASSERT_EQ(r[0].exit_code, 0) << r[0].err << r[0].out;
+  EXPECT_NE(r[0].out.find("target eps"), std::string::npos) << r[0].out;
+  EXPECT_TRUE(std::filesystem::exists(out));
+  // The continued checkpoint samples like any other.
+  const CliResult sampled = run_cli({"sample", "--data", "fashion-mnist", "--model", out, "--n", "2", "--steps", "5",
+                                     "--threads", "1", "--out", dir.file("grid.png")});
+  EXPECT_EQ(sampled.exit_code, 0) << sampled.err;
+  EXPECT_EQ(r[1].exit_code, 2);
+  EXPECT_NE(r[1].err.find("differs from what --from"), std::string::npos) << r[1].err;
+  EXPECT_EQ(r[2].exit_code, 2);
+  EXPECT_NE(r[2].err.find("--from continues an image model"), std::string::npos) << r[2].err;
+}
