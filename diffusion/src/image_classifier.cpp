@@ -83,11 +83,7 @@ ImageClassifierImpl::ImageClassifierImpl(ImageClassifierConfig config) : config_
   reset_parameters(0);
 }
 
-std::int64_t ImageClassifierImpl::parameter_count() const {
-  std::int64_t count = 0;
-  for (const auto& p : parameters()) count += p.numel();
-  return count;
-}
+std::int64_t ImageClassifierImpl::parameter_count() const { return model_support::count_parameters(*this); }
 
 void ImageClassifierImpl::reset_parameters(std::uint64_t seed) {
   torch::NoGradGuard no_grad;
@@ -96,11 +92,8 @@ void ImageClassifierImpl::reset_parameters(std::uint64_t seed) {
   for (auto& item : parameters) {
     auto& tensor = item.value();
     const std::string& name = item.key();
-    const std::string layer = name.substr(0, name.rfind('.'));
-    const auto& weight = parameters[layer + ".weight"];
-    const double fan_in = static_cast<double>(weight.numel() / weight.size(0));
     auto cpu = torch::empty(tensor.sizes(), torch::kFloat32);
-    fill_uniform(cpu, 1.0 / std::sqrt(fan_in), generator);
+    model_support::fill_default_uniform(cpu, name, parameters, generator);
     tensor.copy_(cpu);
   }
 }

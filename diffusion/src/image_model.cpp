@@ -134,11 +134,7 @@ ImageUNetImpl::ImageUNetImpl(ImageModelConfig config) : config_(config) {
   reset_parameters(0);
 }
 
-std::int64_t ImageUNetImpl::parameter_count() const {
-  std::int64_t count = 0;
-  for (const auto& p : parameters()) count += p.numel();
-  return count;
-}
+std::int64_t ImageUNetImpl::parameter_count() const { return model_support::count_parameters(*this); }
 
 void ImageUNetImpl::reset_parameters(std::uint64_t seed) {
   torch::NoGradGuard no_grad;
@@ -158,10 +154,7 @@ void ImageUNetImpl::reset_parameters(std::uint64_t seed) {
       // identity and the untrained model predicts eps = 0: stable early training.
       cpu.zero_();
     } else {
-      // PyTorch's default for Linear and Conv2d: uniform with bound 1 / sqrt(fan_in).
-      const auto& weight = parameters[layer + ".weight"];
-      const double fan_in = static_cast<double>(weight.numel() / weight.size(0));
-      fill_uniform(cpu, 1.0 / std::sqrt(fan_in), generator);
+      model_support::fill_default_uniform(cpu, name, parameters, generator);
     }
     tensor.copy_(cpu);
   }

@@ -1,6 +1,8 @@
 #pragma once
 // Internal to the learned models (point_model.cpp, image_model.cpp): what both share about their
 // configuration checks, their noise-level input and their seeded initialisation. Not installed.
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -29,6 +31,23 @@ inline torch::Tensor scaled_log_snr(const torch::Tensor& log_snr) {
 inline void fill_uniform(torch::Tensor& tensor, double bound, at::Generator& generator) {
   auto draw = torch::rand(tensor.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
   tensor.copy_((draw * 2.0 - 1.0) * bound);
+}
+
+// PyTorch's default initialisation of Linear and Conv2d, for the parameter `name` (a layer's weight
+// or bias): uniform with bound 1 / sqrt(fan_in) of that layer's weight, drawn into `tensor`.
+inline void fill_default_uniform(torch::Tensor& tensor, const std::string& name,
+                                 const torch::OrderedDict<std::string, torch::Tensor>& parameters,
+                                 at::Generator& generator) {
+  const auto& weight = parameters[name.substr(0, name.rfind('.')) + ".weight"];
+  const double fan_in = static_cast<double>(weight.numel() / weight.size(0));
+  fill_uniform(tensor, 1.0 / std::sqrt(fan_in), generator);
+}
+
+// The number of trainable values of a module.
+inline std::int64_t count_parameters(const torch::nn::Module& module) {
+  std::int64_t count = 0;
+  for (const auto& p : module.parameters()) count += p.numel();
+  return count;
 }
 
 }  // namespace diffusion::model_support

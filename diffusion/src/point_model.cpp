@@ -109,10 +109,7 @@ void PointModelImpl::reset_parameters(std::uint64_t seed) {
     if (zero) {
       cpu.zero_();
     } else {
-      // fan_in of the layer this weight or bias belongs to (weights are [out, in]).
-      const auto prefix = name.substr(0, name.rfind('.'));
-      const auto& weight = parameters[prefix + ".weight"];
-      fill_uniform(cpu, 1.0 / std::sqrt(static_cast<double>(weight.size(1))), generator);
+      model_support::fill_default_uniform(cpu, name, parameters, generator);
     }
     tensor.copy_(cpu);
   }
