@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ThreadSanitizer check of the worker protocol (issue 7, part 4): builds ONLY the torch-free
-# worker_protocol_tests (JobRunner, Worker with a fake compute back end, fault handling) with
+# worker_protocol_tests (Worker with a fake compute back end, cancellation, fault handling) with
 # -fsanitize=thread and runs it repeatedly. LibTorch is configured but never compiled or linked
 # into this binary, so its own thread pool stays out of the report.
 #   scripts/tsan.sh [repeats]          (default 20; BUILD_DIR overrides build-tsan; CXX picks the compiler)

@@ -37,10 +37,11 @@ struct ForwardFlags {
 torch::Tensor noised(const ForwardFlags& flags, const diffusion::Schedule& schedule,
                      const torch::Tensor& x0, diffusion::NoiseSource& noise) {
   const std::int64_t n = x0.size(0);
-  if (flags.process == "closed") {
+  const gui::ForwardProcess process = parse_choice_flag<gui::ForwardProcess>("--process", flags.process, "processes");
+  if (process == gui::ForwardProcess::ClosedForm) {
     return diffusion::q_sample(schedule, x0, flags.t, noise.normal({n, 2}));
   }
-  if (flags.process == "markov") {
+  if (process == gui::ForwardProcess::Markov) {
     torch::Tensor x = x0;
     for (int s = 1; s <= flags.t; ++s) x = diffusion::q_step(schedule, x, s, noise.normal({n, 2}));
     return x;
@@ -55,9 +56,7 @@ int run_forward(const ForwardFlags& flags) {
     throw UsageError("--t must be in 0..T (T = " + std::to_string(schedule.T()) + "), got " +
                      std::to_string(flags.t));
   }
-  if (flags.process != "closed" && flags.process != "markov" && flags.process != "naive") {
-    throw UsageError("unknown --process '" + flags.process + "'; valid processes: closed, markov, naive");
-  }
+  parse_choice_flag<gui::ForwardProcess>("--process", flags.process, "processes");  // before any work
   if (!(flags.naive_beta > 0.0 && flags.naive_beta < 1.0)) {  // also rejects NaN
     throw UsageError("--naive-beta must be in (0, 1)");
   }

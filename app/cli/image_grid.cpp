@@ -1,18 +1,12 @@
 #include "cli/image_grid.hpp"
 
-#include <stb_image_write.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <stdexcept>
 #include <vector>
 
-#include <unistd.h>
+#include "fileio/png_file.hpp"
 
 namespace diffuscope::cli {
 
@@ -25,36 +19,10 @@ constexpr std::int64_t kMaxGridPixels = std::int64_t{1} << 28;
   throw std::runtime_error("cannot write image grid '" + path + "': " + why);
 }
 
-void append_bytes(void* context, void* data, int size) {
-  auto* buffer = static_cast<std::vector<std::uint8_t>*>(context);
-  const auto* bytes = static_cast<const std::uint8_t*>(data);
-  buffer->insert(buffer->end(), bytes, bytes + size);
-}
-
 // [-1, 1] -> 0..255, the inverse of the loader's byte / 127.5 - 1.
 std::uint8_t to_byte(float value) {
   const float clamped = std::min(1.0f, std::max(-1.0f, value));
   return static_cast<std::uint8_t>(std::lround((clamped + 1.0f) * 127.5f));
-}
-
-void write_file_atomically(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  static std::atomic<int> counter{0};
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::FILE* file = std::fopen(temp.c_str(), "wb");
-  if (file == nullptr) fail(path, "cannot create '" + temp + "': " + std::strerror(errno));
-  const std::size_t written = std::fwrite(bytes.data(), 1, bytes.size(), file);
-  const int write_errno = errno;
-  const bool closed = std::fclose(file) == 0;
-  if (written != bytes.size() || !closed) {
-    const int error = written != bytes.size() ? write_errno : errno;
-    std::remove(temp.c_str());
-    fail(path, "writing '" + temp + "' failed: " + std::strerror(error));
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int rename_errno = errno;
-    std::remove(temp.c_str());
-    fail(path, std::string("rename failed: ") + std::strerror(rename_errno));
-  }
 }
 
 }  // namespace
@@ -108,14 +76,9 @@ void write_image_grid_png(const std::string& path, const torch::Tensor& images, 
     }
   }
 
-  std::vector<std::uint8_t> encoded;
-  if (stbi_write_png_to_func(append_bytes, &encoded, static_cast<int>(grid_w), static_cast<int>(grid_h),
-                             static_cast<int>(channels), pixels.data(),
-                             static_cast<int>(grid_w * channels)) == 0 ||
-      encoded.empty()) {
-    fail(path, "PNG encoding failed");
-  }
-  write_file_atomically(path, encoded);
+  const std::string error = fileio::write_png(path, pixels.data(), static_cast<int>(grid_w),
+                                              static_cast<int>(grid_h), static_cast<int>(channels));
+  if (!error.empty()) throw std::runtime_error(error);
 }
 
 }  // namespace diffuscope::cli

@@ -10,7 +10,7 @@ namespace diffuscope::cli {
 // images: [N, C, H, W] (C = 1 grey or 3 RGB) in [-1, 1] (clamped), any device and floating type.
 // columns <= 0: ceil(sqrt(N)). scale <= 0: the smallest factor that makes a tile at least
 // kMinimumTilePixels on its shorter side. Grey gutters between and around the tiles.
-// Written to a temp file in the same folder, then renamed over `path`.
+// Written atomically (fileio::write_png).
 // Throws std::runtime_error naming `path` (bad shape, non-finite values, cannot write).
 void write_image_grid_png(const std::string& path, const torch::Tensor& images, int columns = 0,
                           int scale = 0);

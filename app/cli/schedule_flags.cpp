@@ -6,15 +6,16 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/usage_error.hpp"
+#include "gui/choice_tables.hpp"
 
 namespace diffuscope::cli {
 
 std::string schedule_kind_names() {
   std::string names;
-  for (diffusion::ScheduleKind kind : diffusion::all_schedule_kinds()) {
+  for (const auto& kind : gui::choices<diffusion::ScheduleKind>()) {
     if (!names.empty()) names += ", ";
-    names += diffusion::to_string(kind);
-    if (kind == diffusion::ScheduleKind::ScaledLinear) names += " (or quadratic)";
+    names += kind.key;
+    if (kind.value == diffusion::ScheduleKind::ScaledLinear) names += " (or quadratic)";  // parse_schedule_kind's alias
   }
   return names;
 }

@@ -161,8 +161,8 @@ void AppState::age_notifications(double dt_seconds) {
 
 ForwardJob make_forward_job(const AppState& state) {
   ForwardJob job;
-  job.schedule_a = state.a.good_params();
-  job.schedule_b = state.b.good_params();
+  job.schedule_a = state.a.schedule();
+  job.schedule_b = state.b.schedule();
   job.compare = state.compare;
   job.process = state.process;
   job.naive_beta = state.naive_beta;
@@ -179,8 +179,8 @@ ForwardJob make_forward_job(const AppState& state) {
 }
 
 bool same_job(const ForwardJob& x, const ForwardJob& y) {
-  return x.schedule_a == y.schedule_a &&
-         (!x.compare || x.schedule_b == y.schedule_b) && x.compare == y.compare &&
+  return same_schedule(x.schedule_a, y.schedule_a) &&
+         (!x.compare || same_schedule(x.schedule_b, y.schedule_b)) && x.compare == y.compare &&
          x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset &&
          x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
          x.strip_count == y.strip_count && x.predict_x0 == y.predict_x0 &&

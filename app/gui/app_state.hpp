@@ -9,9 +9,11 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/schedule.hpp"
+#include "gui/app_view.hpp"
 #include "gui/image_source.hpp"
 #include "gui/images_state.hpp"
 #include "gui/jobs.hpp"
+#include "gui/limits.hpp"
 #include "gui/reverse_state.hpp"
 #include "gui/warnings.hpp"
 
@@ -30,9 +32,10 @@ class ScheduleSlot {
   // Returns true when the shown schedule was replaced.
   bool refresh();
 
-  // Last schedule that validated (never null: the defaults always validate).
+  // Last schedule that validated (never null: the defaults always validate); what the jobs carry
+  // to the worker, as built. The same object while `params` are unchanged.
   const std::shared_ptr<const diffusion::Schedule>& schedule() const { return schedule_; }
-  // Parameters of schedule(); what the worker is sent while `params` are invalid.
+  // Parameters of schedule().
   const diffusion::ScheduleParams& good_params() const { return schedule_->params(); }
   const std::string& error() const { return error_; }                 // "" when params are valid
   const std::vector<ScheduleWarning>& warnings() const { return warnings_; }
@@ -54,8 +57,6 @@ struct Playback {
   bool loop = true;
   double carry = 0.0;
 };
-inline constexpr double kMinPlaybackSpeed = 1.0;
-inline constexpr double kMaxPlaybackSpeed = 2000.0;
 
 // Advances cursor t by dt seconds of playback over 0..T. At T: restarts at 0 when looping, else
 // stops playing. Returns the new cursor. Does nothing while paused.
@@ -84,14 +85,6 @@ struct Notification {
   double seconds_left = 12.0;   // removed when it reaches 0 (or when dismissed)
   std::uint64_t serial = 0;     // 1, 2, ... in the order posted (headless runs echo new ones to stderr)
 };
-
-// Forward: the forward-process views (curves, points, marginal, image). Reverse: the learned
-// (or exact) reverse process on 2D clouds, compared panels and in-app training. Images: the
-// learned image model's samples denoising from x_T, compared panels, the selected sample's x̂_0.
-enum class AppView { Forward, Reverse, Images };
-inline constexpr int kViewCount = 3;
-// The reverse-process views play T -> 0 and follow their runs.
-inline bool plays_down(AppView view) { return view != AppView::Forward; }
 
 struct AppState {
   ScheduleSlot a;
@@ -151,7 +144,7 @@ struct AppState {
   void age_notifications(double dt_seconds);
 };
 
-// The job the UI sends for the current state (A's and B's last good parameters).
+// The job the UI sends for the current state (A's and B's last good schedules, as built).
 ForwardJob make_forward_job(const AppState& state);
 // True when the two jobs would compute the same frame (the image compared by identity).
 bool same_job(const ForwardJob& x, const ForwardJob& y);

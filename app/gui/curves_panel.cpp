@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/schedule_panel.hpp"
+#include "gui/choice_tables.hpp"
 #include "gui/ui_helpers.hpp"
 #include "renderer/colormap.hpp"
 #include "renderer/plot_widget.hpp"
@@ -141,9 +141,9 @@ void CurvesPanel::draw(AppState& state, const renderer::Palette& palette) {
   if (cb) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     std::vector<LegendItem> key = {
-        {std::string("A: ") + schedule_kind_label(state.a.schedule()->params().kind) + ", T = " +
+        {std::string("A: ") + label_of(state.a.schedule()->params().kind) + ", T = " +
              std::to_string(state.a.schedule()->T()), text, false},
-        {std::string("B: ") + schedule_kind_label(state.b.schedule()->params().kind) + ", T = " +
+        {std::string("B: ") + label_of(state.b.schedule()->params().kind) + ", T = " +
              std::to_string(state.b.schedule()->T()), text, true}};
     (void)palette;
     legend_row(key);

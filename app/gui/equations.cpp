@@ -90,7 +90,7 @@ void forward_lines(const AppState& state, const diffusion::Schedule& schedule, i
 }
 
 // The reverse state whose panel 0 the current view samples with (Reverse or Images view).
-const ReverseState& sampling_state(const AppState& state) {
+const SamplingSettings& sampling_state(const AppState& state) {
   return state.view == AppView::Images ? state.images.sampling : state.reverse;
 }
 
@@ -136,7 +136,7 @@ struct CursorStep {
 CursorStep cursor_step(const AppState& state, int cursor_t) {
   CursorStep out;
   const diffusion::Schedule& schedule = *state.a.schedule();
-  const ReverseState& rs = sampling_state(state);
+  const SamplingSettings& rs = sampling_state(state);
   const ReversePanelSettings& panel = rs.panels[0];
   out.T = schedule.T();
   out.K = effective_steps(panel.steps, out.T);

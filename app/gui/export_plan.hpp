@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "gui/limits.hpp"  // the export sizes and frames
+
 namespace diffuscope::gui {
 
 enum class ExportKind { WindowPng, ViewPng, Gif, PngSequence };
@@ -35,12 +37,6 @@ std::string sequence_frame_path(const std::string& path, int index, int count);
 // Per-frame GIF delay for `frames` frames lasting `seconds` in all: rounded to whole centiseconds,
 // at least 2 (browsers show 0 and 1 as 10) and at most 65535 (the field is 16 bits).
 int gif_delay_centiseconds(double seconds, int frames);
-
-// Size limits of an export (pixels).
-inline constexpr int kExportMinSize = 64;
-inline constexpr int kExportMaxWidth = 7680;
-inline constexpr int kExportMaxHeight = 4320;
-inline constexpr int kExportMaxFrames = 10000;
 
 // "" when the settings can be exported, else one message naming the parameter: empty path, path
 // is a folder, folder missing or not writable, extension (.png or .gif as the kind needs), size

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fileio/png_file.hpp"
 #include "renderer/gif_writer.hpp"
 #include "renderer/image_resample.hpp"
-#include "renderer/screenshot.hpp"
 
 namespace diffuscope::gui {
 
@@ -71,7 +71,7 @@ std::string ExportSession::add_frame(const std::vector<std::uint8_t>& rgba, int 
     const std::string path = settings_.kind == ExportKind::PngSequence
                                  ? sequence_frame_path(settings_.path, progress_->index(), progress_->count())
                                  : settings_.path;
-    error = renderer::write_png(path, rgba.data(), width, height, 4);
+    error = fileio::write_png(path, rgba.data(), width, height, 4);
     if (error.empty()) written_.push_back(path);
   }
   if (!error.empty()) {

@@ -1,6 +1,7 @@
-// The forward views' tensor work. Everything that does not depend on the cursor (x_0, eps, the
-// schedules, the image tensors, the strips, the Markov states) is cached and keyed on the job's
-// inputs, so a job in which only t moved costs one q_sample on the points and one on the image.
+// The forward views' tensor work, with the schedules the UI built. Everything that does not
+// depend on the cursor (x_0, eps, the image tensors, the strips, the Markov states) is cached and
+// keyed on the job's inputs, so a job in which only t moved costs one q_sample on the points and
+// one on the image.
 #include "gui/forward_compute.hpp"
 
 #include <algorithm>
@@ -100,10 +101,6 @@ void check_image(const Image& image) {
                                 std::to_string(image.pixels.size()) + " values)");
 }
 
-std::string schedule_error(char side, const std::exception& e) {
-  return std::string("schedule ") + side + ": " + e.what();
-}
-
 // Markov states x_0..x_T of one schedule for one x_0, kept every `stride` steps, plus the last
 // state reached, so that playing forward costs one step per frame and scrubbing back is a lookup.
 struct MarkovChain {
@@ -120,7 +117,6 @@ struct MarkovChain {
 };
 
 struct SideCache {
-  std::optional<diffusion::Schedule> schedule;
   MarkovChain markov;
   // Strip of x_t images: depends on schedule, image, seed, naive or not, naive beta, count.
   bool strip_valid = false;
@@ -234,18 +230,6 @@ struct ForwardComputer::Impl {
     out.x0_hat = side.x0_hat;
   }
 
-  const diffusion::Schedule& schedule_for(SideCache& side, const diffusion::ScheduleParams& p,
-                                          char name) {
-    if (!side.schedule || side.schedule->params() != p) {
-      side.schedule.reset();
-      try {
-        side.schedule.emplace(p);
-      } catch (const std::exception& e) {
-        throw std::invalid_argument(schedule_error(name, e));
-      }
-    }
-    return *side.schedule;
-  }
 
   void update_points(const ForwardJob& job) {
     const DataKey key{job.dataset, job.n_points, job.seed};
@@ -381,13 +365,13 @@ struct ForwardComputer::Impl {
     return x;
   }
 
-  void compute_side(int index, const diffusion::ScheduleParams& params, const ForwardJob& job,
+  void compute_side(int index, const SharedSchedule& shared, const ForwardJob& job,
                     const CancelToken& cancel, bool defer_x0, ForwardSide& out) {
     SideCache& side = sides[index];
-    const diffusion::Schedule& schedule = schedule_for(side, params, index == 0 ? 'A' : 'B');
+    const diffusion::Schedule& schedule = *shared;
     const int t = std::clamp(job.t, 0, schedule.T());
+    out.schedule = shared;
     out.t = t;
-    out.T = schedule.T();
 
     torch::Tensor xt;
     switch (job.process) {
@@ -410,16 +394,12 @@ struct ForwardComputer::Impl {
     Moments2D& m = out.moments;
     xy_moments(out.xt_xy, m.sample_mean, m.sample_variance);
     if (job.process == ForwardProcess::Naive) {
-      out.alpha_bar = 1.0;
-      out.noise_std = std::sqrt(t * job.naive_beta);
       for (int c = 0; c < 2; ++c) {
         m.predicted_mean[c] = x0_mean[c];
         m.predicted_variance[c] = x0_variance[c] + t * job.naive_beta;
       }
     } else {
       const double ab = schedule.alpha_bar(t);
-      out.alpha_bar = ab;
-      out.noise_std = schedule.sqrt_one_minus_alpha_bar(t);
       for (int c = 0; c < 2; ++c) {
         m.predicted_mean[c] = schedule.sqrt_alpha_bar(t) * x0_mean[c];
         m.predicted_variance[c] = ab * x0_variance[c] + schedule.one_minus_alpha_bar(t);
@@ -502,9 +482,9 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
     if (*kind == FaultKind::NaN) s.poison_nan = true;
     else throw_injected_fault(*kind, "a forward job");
   }
-  // Validate both schedules before any heavier work, so a bad slider value fails fast.
-  s.schedule_for(s.sides[0], job.schedule_a, 'A');
-  if (job.compare) s.schedule_for(s.sides[1], job.schedule_b, 'B');
+  // The UI sends the schedules it built (the last good ones of its slots): used as they are.
+  if (!job.schedule_a) throw std::invalid_argument("schedule A: none was sent");
+  if (job.compare && !job.schedule_b) throw std::invalid_argument("schedule B: none was sent");
 
   s.update_points(job);
   s.update_image(job);
@@ -512,6 +492,7 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
   ForwardFrame frame;
   frame.generation = cancel.generation();
   frame.process = job.process;
+  frame.naive_beta = job.naive_beta;
   frame.compare = job.compare;
   s.compute_side(0, job.schedule_a, job, cancel, defer_x0, frame.a);
   if (job.compare) s.compute_side(1, job.schedule_b, job, cancel, defer_x0, frame.b);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "gui/fault_injection.hpp"
-#include "gui/job_runner.hpp"
+#include "gui/cancel_token.hpp"
 #include "gui/jobs.hpp"
 
 namespace diffuscope::gui {
@@ -26,8 +26,8 @@ class ForwardComputer {
   ForwardComputer(const ForwardComputer&) = delete;
   ForwardComputer& operator=(const ForwardComputer&) = delete;
 
-  // Computes the frame for `job`. Throws diffusion::ScheduleError / std::invalid_argument for bad
-  // parameters (message names the parameter), JobCancelled when `cancel` fires between Markov
+  // Computes the frame for `job` with its schedules as they are. Throws std::invalid_argument for
+  // bad parameters (message names the parameter), JobCancelled when `cancel` fires between Markov
   // steps (the states computed so far stay cached, so the next job resumes from them).
   // defer_x0: an x0_hat that needs the image model is left for a later call without it (the
   // side shows the last one and says x0_hat_pending); everything else is computed as usual.

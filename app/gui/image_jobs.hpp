@@ -64,20 +64,11 @@ struct SampleImages {
   std::vector<std::uint8_t> eps_hat;   // empty at x_0 (no step is taken from it)
 };
 
-struct ImagePanelFrame {
-  int T = 0;
-  std::vector<int> visited_t;      // the K timesteps visited, descending (the first is the largest)
-  int states_done = 0;             // 1 (x_T) .. K + 1 (x_0 reached)
-  bool finished = false;
-  int shown_state = 0;             // 0 = x_T, K = x_0
-  int shown_t = 0;                 // its timestep (0 for x_0)
-  double alpha_bar = 0, log_snr = 0, sigma = 0;   // at the shown state's next step
+struct ImagePanelFrame : SteppedPanelFrame {
   // image_count images one after another, each height x width x channels bytes, interleaved,
   // [-1, 1] -> 0..255 (empty until the panel has a state).
   std::vector<std::uint8_t> grid;
   SampleImages selected;
-  std::string label;               // "DDIM η = 0 · K = 100"
-  std::string error;               // why this panel cannot run ("" if fine)
 };
 
 struct ImageReverseFrame {

@@ -1,8 +1,5 @@
-// The Images view's run. Seeding follows the 2D reverse view: x_T and every z come from one
-// NoiseSource seeded with derive_seed(seed), x_T first ([N, C, H, W]), then z_k as the (k+1)-th
-// draw for every panel alike; one z is drawn per step index while some panel still adds noise at
-// that index, so each panel sees exactly the sequence run_reverse would give it and panels with
-// different K or sigma share x_T and z_0, z_1, ... (common random numbers).
+// The Images view's run: the stepped run (stepped_run.hpp) of image tensors [N, C, H, W], kept as
+// float16, seeded as the 2D reverse view's; and the selected sample's images.
 #include "gui/image_reverse_compute.hpp"
 
 #include <algorithm>
@@ -18,19 +15,14 @@
 
 #include "diffusion/image_denoiser.hpp"
 #include "diffusion/image_model.hpp"
-#include "diffusion/log_snr.hpp"
-#include "diffusion/noise.hpp"
 #include "diffusion/reverse_process.hpp"
 #include "diffusion/sampler.hpp"
-#include "diffusion/schedule.hpp"
-#include "diffusion/seeding.hpp"
 #include "gui/image_model_store.hpp"
+#include "gui/stepped_run.hpp"
 #include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Images per model evaluation on the CPU: ~30 ms for 16 Fashion-MNIST images on 2 threads, so a
 // changed setting waits at most about that long. A GPU evaluates the whole grid at once.
@@ -57,29 +49,6 @@ std::vector<std::uint8_t> eps_bytes(const torch::Tensor& eps) {
   return to_display_bytes(eps, -kEpsDisplayRange, kEpsDisplayRange);
 }
 
-struct PanelRun {
-  ReversePanelSpec spec;
-  int T = 0;
-  std::string label;
-  std::string error;
-  std::vector<diffusion::SamplingStep> steps;   // K, sampling order
-  std::vector<int> visited_t;                   // descending
-  diffusion::Denoiser denoiser;
-  torch::Tensor storage;   // [slots, N, C, H, W] float16: state s * stride in slot s
-  torch::Tensor current;   // the newest state (index states_done - 1), float32
-  int states_done = 0;
-  // The step in progress, computed in chunks of images: images [0, rows_done) of `next` are done.
-  torch::Tensor next;
-  std::int64_t rows_done = 0;
-  // The selected sample's images by (state, sample): from the step that evaluated them, or from
-  // one evaluation when the cursor first showed that state.
-  std::map<std::pair<int, int>, SampleImages> selections;
-
-  bool ok() const { return error.empty(); }
-  int K() const { return static_cast<int>(steps.size()); }
-  bool finished() const { return ok() && states_done == K() + 1; }
-};
-
 void validate_job(const ImageReverseJob& job) {
   const auto count = job.panels.size();
   if (count < 1 || count > static_cast<std::size_t>(kMaxReversePanels))
@@ -97,213 +66,79 @@ void validate_job(const ImageReverseJob& job) {
 }  // namespace
 
 struct ImageReverseComputer::Impl {
-  torch::Device device{torch::kCPU};
-  ArmedFault fault;
-  bool poison_nan = false;   // an injected NaN: the next step's result becomes NaN
-  ImageModelStore* store = nullptr;
-  std::size_t state_budget = kDefaultImageStateBudget;
-  std::int64_t steps_taken = 0;
-  std::int64_t selected_evaluations = 0;
+  Impl(torch::Device on, ImageModelStore& models) : device(on), store(&models), run(on) {}
 
-  // The run.
-  bool has_run = false;
+  torch::Device device;
+  ImageModelStore* store;
+  std::size_t state_budget = kDefaultImageStateBudget;
+  std::int64_t selected_evaluations = 0;
+  SteppedRun run;
+
+  // The run's job (the newest cursor and selection) and what the Images view adds to the run.
   ImageReverseJob job;
   std::uint64_t generation = 0;
-  std::vector<PanelRun> panels;
-  std::optional<diffusion::NoiseSource> noise;
-  std::shared_ptr<diffusion::ImageUNet> model;   // keeps the run's model alive
-  diffusion::PredictionTarget model_target = diffusion::PredictionTarget::Eps;
   int channels = 1, height = 0, width = 0;
-  int stride = 1;
-  std::size_t state_bytes = 0;
-  int next_k = 0;
-  std::size_t next_panel = 0;
-  bool z_ready = false;
-  torch::Tensor z;
   std::string model_description;
   std::string model_error;
-  double compute_seconds = 0;
-  std::int64_t image_steps = 0;
-  std::int64_t run_panel_steps = 0;
-
-  std::int64_t chunk_images() const {
-    return device.is_cuda() ? std::numeric_limits<std::int64_t>::max() : kCpuChunkImages;
-  }
+  // Per panel, the selected sample's images by (state, sample): from the step that evaluated
+  // them, or from one evaluation when the cursor first showed that state.
+  std::vector<std::map<std::pair<int, int>, SampleImages>> selections;
 
   void start_run(const ImageReverseJob& new_job) {
-    has_run = false;
-    panels.clear();
-    noise.reset();
-    z = torch::Tensor();
-    model.reset();
+    run.stop();
     job = new_job;
-    const int n = job.image_count;
-
     const StoredImageModel stored = store->get(job.model_path);
-    model = stored.model;
-    model_target = stored.target;
     model_description = stored.description;
     model_error = stored.error;
     channels = stored.channels;
     height = stored.height;
     width = stored.width;
 
-    std::size_t total_states = 0;
-    for (const ReversePanelSpec& spec : job.panels) {
-      PanelRun panel;
-      panel.spec = spec;
-      panel.T = spec.schedule.T;
-      try {
-        const diffusion::Schedule schedule(spec.schedule);
-        panel.T = schedule.T();
-        const int K = spec.steps == 0 ? schedule.T() : spec.steps;
-        if (K < 1 || K > schedule.T())
-          throw std::invalid_argument("steps = " + std::to_string(spec.steps) + " must be in 1..T (T = " +
-                                      std::to_string(schedule.T()) + ")");
-        diffusion::validate(spec.sampler);
-        panel.steps = diffusion::sampling_steps(schedule, K, spec.spacing);
-        for (const auto& step : panel.steps) panel.visited_t.push_back(step.t);
-        panel.label = image_panel_label(spec, schedule.T());
-        if (!model) throw std::runtime_error(stored.error);
-        panel.denoiser = diffusion::make_image_denoiser(*model, model_target, spec.sampler);
-        total_states += static_cast<std::size_t>(K) + 1;
-      } catch (const std::exception& e) {
-        panel.error = failure_message(e);
-        if (panel.label.empty()) panel.label = image_panel_label(spec, spec.schedule.T);
-      }
-      panels.push_back(std::move(panel));
-    }
-
-    // One stride for every panel keeps kept states aligned across panels.
-    const std::size_t one_state = image_state_bytes(n, 1, channels * height * width);
-    const std::size_t all_bytes = one_state * total_states;
-    stride = static_cast<int>(std::max<std::size_t>(1, (all_bytes + state_budget - 1) / state_budget));
-    state_bytes = 0;
-
-    noise.emplace(diffusion::derive_seed(job.seed));
-    if (model) {
-      const torch::Tensor x_T = noise->normal({n, channels, height, width}, device);
-      for (PanelRun& panel : panels) {
-        if (!panel.ok()) continue;
-        const int slots = panel.K() / stride + 1;
-        panel.storage = torch::empty({slots, n, channels, height, width},
-                                     torch::TensorOptions().dtype(torch::kFloat16).device(device));
-        panel.storage[0].copy_(x_T);
-        panel.current = x_T;
-        panel.states_done = 1;
-        state_bytes += static_cast<std::size_t>(panel.storage.numel()) * panel.storage.element_size();
-      }
-    }
-    next_k = 0;
-    next_panel = 0;
-    z_ready = false;
-    compute_seconds = 0;
-    image_steps = 0;
-    run_panel_steps = 0;
-    has_run = true;
+    RunSpec spec;
+    spec.panels = job.panels;
+    spec.seed = job.seed;
+    spec.samples = job.image_count;
+    spec.sample_shape = {channels, height, width};
+    spec.storage_type = torch::kFloat16;   // kImageStateValueBytes
+    spec.state_budget = state_budget;
+    spec.chunk_rows = device.is_cuda() ? std::numeric_limits<std::int64_t>::max() : kCpuChunkImages;
+    spec.make_denoiser = [&stored](const ReversePanelSpec& panel) {
+      if (!stored.model) throw std::runtime_error(stored.error);
+      return holding(diffusion::make_image_denoiser(*stored.model, stored.target, panel.sampler), stored.model);
+    };
+    spec.label = image_panel_label;
+    spec.step_name = "a image step";
+    spec.states_name = "the images";
+    run.start(std::move(spec));
+    selections.assign(job.panels.size(), {});
   }
 
-  bool running() const {
-    if (!has_run) return false;
-    for (const PanelRun& panel : panels)
-      if (panel.ok() && !panel.finished()) return true;
-    return false;
+  void remember(std::size_t panel, SampleImages images) {
+    auto& kept = selections[panel];
+    if (kept.size() >= kMaxCachedSelections) kept.clear();
+    const std::pair<int, int> key{images.state, images.sample};
+    kept[key] = std::move(images);
   }
 
   // Keeps the selected sample's images of a step that was just evaluated (no extra model call).
-  void keep_selection(PanelRun& panel, int state, std::int64_t begin, std::int64_t rows,
+  void keep_selection(std::size_t panel, int state, std::int64_t begin, std::int64_t rows,
                       const torch::Tensor& x_t, const diffusion::Prediction& pred) {
     const int s = job.selected;
     if (s < begin || s >= begin + rows) return;
-    if (panel.selections.size() >= kMaxCachedSelections) panel.selections.clear();
     SampleImages images;
     images.sample = s;
     images.state = state;
     images.x_t = image_bytes(x_t.narrow(0, s - begin, 1));
     images.x0_hat = image_bytes(pred.x0.narrow(0, s - begin, 1));
     images.eps_hat = eps_bytes(pred.eps.narrow(0, s - begin, 1));
-    panel.selections[{state, s}] = std::move(images);
+    remember(panel, std::move(images));
   }
 
-  // Returns false when interrupted before the step was complete (it resumes on the next call).
-  bool step_panel(PanelRun& panel, const std::function<bool()>& interrupted) {
-    const int k = next_k;
-    const diffusion::SamplingStep& step = panel.steps[static_cast<std::size_t>(k)];
-    try {
-      if (auto kind = fault.take()) {
-        if (*kind == FaultKind::NaN) poison_nan = true;
-        else throw_injected_fault(*kind, "a image step");
-      }
-      const std::int64_t n = panel.current.size(0);
-      if (!panel.next.defined()) {
-        panel.next = torch::empty_like(panel.current);
-        panel.rows_done = 0;
-      }
-      while (panel.rows_done < n) {
-        const std::int64_t begin = panel.rows_done;
-        const std::int64_t rows = std::min(chunk_images(), n - begin);
-        const torch::Tensor x_t = panel.current.narrow(0, begin, rows);
-        const diffusion::Prediction pred = panel.denoiser(x_t, step);
-        keep_selection(panel, k, begin, rows, x_t, pred);
-        const torch::Tensor z_rows = z.defined() ? z.narrow(0, begin, rows) : torch::Tensor();
-        panel.next.narrow(0, begin, rows)
-            .copy_(diffusion::reverse_step(x_t, pred, step, panel.spec.sampler, z_rows));
-        panel.rows_done = begin + rows;
-        if (panel.rows_done < n && interrupted && interrupted()) return false;
-      }
-      torch::Tensor x = std::move(panel.next);
-      panel.next = torch::Tensor();
-      if (poison_nan) {
-        x = x * std::numeric_limits<double>::quiet_NaN();
-        poison_nan = false;
-      }
-      if (!torch::isfinite(x).all().item<bool>())
-        throw std::runtime_error("the images became non-finite at t = " + std::to_string(step.t));
-      const int state = k + 1;
-      if (state % stride == 0) panel.storage[state / stride].copy_(x);
-      panel.current = x;
-      panel.states_done = state + 1;
-    } catch (const std::exception& e) {
-      panel.next = torch::Tensor();
-      panel.error = std::string("step at t = ") + std::to_string(step.t) + ": " + failure_message(e);
-    }
-    return true;
-  }
-
-  int max_T() const {
-    int m = 0;
-    for (const PanelRun& panel : panels) m = std::max(m, panel.T);
-    return m;
-  }
-
-  // The shown state of a panel for the job's cursor (before striding): as the 2D reverse view.
-  int cursor_state(const PanelRun& panel, int max_t) const {
-    const int newest = panel.states_done - 1;
-    if (job.t < 0) return newest;
-    int t = job.t;
-    if (max_t > 0 && panel.T != max_t)
-      t = static_cast<int>(std::lround(static_cast<double>(job.t) / max_t * panel.T));
-    t = std::clamp(t, 0, panel.T);
-    int state = panel.K();  // x_0 at t = 0
-    if (t > 0) {
-      state = 0;  // the last index j with visited_t[j] >= t
-      for (int j = 0; j < panel.K(); ++j)
-        if (panel.visited_t[static_cast<std::size_t>(j)] >= t) state = j;
-    }
-    return std::min(state, newest);
-  }
-
-  // The kept state nearest to `state` on the noisy side, and its tensor.
-  std::pair<int, torch::Tensor> kept_state(const PanelRun& panel, int state) const {
-    if (state == panel.states_done - 1) return {state, panel.current};
-    const int kept = state / stride * stride;
-    return {kept, panel.storage[kept / stride]};
-  }
-
-  SampleImages selection(PanelRun& panel, int state, const torch::Tensor& x) {
+  SampleImages selection(std::size_t index, int state, const torch::Tensor& x) {
     const int s = job.selected;
     if (s < 0) return {};
-    if (auto it = panel.selections.find({state, s}); it != panel.selections.end()) return it->second;
+    if (auto it = selections[index].find({state, s}); it != selections[index].end()) return it->second;
+    const SteppedPanel& panel = run.panels()[index];
     SampleImages images;
     images.sample = s;
     images.state = state;
@@ -317,8 +152,7 @@ struct ImageReverseComputer::Impl {
     } else {
       images.x0_hat = images.x_t;  // x_0 itself: the sample
     }
-    if (panel.selections.size() >= kMaxCachedSelections) panel.selections.clear();
-    panel.selections[{state, s}] = images;
+    remember(index, images);
     return images;
   }
 
@@ -326,7 +160,7 @@ struct ImageReverseComputer::Impl {
     ImageReverseFrame f;
     f.generation = generation;
     f.device_name = device.str();
-    if (!has_run) return f;
+    if (!run.has_run()) return f;
     torch::NoGradGuard no_grad;
     f.image_count = job.image_count;
     f.channels = channels;
@@ -334,40 +168,20 @@ struct ImageReverseComputer::Impl {
     f.width = width;
     f.model_description = model_description;
     f.model_error = model_error;
-    f.image_steps_per_second = compute_seconds > 0 ? image_steps / compute_seconds : 0;
-    f.running = running();
-    f.panel_steps = run_panel_steps;
-    f.state_bytes = state_bytes;
-    f.state_stride = stride;
-    const int max_t = max_T();
-    for (PanelRun& panel : panels) {
+    f.image_steps_per_second = run.sample_steps_per_second();
+    f.running = run.running();
+    f.panel_steps = run.run_panel_steps();
+    f.state_bytes = run.kept_bytes();
+    f.state_stride = run.stride();
+    for (std::size_t i = 0; i < run.panels().size(); ++i) {
+      const SteppedPanel& panel = run.panels()[i];
       ImagePanelFrame p;
-      p.T = panel.T;
-      p.visited_t = panel.visited_t;
-      p.label = panel.label;
-      p.error = panel.error;
-      p.states_done = panel.states_done;
-      p.finished = panel.finished();
-      if (panel.states_done > 0 && panel.current.defined()) {
-        // A panel that failed mid-run still shows the states it reached.
-        const auto [state, x] = kept_state(panel, cursor_state(panel, max_t));
-        p.shown_state = state;
-        if (state < panel.K()) {
-          const diffusion::SamplingStep& step = panel.steps[static_cast<std::size_t>(state)];
-          p.shown_t = step.t;
-          p.alpha_bar = step.alpha_bar;
-          p.log_snr = diffusion::log_snr_from_alpha_bar(step.alpha_bar, step.one_minus_alpha_bar);
-          p.sigma = diffusion::reverse_sigma(step, panel.spec.sampler);
-        } else {
-          p.shown_t = 0;
-          p.alpha_bar = 1;
-          p.log_snr = std::numeric_limits<double>::infinity();
-          p.sigma = 0;
-        }
+      if (const auto shown = run.fill_frame(panel, job.t, p)) {
+        const auto& [state, x] = *shown;
         p.grid = image_bytes(x);
         if (panel.ok()) {
           try {
-            p.selected = selection(panel, state, x);
+            p.selected = selection(i, state, x);
           } catch (const std::exception& e) {
             p.error = std::string("x̂_0 of the selected sample: ") + failure_message(e);
           }
@@ -380,10 +194,7 @@ struct ImageReverseComputer::Impl {
 };
 
 ImageReverseComputer::ImageReverseComputer(const std::string& device_name, ImageModelStore& store)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->device = torch::Device(device_name);
-  impl_->store = &store;
-}
+    : impl_(std::make_unique<Impl>(torch::Device(device_name), store)) {}
 
 ImageReverseComputer::~ImageReverseComputer() = default;
 
@@ -391,7 +202,7 @@ bool ImageReverseComputer::set_job(const ImageReverseJob& job, std::uint64_t gen
   validate_job(job);
   Impl& s = *impl_;
   s.generation = generation;
-  if (s.has_run && !restarts_image_run(s.job, job)) {
+  if (s.run.has_run() && !restarts_image_run(s.job, job)) {
     s.job.t = job.t;
     s.job.selected = job.selected;
     return false;
@@ -401,56 +212,18 @@ bool ImageReverseComputer::set_job(const ImageReverseJob& job, std::uint64_t gen
   return true;
 }
 
-void ImageReverseComputer::stop() {
-  Impl& s = *impl_;
-  s.has_run = false;
-  s.panels.clear();
-  s.noise.reset();
-  s.z = torch::Tensor();
-  s.model.reset();
-  s.state_bytes = 0;
-}
-
-bool ImageReverseComputer::has_run() const { return impl_->has_run; }
-bool ImageReverseComputer::running() const { return impl_->running(); }
+void ImageReverseComputer::stop() { impl_->run.stop(); }
+bool ImageReverseComputer::has_run() const { return impl_->run.has_run(); }
+bool ImageReverseComputer::running() const { return impl_->run.running(); }
 
 int ImageReverseComputer::advance(std::chrono::microseconds budget,
                                   const std::function<bool()>& interrupted) {
   Impl& s = *impl_;
-  if (!s.running()) return 0;
-  torch::NoGradGuard no_grad;
-  const auto start = Clock::now();
-  int taken = 0;
-  while (s.running()) {
-    if (!s.z_ready) {
-      // z_k is drawn once for all panels, while some panel still adds noise at step k.
-      bool needs_noise = false;
-      for (const PanelRun& panel : s.panels) needs_noise |= panel.ok() && s.next_k < panel.K() - 1;
-      s.z = needs_noise ? s.noise->normal({s.job.image_count, s.channels, s.height, s.width}, s.device)
-                        : torch::Tensor();
-      s.z_ready = true;
-    }
-    while (s.next_panel < s.panels.size() &&
-           !(s.panels[s.next_panel].ok() && s.next_k < s.panels[s.next_panel].K()))
-      ++s.next_panel;
-    if (s.next_panel == s.panels.size()) {
-      ++s.next_k;
-      s.next_panel = 0;
-      s.z_ready = false;
-      continue;
-    }
-    const auto step_start = Clock::now();
-    const bool complete = s.step_panel(s.panels[s.next_panel], interrupted);
-    s.compute_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
-    if (!complete) break;
-    ++s.next_panel;
-    ++taken;
-    ++s.steps_taken;
-    ++s.run_panel_steps;
-    s.image_steps += s.job.image_count;
-    if (Clock::now() - start >= budget || (interrupted && interrupted())) break;
-  }
-  return taken;
+  return s.run.advance(budget, interrupted,
+                       [&s](std::size_t panel, int state, std::int64_t begin, std::int64_t rows,
+                            const torch::Tensor& x_t, const diffusion::Prediction& pred) {
+                         s.keep_selection(panel, state, begin, rows, x_t, pred);
+                       });
 }
 
 ImageReverseFrame ImageReverseComputer::frame() { return impl_->frame(); }
@@ -459,9 +232,9 @@ void ImageReverseComputer::set_state_budget_bytes(std::size_t bytes) {
   impl_->state_budget = std::max<std::size_t>(bytes, 1);
 }
 
-std::int64_t ImageReverseComputer::steps_taken() const { return impl_->steps_taken; }
+std::int64_t ImageReverseComputer::steps_taken() const { return impl_->run.steps_taken(); }
 std::int64_t ImageReverseComputer::selected_evaluations() const { return impl_->selected_evaluations; }
 
-void ImageReverseComputer::arm_fault(FaultKind kind) { impl_->fault.arm(kind); }
+void ImageReverseComputer::arm_fault(FaultKind kind) { impl_->run.arm_fault(kind); }
 
 }  // namespace diffuscope::gui

@@ -1,10 +1,8 @@
 #pragma once
-// The Images view's tensor work: one resumable run of 1-4 panels of image samples that share x_T
-// and every z (common random numbers), advanced in short slices between other work. Every
-// state is kept (as float16, within a memory budget), so scrubbing a finished run is a lookup;
-// the selected sample's x0_hat and eps_hat are taken from the step that computed them, or
-// evaluated once for a scrubbed-to state and cached. Not thread-safe: lives on the worker thread.
-// Torch-free header (pimpl).
+// The Images view's tensor work: the stepped run (stepped_run.hpp) of image samples, kept as
+// float16; the selected sample's x0_hat and eps_hat are taken from the step that computed them,
+// or evaluated once for a scrubbed-to state and cached. Not thread-safe: lives on the worker
+// thread. Torch-free header (pimpl).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -36,9 +34,8 @@ class ImageReverseComputer {
   void stop();                  // drops the run and its states
   bool has_run() const;
   bool running() const;         // some panel still has steps to take
-  // Takes panel steps (step k of every panel, then k + 1, ...) until `budget` has passed or
-  // `interrupted()` is true; checked between chunks of images too (an interrupted step resumes
-  // on the next call). At least one chunk is computed per call. Returns the panel steps completed.
+  // SteppedRun::advance, in chunks of 16 images on the CPU (all at once on a GPU); at least one
+  // chunk per call.
   int advance(std::chrono::microseconds budget, const std::function<bool()>& interrupted = {});
   // The frame for the current cursor and selection (copies out; at most one model evaluation of
   // one image per panel, for a selection at a state not seen before).
@@ -48,9 +45,7 @@ class ImageReverseComputer {
   void set_state_budget_bytes(std::size_t bytes);
   std::int64_t steps_taken() const;         // panel steps since construction (tests, statistics)
   std::int64_t selected_evaluations() const;  // model evaluations for the selected sample (tests)
-  // Fault injection (fault_injection.hpp): the next step throws `kind` inside the computation
-  // (it becomes the panel's error), or for NaN its result becomes NaN (the real check catches it).
-  void arm_fault(FaultKind kind);
+  void arm_fault(FaultKind kind);     // SteppedRun::arm_fault
 
  private:
   struct Impl;

@@ -51,11 +51,12 @@ void ImageView::release() {
 }
 
 void ImageView::upload(Side& side, const ForwardSide& data, std::uint64_t generation) {
-  if (side.generation != generation) {
-    upload_image(side.current, data.image);
+  if (side.generation != generation) upload_image(side.current, data.image);
+  if (side.generation != generation || side.x0_pending != data.x0_hat_pending) {
     if (data.x0_hat.empty()) side.x0_hat.release(); else upload_image(side.x0_hat, data.x0_hat);
-    side.generation = generation;
+    side.x0_pending = data.x0_hat_pending;
   }
+  side.generation = generation;
   if (data.strip != side.strip_source) {
     side.strip.clear();
     if (data.strip) {
@@ -133,12 +134,17 @@ void ImageView::draw_strip(Side& side, const ForwardSide& data, float width, ImU
   ImGui::Dummy(ImVec2(width, static_cast<float>(rows) * row_h));
 }
 
-ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* frame,
-                                 const renderer::Palette& palette) {
-  ImageViewActions actions;
-  const float font = ImGui::GetFontSize();
+namespace {
 
-  // Header: where the image comes from; Fashion-MNIST can be browsed.
+// The first of `forms` that fits in `width` (the last one whatever its width).
+std::string first_fitting(std::initializer_list<std::string> forms, float width) {
+  for (const std::string& form : forms)
+    if (ImGui::CalcTextSize(form.c_str()).x <= width) return form;
+  return *(forms.end() - 1);
+}
+
+// Header: where the image comes from; Fashion-MNIST can be browsed.
+void draw_image_name(const AppState& state, ImageViewActions& actions) {
   if (state.image_is_fashion) {
     if (ImGui::ArrowButton("##prev_image", ImGuiDir_Left)) actions.fashion_step = -1;
     item_tooltip("x_0: the previous Fashion-MNIST test image");
@@ -162,6 +168,39 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
     ImGui::SetWindowFontScale(1.0f);
   }
   item_tooltip("x_0: drop a PNG/JPEG on the window (or pass --image PATH) to use your own");
+}
+
+// The model's x̂_0 beside x_t (one schedule), or why there is none, in the space it would take.
+void draw_x0_hat(const ForwardFrame& frame, const renderer::ImageTexture& texture, float big_w, float big_h, ImU32 border) {
+  ImGui::BeginGroup();
+  const std::string from = "x_" + std::to_string(frame.a.t);
+  ImGui::TextUnformatted(first_fitting({"x̂_0 by the model from " + from, "x̂_0 from " + from, "x̂_0"}, big_w).c_str());
+  item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) · ε̂) / √ᾱ_t: the U-Net's estimate of the clean image");
+  const ImVec2 size = fit(texture, big_w, big_h);
+  if (texture.valid() && size.x > 0 && !frame.a.x0_hat.empty()) {
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, 0.5f * (big_w - size.x)));
+    image_with_border(texture, size, border);
+  } else {
+    // Why there is no prediction, in the space the image would take.
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + big_w);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+    ImGui::SetWindowFontScale(0.8f);
+    ImGui::TextUnformatted(frame.a.x0_hat_note.c_str());
+    ImGui::SetWindowFontScale(1.0f);
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace
+
+ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* frame,
+                                 const renderer::Palette& palette) {
+  ImageViewActions actions;
+  const float font = ImGui::GetFontSize();
+
+  draw_image_name(state, actions);
 
   if (!frame || !state.image) {
     ImGui::TextDisabled(state.image ? "computing x_t …" : "drop a PNG/JPEG onto the window");
@@ -210,12 +249,6 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   // Columns start at fixed x positions, so a caption wider than its image cannot push the next
   // column out of the panel; such captions fall back to their short form.
   const float column_x = ImGui::GetCursorPosX();
-  // The first of `forms` that fits in `width` (the last one whatever its width).
-  auto first_fitting = [](std::initializer_list<std::string> forms, float width) {
-    for (const std::string& form : forms)
-      if (ImGui::CalcTextSize(form.c_str()).x <= width) return form;
-    return *(forms.end() - 1);
-  };
   // The Markov process steps the 2D points only: its images are drawn with the closed form, which
   // has the same law as t Markov steps (forward_compute.cpp), and the captions say so.
   const bool closed_form_images = frame->process == ForwardProcess::Markov;
@@ -250,25 +283,7 @@ ImageViewActions ImageView::draw(const AppState& state, const ForwardFrame* fram
   }
   if (with_x0) {
     ImGui::SameLine(column_x + big_w + spacing);
-    ImGui::BeginGroup();
-    const std::string from = "x_" + std::to_string(frame->a.t);
-    ImGui::TextUnformatted(first_fitting({"x̂_0 by the model from " + from, "x̂_0 from " + from, "x̂_0"}, big_w).c_str());
-    item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) · ε̂) / √ᾱ_t: the U-Net's estimate of the clean image");
-    const ImVec2 size = fit(sides_[0].x0_hat, big_w, big_h);
-    if (sides_[0].x0_hat.valid() && size.x > 0 && !frame->a.x0_hat.empty()) {
-      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, 0.5f * (big_w - size.x)));
-      image_with_border(sides_[0].x0_hat, size, border);
-    } else {
-      // Why there is no prediction, in the space the image would take.
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + big_w);
-      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-      ImGui::SetWindowFontScale(0.8f);
-      ImGui::TextUnformatted(frame->a.x0_hat_note.c_str());
-      ImGui::SetWindowFontScale(1.0f);
-      ImGui::PopStyleColor();
-      ImGui::PopTextWrapPos();
-    }
-    ImGui::EndGroup();
+    draw_x0_hat(*frame, sides_[0].x0_hat, big_w, big_h, border);
   }
 
   if (two && !compare_strips) return actions;

@@ -30,6 +30,8 @@ class ImageView {
     renderer::ImageTexture x0_hat;
     std::vector<std::unique_ptr<renderer::ImageTexture>> strip;
     std::uint64_t generation = 0;
+    // The uploaded x0_hat was still pending: its answer follows under the same generation.
+    bool x0_pending = false;
     std::shared_ptr<const std::vector<Image>> strip_source;  // identity of the uploaded strip
   };
   void upload(Side& side, const ForwardSide& data, std::uint64_t generation);

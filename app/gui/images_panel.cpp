@@ -26,37 +26,11 @@ void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bo
 
 }  // namespace
 
-std::string draw_device_selector(const DeviceStatus& status, float label_width) {
-  std::string request;
-  row_label("device", label_width);
-  const std::string preview = status.description.empty() ? std::string("starting …") : status.description;
-  if (ImGui::BeginCombo("##device", preview.c_str())) {
-    const struct {
-      const char* name;
-      const char* label;
-    } choices[] = {{"auto", "auto (CUDA if present)"}, {"cpu", "CPU"}, {"cuda", "CUDA"}};
-    for (const auto& c : choices) {
-      const bool is_cuda = std::string(c.name) == "cuda";
-      const bool disabled = is_cuda && !status.cuda_available;
-      const ImGuiSelectableFlags flags = disabled ? ImGuiSelectableFlags_Disabled : 0;
-      if (ImGui::Selectable(c.label, status.request == c.name, flags)) request = c.name;
-      if (disabled && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-        ImGui::SetTooltip("%s", status.cuda_unavailable_reason.c_str());
-      }
-    }
-    ImGui::EndCombo();
-  }
-  // Why CUDA is unavailable is the disabled CUDA entry's own tooltip.
-  const std::string tip = "device: where the worker's tensors live (now: " + preview + ")";
-  item_tooltip(tip.c_str());
-  return request == status.request ? std::string() : request;
-}
-
 void ImagesPanel::draw_controls(AppState& state, SchedulePanel& schedule_panel, const renderer::Palette& palette) {
   const float font = ImGui::GetFontSize();
   const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
   ImagesState& im = state.images;
-  ReverseState& r = im.sampling;
+  SamplingSettings& r = im.sampling;
   const int T = state.a.schedule()->T();
 
   if (r.panel_count > 1) {
@@ -68,20 +42,7 @@ void ImagesPanel::draw_controls(AppState& state, SchedulePanel& schedule_panel, 
   draw_sampler_controls(r.panels[0], T, label_width, false);
   ImGui::PopID();
 
-  row_label("spacing", label_width);
-  if (ImGui::BeginCombo("##images_spacing", spacing_label(r.spacing))) {
-    for (diffusion::Spacing s : {diffusion::Spacing::Leading, diffusion::Spacing::Trailing, diffusion::Spacing::Linspace}) {
-      if (ImGui::Selectable(spacing_label(s), s == r.spacing)) r.spacing = s;
-      item_tooltip(spacing_tooltip(s));
-    }
-    ImGui::EndCombo();
-  }
-  item_tooltip(spacing_tooltip(r.spacing));
-  std::string error;
-  const std::vector<int> visited = visited_timesteps(T, r.panels[0].steps, r.spacing, &error);
-  draw_visited_strip(visited, T, state.t, 0.7f * font, palette);
-  item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor");
-  if (!error.empty()) colored_wrapped_text(palette.error_text, error);
+  draw_spacing_and_visited(r, T, state.t, "##images_spacing", label_width, palette);
 
   row_label("images", label_width);
   int count = im.image_count;
@@ -105,43 +66,18 @@ void ImagesPanel::draw_controls(AppState& state, SchedulePanel& schedule_panel, 
 void ImagesPanel::draw_compare(AppState& state, const renderer::Palette& palette) {
   const float font = ImGui::GetFontSize();
   const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
-  ReverseState& r = state.images.sampling;
+  SamplingSettings& r = state.images.sampling;
   const diffusion::ScheduleKind family_a = state.a.params.kind;
 
-  row_label("panels", label_width);
-  int count = r.panel_count;
-  if (ImGui::SliderInt("##image_panels", &count, 1, kMaxReversePanels, "%d", ImGuiSliderFlags_AlwaysClamp)) {
-    set_panel_count(r, count, family_a);
-  }
-  item_tooltip("panels: samplers side by side, all sharing x_T and every z");
-  row_label("preset", label_width);
-  if (ImGui::BeginCombo("##image_preset", "choose…")) {
-    for (ReversePreset preset : {ReversePreset::SigmaComparison, ReversePreset::StepsComparison}) {
-      if (ImGui::Selectable(reverse_preset_label(preset))) apply_reverse_preset(r, preset, family_a);
-      item_tooltip(reverse_preset_tooltip(preset));
-    }
-    ImGui::EndCombo();
-  }
-  item_tooltip("preset: fill the panels with a ready-made comparison");
+  // The image model learns ε only, and exact denoising of images is not offered: σ and K presets.
+  draw_panel_count_and_presets(r, family_a, {ReversePreset::SigmaComparison, ReversePreset::StepsComparison},
+                               "image_", label_width);
   (void)palette;
   if (r.panel_count < 2) return;
-  edited_panel_ = std::clamp(edited_panel_, 1, r.panel_count - 1);
-  if (ImGui::BeginTabBar("##image_panel_tabs")) {
-    for (int i = 1; i < r.panel_count; ++i) {
-      char name[32];
-      std::snprintf(name, sizeof name, "#%d", i + 1);
-      const bool open = ImGui::BeginTabItem(name);
-      item_tooltip("Edit this panel's sampler (it shares x_T and z with panel #1)");
-      if (open) {
-        edited_panel_ = i;
-        ImGui::PushID(100 + i);
-        draw_sampler_controls(r.panels[static_cast<std::size_t>(i)], state.a.schedule()->T(), label_width, true);
-        ImGui::PopID();
-        ImGui::EndTabItem();
-      }
-    }
-    ImGui::EndTabBar();
-  }
+  const int T = state.a.schedule()->T();
+  draw_extra_panel_tabs(r, edited_panel_, "##image_panel_tabs", 100, [&](ReversePanelSettings& panel) {
+    draw_sampler_controls(panel, T, label_width, true);
+  });
 }
 
 }  // namespace diffuscope::gui

@@ -3,10 +3,8 @@
 // timesteps, spacing, number of images, a new x_T, schedule A, the device) and the compare
 // section of the side column (1-4 panels, the σ and K presets, what each extra panel changes).
 // Edits land in AppState; the caller builds the job from it.
-#include <string>
-
 #include "gui/app_state.hpp"
-#include "gui/jobs.hpp"
+#include "gui/device_selector.hpp"  // until the frame loop includes it itself
 #include "gui/schedule_panel.hpp"
 #include "renderer/theme.hpp"
 
@@ -22,9 +20,5 @@ class ImagesPanel {
  private:
   int edited_panel_ = 1;
 };
-
-// "device" row: a combo of auto / cpu / cuda showing the device in use ("CPU, 2 threads"); cuda is
-// disabled with the reason when it is not available. Returns the new request, or "" if unchanged.
-std::string draw_device_selector(const DeviceStatus& status, float label_width);
 
 }  // namespace diffuscope::gui

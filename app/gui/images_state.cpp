@@ -8,8 +8,8 @@
 
 namespace diffuscope::gui {
 
-ReverseState default_image_sampling() {
-  ReverseState sampling;
+SamplingSettings default_image_sampling() {
+  SamplingSettings sampling;
   for (ReversePanelSettings& panel : sampling.panels) panel.sampler.clip_x0 = true;
   return sampling;
 }
@@ -23,19 +23,14 @@ void apply_device_defaults(ImagesState& state, bool cuda, bool count_given, bool
   }
 }
 
-ImageReverseJob make_image_job(const ImagesState& state, const diffusion::ScheduleParams& schedule_a, int t) {
-  // The 2D view's job builder gives the panels (K = T sent as 0) and the cursor rule.
-  const ReverseJob reverse = make_reverse_job(state.sampling, schedule_a, diffusion::Dataset2DKind::Moons, 0, t);
+ImageReverseJob make_image_job(const ImagesState& state, const SharedSchedule& schedule_a, int t) {
   ImageReverseJob job;
-  job.panels = reverse.panels;
-  for (ReversePanelSpec& spec : job.panels) {
-    spec.denoiser = DenoiserKind::Model;
-    spec.sampler = with_clip_range(spec.sampler, kImageClipRange);
-  }
+  job.panels = make_panel_specs(state.sampling, schedule_a, kImageClipRange);
+  for (ReversePanelSpec& spec : job.panels) spec.denoiser = DenoiserKind::Model;  // images have no exact denoiser
   job.image_count = std::clamp(state.image_count, kMinImageCount, kMaxImageCount);
   job.seed = state.sampling.seed;
   job.model_path = state.model_path;
-  job.t = reverse.t;
+  job.t = job_cursor(state.sampling, t);
   job.selected = state.selected >= 0 && state.selected < job.image_count ? state.selected : -1;
   return job;
 }
@@ -60,7 +55,7 @@ int followed_image_cursor(const ImageReverseFrame& frame, int timeline_T) {
   if (frame.panels.empty()) return -1;
   const ImagePanelFrame& p = frame.panels.front();
   if (p.states_done == 0) return -1;
-  return rescale_cursor(p.shown_t, p.T, timeline_T);
+  return rescale_cursor(p.shown_t, p.schedule.T, timeline_T);
 }
 
 int settle_image_cursor(ReverseCursor& cursor, const ImageReverseFrame* frame, int t, int timeline_T) {

@@ -15,13 +15,13 @@ namespace diffuscope::gui {
 
 // The Images view's starting sampler settings: the 2D view's, with x̂_0 clipped to [-1, 1] in every
 // panel (as `diffuscope sample --data` does by default).
-ReverseState default_image_sampling();
+SamplingSettings default_image_sampling();
 
 struct ImagesState {
   // The sampler of every panel, K, spacing, panel count, seed and the cursor: the same settings,
   // rules and lecture presets as the 2D reverse view (its 2D-only fields, n_points, overlays and
   // denoiser, play no part here).
-  ReverseState sampling = default_image_sampling();
+  SamplingSettings sampling = default_image_sampling();
   int image_count = kDefaultImageCountCpu;   // kMinImageCount..kMaxImageCount
   int selected = 0;                          // the sample shown large (tile index)
   std::string model_path;                    // "" = the shipped checkpoint
@@ -33,8 +33,8 @@ struct ImagesState {
 // command line chose them.
 void apply_device_defaults(ImagesState& state, bool cuda, bool count_given, bool steps_given);
 
-// The job for the current state (panels as the 2D view builds them, A's last good parameters).
-ImageReverseJob make_image_job(const ImagesState& state, const diffusion::ScheduleParams& schedule_a, int t);
+// The job for the current state (panels as the 2D view builds them, A's last good schedule).
+ImageReverseJob make_image_job(const ImagesState& state, const SharedSchedule& schedule_a, int t);
 
 // True when every panel has finished or failed (the run will not change any more).
 bool image_run_settled(const ImageReverseFrame& frame);

@@ -105,7 +105,7 @@ void ImagesView::draw_panel(int index, AppState& state, const ImageReverseFrame*
   if (panel && !panel->label.empty()) {
     label = panel->label;
   } else {
-    const ImageReverseJob job = make_image_job(state.images, state.a.good_params(), 0);
+    const ImageReverseJob job = make_image_job(state.images, state.a.schedule(), 0);
     if (index < static_cast<int>(job.panels.size())) {
       label = image_panel_label(job.panels[static_cast<std::size_t>(index)], state.a.schedule()->T());
     }
@@ -185,7 +185,7 @@ void ImagesView::draw_panel(int index, AppState& state, const ImageReverseFrame*
       std::snprintf(text, sizeof text, "t = 0: x_0 (step %d of %d)", panel->shown_state,
                     static_cast<int>(panel->visited_t.size()));
     } else {
-      std::snprintf(text, sizeof text, "t = %d   ᾱ_t = %.3g   step %d of %d", panel->shown_t, panel->alpha_bar,
+      std::snprintf(text, sizeof text, "t = %d   ᾱ_t = %.3g   step %d of %d", panel->shown_t, shown_alpha_bar(*panel),
                     panel->shown_state, static_cast<int>(panel->visited_t.size()));
     }
     second = text;

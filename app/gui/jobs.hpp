@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "diffusion/datasets2d.hpp"
-#include "diffusion/schedule.hpp"
 #include "gui/image_source.hpp"
+#include "gui/shared_schedule.hpp"
 
 namespace diffuscope::gui {
 
@@ -24,8 +24,9 @@ enum class ForwardProcess {
 // between jobs (dataset, noise, schedules, Markov states, image tensors, strips), so sending a
 // full job every UI frame is cheap: only the cursor-dependent part is recomputed.
 struct ForwardJob {
-  diffusion::ScheduleParams schedule_a;
-  diffusion::ScheduleParams schedule_b;  // used only when compare
+  // The UI's schedules as built (never null; the worker uses them as they are).
+  SharedSchedule schedule_a = default_schedule();
+  SharedSchedule schedule_b = default_schedule();   // used only when compare
   bool compare = false;
   ForwardProcess process = ForwardProcess::ClosedForm;
   double naive_beta = 0.02;              // Naive only: per-step variance (must be > 0, finite)
@@ -53,10 +54,11 @@ struct Moments2D {
 
 // What one schedule (A or B) shows at the cursor.
 struct ForwardSide {
+  // The job's schedule this side was computed with (null for B without compare). The UI reads T,
+  // ab_t, ... from it rather than from its own slot: a frame may answer an older job than the
+  // UI's newest (a slider moved since), and its pictures belong to this schedule, not the slot's.
+  SharedSchedule schedule;
   int t = 0;                        // the cursor clamped to 0..T
-  int T = 0;                        // this schedule's T
-  double alpha_bar = 1;             // ab_t (Naive: 1, since x_0's coefficient stays 1)
-  double noise_std = 0;             // coefficient of eps: sqrt(1 - ab_t) (Naive: sqrt(t beta))
   std::vector<float> xt_xy;         // interleaved x, y for each point, same order as x0_xy
   Moments2D moments;
   Image image;                      // x_t of the image, shown as clamp((x_t + 1) / 2, 0, 1)
@@ -77,6 +79,7 @@ struct ForwardSide {
 struct ForwardFrame {
   std::uint64_t generation = 0;     // the job's generation (Worker::submit's return value)
   ForwardProcess process = ForwardProcess::ClosedForm;
+  double naive_beta = 0.02;         // the job's (Naive: x_t's noise coefficient, see below)
   bool compare = false;
   // x_0 and its colouring labels. x0_revision changes whenever x_0 changes (dataset, n, seed),
   // so the UI re-uploads point colours only then.
@@ -94,6 +97,14 @@ struct ForwardFrame {
   std::string device_name;          // "cpu", "cuda:0", ...
   double compute_ms = 0;            // worker time spent on this frame
 };
+
+// What a side's x_t is made of, from the frame's own job (its schedule, process and naive_beta):
+// x_t = sqrt(alpha_bar) x_0 + noise_std eps. alpha_bar: ab_t for the closed form and Markov;
+// Naive: 1 (the notes' variance-exploding process keeps x_0 as it is).
+double forward_alpha_bar(const ForwardFrame& frame, const ForwardSide& side);
+// sqrt(1 - ab_t); Naive: sqrt(t beta).
+double forward_noise_std(const ForwardFrame& frame, const ForwardSide& side);
+int forward_T(const ForwardSide& side);   // T of the side's schedule (0 without one)
 
 // Where the worker computes, for the device selector.
 struct DeviceStatus {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <vector>
 
 #include "gui/help_overlay.hpp"
 #include "gui/scene_library.hpp"
@@ -23,10 +24,6 @@ void place_dialog(float width_fraction, float height_fraction) {
   ImGui::SetNextWindowPos(ImVec2(0.5f * display.x, 0.5f * display.y), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
 }
 
-const char* const kForwardViews[] = {"Curves (ᾱ, SNR)", "2D points", "Marginal", "Image"};
-const char* const kReverseViews[] = {"Clouds"};
-const char* const kImagesViews[] = {"Sample grids", "Selected sample"};
-
 std::string replace_extension(const std::string& path, const char* extension) {
   std::filesystem::path p(path.empty() ? "diffuscope" : path);
   p.replace_extension(extension);
@@ -34,37 +31,6 @@ std::string replace_extension(const std::string& path, const char* extension) {
 }
 
 }  // namespace
-
-const char* const* one_view_names(AppView view, int* count) {
-  switch (view) {
-    case AppView::Forward: *count = 4; return kForwardViews;
-    case AppView::Reverse: *count = 1; return kReverseViews;
-    case AppView::Images: *count = 2; return kImagesViews;
-  }
-  *count = 0;
-  return nullptr;
-}
-
-int one_view_index(AppView view, const std::string& name) {
-  static const char* const kForward[] = {"curves", "points", "marginal", "image"};
-  static const char* const kReverse[] = {"clouds"};
-  static const char* const kImages[] = {"grids", "selected"};
-  const char* const* names = view == AppView::Forward ? kForward : view == AppView::Reverse ? kReverse : kImages;
-  const int count = view == AppView::Forward ? 4 : view == AppView::Reverse ? 1 : 2;
-  for (int i = 0; i < count; ++i) {
-    if (name == names[i]) return i;
-  }
-  return -1;
-}
-
-const char* view_name(AppView view) {
-  switch (view) {
-    case AppView::Forward: return "forward";
-    case AppView::Reverse: return "reverse";
-    case AppView::Images: return "images";
-  }
-  return "";
-}
 
 float LectureMenu::draw_menu_bar(AppState& state, const SceneDeck& deck, bool fullscreen, LectureActions& actions) {
   if (!ImGui::BeginMainMenuBar()) return 0.0f;
@@ -250,12 +216,14 @@ void LectureMenu::draw_export(const AppState& state, int window_w, int window_h,
     item_tooltip("Use the window's size.");
     const bool over_t = export_kind_ >= 2;
     if (export_kind_ == 1) {
-      int count = 0;
-      const char* const* names = one_view_names(state.view, &count);
+      std::vector<const char*> names;
+      for (const OneView& v : kOneViews)
+        if (v.view == state.view) names.push_back(v.label);
+      const int count = static_cast<int>(names.size());
       export_view_ = std::clamp(export_view_, 0, std::max(0, count - 1));
       row_label("View", label_w);
       ImGui::SetNextItemWidth(-1.0f);
-      ImGui::Combo("##view", &export_view_, names, count);
+      ImGui::Combo("##view", &export_view_, names.data(), count);
       item_tooltip("The view drawn alone, filling the picture.");
     } else {
       const char* contents[] = {"the window as shown", "the views only (presenter layout)"};

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gui/app_state.hpp"
+#include "gui/choice_tables.hpp"  // one_view_index, view_name (the frame loop uses them)
 #include "gui/export_plan.hpp"
 #include "gui/export_session.hpp"
 #include "gui/scene_deck.hpp"
@@ -21,13 +22,6 @@ struct LectureActions {
   bool toggle_fullscreen = false;
   bool quit = false;
 };
-
-// Views the "one view" export can pick in the current view (names for the combo).
-const char* const* one_view_names(AppView view, int* count);
-// The index of a view by its command-line name (curves, points, marginal, image; clouds; grids,
-// selected) in `view`; -1 when it is not one of that view's.
-int one_view_index(AppView view, const std::string& name);
-const char* view_name(AppView view);   // "forward", "reverse", "images"
 
 class LectureMenu {
  public:

@@ -86,7 +86,7 @@ void MarginalPanel::draw(const AppState& state, const ForwardFrame* frame,
     return;
   }
   const bool two = frame->compare && state.compare;
-  const int T_shown = two ? std::max(frame->a.T, frame->b.T) : frame->a.T;
+  const int T_shown = two ? std::max(forward_T(frame->a), forward_T(frame->b)) : forward_T(frame->a);
   const double half_range = points_axis_half_range(frame->process, T_shown, state.naive_beta);
   if (frame->generation != generation_ || half_range != half_range_) {
     hist_a_ = renderer::density_histogram(frame->a.xt_xy.data(), static_cast<int>(frame->a.xt_xy.size() / 2),

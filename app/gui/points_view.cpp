@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "gui/point_colors.hpp"
-#include "gui/schedule_panel.hpp"
+#include "gui/choice_tables.hpp"
 #include "gui/ui_helpers.hpp"
 #include "gui/warnings.hpp"
 #include "renderer/plot_widget.hpp"
@@ -42,18 +42,20 @@ void PointsView::upload(const ForwardFrame& frame, bool light_theme) {
   }
 }
 
-void PointsView::draw_side(int index, const char* title, ImU32 title_color, const ForwardSide& side,
-                           double half_range, ImVec2 size, const renderer::Palette& palette) {
+void PointsView::draw_side(int index, const char* title, ImU32 title_color, const ForwardFrame& frame,
+                           const ForwardSide& side, double half_range, ImVec2 size,
+                           const renderer::Palette& palette) {
   const float font = ImGui::GetFontSize();
   ImGui::BeginGroup();
   char line[160];
   // The naive process keeps x_0 whole (ᾱ plays no role): its noise scale √(tβ) is what grows.
-  const bool naive = process_ == ForwardProcess::Naive;
-  const std::string scale_text = naive ? "√(tβ) = " + format_short(side.noise_std)
-                                       : "ᾱ_t = " + format_short(side.alpha_bar);
+  // Read from the frame's own job: the slot's schedule may already be newer than the picture.
+  const bool naive = frame.process == ForwardProcess::Naive;
+  const std::string scale_text = naive ? "√(tβ) = " + format_short(forward_noise_std(frame, side))
+                                       : "ᾱ_t = " + format_short(forward_alpha_bar(frame, side));
   if (index == 0 && sides_shown_ == 1) {
     (void)title;  // the family is in the schedule panel; the title keeps what changes with t
-    std::snprintf(line, sizeof line, "t = %d / %d   %s", side.t, side.T, scale_text.c_str());
+    std::snprintf(line, sizeof line, "t = %d / %d   %s", side.t, forward_T(side), scale_text.c_str());
   } else {
     // Side by side the shared t is on the timeline; each title keeps what differs.
     std::snprintf(line, sizeof line, "%s   %s", title, scale_text.c_str());
@@ -131,22 +133,21 @@ void PointsView::draw(const AppState& state, const ForwardFrame* frame, const re
   upload(*frame, state.light_theme);
 
   const bool two = frame->compare && state.compare;
-  const int T_shown = two ? std::max(frame->a.T, frame->b.T) : frame->a.T;
+  const int T_shown = two ? std::max(forward_T(frame->a), forward_T(frame->b)) : forward_T(frame->a);
   const double half_range = points_axis_half_range(frame->process, T_shown, state.naive_beta);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const ImVec2 size(two ? std::floor((avail.x - spacing) * 0.5f) : avail.x, avail.y);
 
-  std::string title_a = std::string(two ? "A: " : "") + schedule_kind_label(state.a.good_params().kind);
+  std::string title_a = std::string(two ? "A: " : "") + label_of(frame->a.schedule->params().kind);
   sides_shown_ = two ? 2 : 1;
-  process_ = frame->process;
   const float start_x = ImGui::GetCursorPosX();
-  draw_side(0, title_a.c_str(), two ? palette.schedule_a : ImGui::GetColorU32(ImGuiCol_Text), frame->a,
-            half_range, size, palette);
+  draw_side(0, title_a.c_str(), two ? palette.schedule_a : ImGui::GetColorU32(ImGuiCol_Text), *frame,
+            frame->a, half_range, size, palette);
   if (two) {
     ImGui::SameLine(start_x + size.x + spacing);
-    std::string title_b = std::string("B: ") + schedule_kind_label(state.b.good_params().kind);
-    draw_side(1, title_b.c_str(), palette.schedule_b, frame->b, half_range, size, palette);
+    std::string title_b = std::string("B: ") + label_of(frame->b.schedule->params().kind);
+    draw_side(1, title_b.c_str(), palette.schedule_b, *frame, frame->b, half_range, size, palette);
   }
 }
 

@@ -34,12 +34,11 @@ class PointsView {
     bool has_colors = false;
   };
   void upload(const ForwardFrame& frame, bool light_theme);
-  void draw_side(int index, const char* title, ImU32 title_color, const ForwardSide& side,
-                 double half_range, ImVec2 size, const renderer::Palette& palette);
+  void draw_side(int index, const char* title, ImU32 title_color, const ForwardFrame& frame,
+                 const ForwardSide& side, double half_range, ImVec2 size, const renderer::Palette& palette);
 
   Side sides_[2];
   int sides_shown_ = 1;
-  ForwardProcess process_ = ForwardProcess::ClosedForm;
   bool init_tried_ = false;
   std::string init_error_;
   ImVec2 margins_{0.0f, 0.0f};  // plot frame around the inner square, learnt from the last frame

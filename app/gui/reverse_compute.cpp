@@ -1,11 +1,7 @@
-// The reverse view's run. Seeding follows the CLI (app/cli/seeds.hpp), so a panel here and
+// The reverse view's run: the stepped run (stepped_run.hpp) of 2D clouds, and what the 2D view
+// adds to it. Seeding follows the CLI (app/cli/seeds.hpp), so a panel here and
 // `diffuscope sample` with the same flags and seed produce the same cloud:
-//   - x_T and every z come from one NoiseSource seeded with derive_seed(seed): x_T first, then
-//     z_k is the (k+1)-th draw, for every panel alike. Panels step together (step k of every
-//     panel before step k + 1 of any), one z is drawn per step index while some panel still adds
-//     noise at that index, and run_reverse draws z on every non-final step too; so each panel
-//     gets exactly the sequence run_reverse would give it, and panels with different K (or
-//     sigma, or denoiser) share x_T and z_0, z_1, ... (common random numbers).
+//   - x_T and every z as in stepped_run.hpp;
 //   - the exact denoiser's training points are make_dataset2d(dataset, exact_train_n, seed);
 //   - the sliced Wasserstein reference is a fresh draw of n_points with
 //     derive_seed(seed, 0xE7A1, 0), the CLI's first evaluation draw;
@@ -28,9 +24,7 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/exact_denoiser.hpp"
-#include "diffusion/log_snr.hpp"
 #include "diffusion/model_denoiser.hpp"
-#include "diffusion/noise.hpp"
 #include "diffusion/point_model.hpp"
 #include "diffusion/reverse_process.hpp"
 #include "diffusion/sampler.hpp"
@@ -38,6 +32,7 @@
 #include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
 #include "gui/model_store.hpp"
+#include "gui/stepped_run.hpp"
 #include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
@@ -98,34 +93,15 @@ struct DataKey {
   }
 };
 
-struct PanelRun {
-  ReversePanelSpec spec;
-  int T = 0;
-  std::string label;
-  std::string error;
-  std::vector<diffusion::SamplingStep> steps;   // K, sampling order
-  std::vector<int> visited_t;                   // descending
-  diffusion::Denoiser denoiser;
-  std::shared_ptr<diffusion::PointModel> model;            // keeps the Model panel's net alive
-  std::shared_ptr<const diffusion::ExactDenoiser> exact;   // keeps the Exact panel's points alive
-  torch::Tensor storage;   // [slots, N, 2]: state s * stride in slot s
-  torch::Tensor current;   // the newest state (index states_done - 1)
-  int states_done = 0;
-  // The step in progress, computed in row chunks (see kStepChunkRows): rows [0, rows_done) of
-  // `next` are done.
-  torch::Tensor next;
-  std::int64_t rows_done = 0;
-  // Newest computed sliced Wasserstein distance and the state it belongs to.
+// A panel's sliced Wasserstein distances and memorisation meter, beside its stepped-run panel.
+struct PanelDistances {
+  // Newest computed distance and the state it belongs to.
   int swd_state = -1;
   double swd = std::numeric_limits<double>::quiet_NaN();
   Clock::time_point swd_time{};
   std::map<int, double> swd_cache;              // by state index
   double copied = std::numeric_limits<double>::quiet_NaN();   // the meter, for swd_state
   std::map<int, double> copied_cache;           // by state index
-
-  bool ok() const { return error.empty(); }
-  int K() const { return static_cast<int>(steps.size()); }
-  bool finished() const { return ok() && states_done == K() + 1; }
 };
 
 bool same_run(const ReverseJob& a, const ReverseJob& b) {
@@ -166,34 +142,24 @@ void validate_job(const ReverseJob& job) {
 }  // namespace
 
 struct ReverseComputer::Impl {
-  torch::Device device{torch::kCPU};
-  ArmedFault fault;
-  bool poison_nan = false;   // an injected NaN: the next step's result becomes NaN
-  ModelStore* store = nullptr;
+  Impl(torch::Device on, ModelStore& models) : device(on), store(&models), run(on) {}
+
+  torch::Device device;
+  ModelStore* store;
   std::size_t state_cache_bytes = kDefaultStateCacheBytes;
-  std::int64_t steps_taken = 0;
+  SteppedRun run;
 
   // Caches that outlive runs (a sigma change must not rebuild the exact denoiser).
   std::map<DataKey, std::shared_ptr<const diffusion::ExactDenoiser>> exact_cache;
   std::map<DataKey, std::vector<float>> fresh_data_cache;
 
-  // The run.
-  bool has_run = false;
-  ReverseJob job;                  // the newest job (cursor, overlays) of this run
+  // The run's job (the newest cursor and overlays) and what the 2D view adds to the stepped run.
+  ReverseJob job;
   std::uint64_t generation = 0;
-  std::vector<PanelRun> panels;
-  std::optional<diffusion::NoiseSource> noise;
-  int stride = 1;
-  int next_k = 0;                  // the step index being taken across panels
-  std::size_t next_panel = 0;      // the next panel to step at next_k
-  bool z_ready = false;
-  torch::Tensor z;                 // z_{next_k}; undefined when no panel adds noise there
+  std::vector<PanelDistances> distances;        // per panel
   std::vector<float> data_xy;
   std::uint64_t model_revision = 0;
   std::string model_description;
-  double compute_seconds = 0;
-  std::int64_t point_steps = 0;
-  std::int64_t run_panel_steps = 0;
 
   std::shared_ptr<const diffusion::ExactDenoiser> exact_for(const DataKey& key) {
     auto it = exact_cache.find(key);
@@ -215,13 +181,21 @@ struct ReverseComputer::Impl {
                    .xy;
   }
 
+  // A panel's denoiser: the dataset's model (a chosen target has a model of its own, the
+  // prediction-target compare) or the exact denoiser over the training points.
+  diffusion::Denoiser denoiser_for(const ReversePanelSpec& spec, const std::optional<StoredModel>& stored) {
+    if (spec.denoiser == DenoiserKind::Model) {
+      const StoredModel chosen = spec.model_target ? store->get(job.dataset, spec.model_target) : *stored;
+      if (!chosen.model) throw std::runtime_error(chosen.error);
+      return holding(diffusion::make_model_denoiser(*chosen.model, chosen.target, spec.sampler), chosen.model);
+    }
+    auto exact = exact_for({job.dataset, job.exact_train_n, job.seed});
+    return holding(diffusion::make_exact_denoiser(*exact, spec.sampler), exact);
+  }
+
   void start_run(const ReverseJob& new_job) {
-    has_run = false;
-    panels.clear();
-    noise.reset();
-    z = torch::Tensor();
+    run.stop();
     job = new_job;
-    const int n = job.n_points;
 
     // The dataset's model, looked up once for every Model panel.
     std::optional<StoredModel> stored;
@@ -234,159 +208,26 @@ struct ReverseComputer::Impl {
                         : stored->model ? stored->description
                                         : stored->error;
 
-    std::size_t total_states = 0;
-    for (const ReversePanelSpec& spec : job.panels) {
-      PanelRun panel;
-      panel.spec = spec;
-      panel.T = spec.schedule.T;
-      try {
-        const diffusion::Schedule schedule(spec.schedule);
-        panel.T = schedule.T();
-        const int K = spec.steps == 0 ? schedule.T() : spec.steps;
-        if (K < 1 || K > schedule.T())
-          throw std::invalid_argument("steps = " + std::to_string(spec.steps) + " must be in 1..T (T = " +
-                                      std::to_string(schedule.T()) + ")");
-        diffusion::validate(spec.sampler);
-        panel.steps = diffusion::sampling_steps(schedule, K, spec.spacing);
-        for (const auto& step : panel.steps) panel.visited_t.push_back(step.t);
-        panel.label = panel_label(spec, schedule.T());
-        if (spec.denoiser == DenoiserKind::Model) {
-          // A chosen target has a model of its own (the prediction-target compare).
-          const StoredModel chosen = spec.model_target ? store->get(job.dataset, spec.model_target) : *stored;
-          if (!chosen.model) throw std::runtime_error(chosen.error);
-          panel.model = chosen.model;
-          panel.denoiser = diffusion::make_model_denoiser(*panel.model, chosen.target, spec.sampler);
-        } else {
-          panel.exact = exact_for({job.dataset, job.exact_train_n, job.seed});
-          // make_exact_denoiser holds a reference; the shared pointer copied into the lambda
-          // keeps the ExactDenoiser alive as long as the Denoiser.
-          diffusion::Denoiser inner = diffusion::make_exact_denoiser(*panel.exact, spec.sampler);
-          panel.denoiser = [inner, keep = panel.exact](const torch::Tensor& x_t,
-                                                       const diffusion::SamplingStep& step) {
-            return inner(x_t, step);
-          };
-        }
-        total_states += static_cast<std::size_t>(K) + 1;
-      } catch (const std::exception& e) {
-        panel.error = failure_message(e);
-        if (panel.label.empty())
-          panel.label = panel_label(spec, spec.schedule.T);
-      }
-      panels.push_back(std::move(panel));
-    }
-
-    // One stride for every panel keeps kept states aligned across panels.
-    const std::size_t state_bytes = static_cast<std::size_t>(n) * 2 * sizeof(float);
-    const std::size_t all_bytes = state_bytes * total_states;
-    stride = static_cast<int>(
-        std::max<std::size_t>(1, (all_bytes + state_cache_bytes - 1) / state_cache_bytes));
-
-    noise.emplace(diffusion::derive_seed(job.seed));
-    const torch::Tensor x_T = noise->normal({n, 2}, device);
-    for (PanelRun& panel : panels) {
-      if (!panel.ok()) continue;
-      const int slots = panel.K() / stride + 1;
-      panel.storage = torch::empty({slots, n, 2}, x_T.options());
-      panel.storage[0].copy_(x_T);
-      panel.current = x_T;
-      panel.states_done = 1;
-    }
-    data_xy = fresh_data_for({job.dataset, n, job.seed});
-    next_k = 0;
-    next_panel = 0;
-    z_ready = false;
-    compute_seconds = 0;
-    point_steps = 0;
-    run_panel_steps = 0;
-    has_run = true;
+    RunSpec spec;
+    spec.panels = job.panels;
+    spec.seed = job.seed;
+    spec.samples = job.n_points;
+    spec.sample_shape = {2};
+    spec.storage_type = torch::kFloat32;
+    spec.state_budget = state_cache_bytes;
+    spec.chunk_rows = kStepChunkRows;
+    spec.make_denoiser = [&](const ReversePanelSpec& panel) { return denoiser_for(panel, stored); };
+    spec.label = panel_label;
+    spec.step_name = "a reverse step";
+    spec.states_name = "the cloud";
+    run.start(std::move(spec));
+    distances.assign(job.panels.size(), PanelDistances{});
+    data_xy = fresh_data_for({job.dataset, job.n_points, job.seed});
   }
 
-  bool running() const {
-    if (!has_run) return false;
-    for (const PanelRun& panel : panels)
-      if (panel.ok() && !panel.finished()) return true;
-    return false;
-  }
+  bool following_stream(const SteppedPanel& panel) const { return job.t < 0 && !panel.finished(); }
 
-  // Returns false when interrupted before the step was complete (it resumes on the next call).
-  bool step_panel(PanelRun& panel, const std::function<bool()>& interrupted) {
-    const int k = next_k;
-    const diffusion::SamplingStep& step = panel.steps[static_cast<std::size_t>(k)];
-    try {
-      if (auto kind = fault.take()) {
-        if (*kind == FaultKind::NaN) poison_nan = true;
-        else throw_injected_fault(*kind, "a reverse step");
-      }
-      const std::int64_t n = panel.current.size(0);
-      if (!panel.next.defined()) {
-        panel.next = torch::empty_like(panel.current);
-        panel.rows_done = 0;
-      }
-      while (panel.rows_done < n) {
-        const std::int64_t begin = panel.rows_done;
-        const std::int64_t rows = std::min(kStepChunkRows, n - begin);
-        const torch::Tensor x_t = panel.current.narrow(0, begin, rows);
-        const diffusion::Prediction pred = panel.denoiser(x_t, step);
-        const torch::Tensor z_rows = z.defined() ? z.narrow(0, begin, rows) : torch::Tensor();
-        panel.next.narrow(0, begin, rows)
-            .copy_(diffusion::reverse_step(x_t, pred, step, panel.spec.sampler, z_rows));
-        panel.rows_done = begin + rows;
-        if (panel.rows_done < n && interrupted && interrupted()) return false;
-      }
-      torch::Tensor x = std::move(panel.next);
-      panel.next = torch::Tensor();
-      if (poison_nan) {
-        x = x * std::numeric_limits<double>::quiet_NaN();
-        poison_nan = false;
-      }
-      if (!torch::isfinite(x).all().item<bool>())
-        throw std::runtime_error("the cloud became non-finite at t = " + std::to_string(step.t));
-      const int state = k + 1;
-      if (state % stride == 0) panel.storage[state / stride].copy_(x);
-      panel.current = x;
-      panel.states_done = state + 1;
-    } catch (const std::exception& e) {
-      panel.next = torch::Tensor();
-      panel.error = std::string("step at t = ") + std::to_string(step.t) + ": " + failure_message(e);
-    }
-    return true;
-  }
-
-  // The shown state of a panel for the job's cursor (before striding).
-  int cursor_state(const PanelRun& panel, int max_T) const {
-    const int newest = panel.states_done - 1;
-    if (job.t < 0) return newest;
-    // The cursor runs over 0..max_T; each panel maps it to its own T by fraction.
-    int t = job.t;
-    if (max_T > 0 && panel.T != max_T)
-      t = static_cast<int>(std::lround(static_cast<double>(job.t) / max_T * panel.T));
-    t = std::clamp(t, 0, panel.T);
-    int state = panel.K();  // x_0 at t = 0
-    if (t > 0) {
-      // The smallest visited timestep >= t: the last index j with visited_t[j] >= t.
-      state = 0;
-      for (int j = 0; j < panel.K(); ++j)
-        if (panel.visited_t[static_cast<std::size_t>(j)] >= t) state = j;
-    }
-    return std::min(state, newest);
-  }
-
-  // The kept state nearest to `state` on the noisy side, and its tensor.
-  std::pair<int, torch::Tensor> kept_state(const PanelRun& panel, int state) const {
-    if (state == panel.states_done - 1) return {state, panel.current};
-    const int kept = state / stride * stride;
-    return {kept, panel.storage[kept / stride]};
-  }
-
-  int max_T() const {
-    int m = 0;
-    for (const PanelRun& panel : panels) m = std::max(m, panel.T);
-    return m;
-  }
-
-  bool following_stream(const PanelRun& panel) const { return job.t < 0 && !panel.finished(); }
-
-  void fill_overlays(const PanelRun& panel, int state, const torch::Tensor& x,
+  void fill_overlays(const SteppedPanel& panel, int state, const torch::Tensor& x,
                      ReversePanelFrame& out) const {
     const ReverseOverlays& o = job.overlays;
     const bool at_x0 = state >= panel.K();
@@ -422,6 +263,7 @@ struct ReverseComputer::Impl {
             to_vector(at_x0 ? x_tracked : panel.denoiser(x_tracked, step).x0);
       }
       // Kept states 0, stride, 2 stride, ... up to the newest, then the newest itself.
+      const int stride = run.stride();
       const int newest = panel.states_done - 1;
       const int kept_slots = newest / stride + 1;
       torch::Tensor path = panel.storage.narrow(0, 0, kept_slots).index_select(1, index);
@@ -452,49 +294,30 @@ struct ReverseComputer::Impl {
   ReverseFrame frame() {
     ReverseFrame f;
     f.generation = generation;
-    if (!has_run) return f;
+    if (!run.has_run()) return f;
     torch::NoGradGuard no_grad;
     f.data_xy = data_xy;
     f.model_revision = model_revision;
     f.model_description = model_description;
-    f.point_steps_per_second = compute_seconds > 0 ? point_steps / compute_seconds : 0;
-    f.running = running();
-    f.panel_steps = run_panel_steps;
-    const int max_t = max_T();
-    for (const PanelRun& panel : panels) {
+    f.point_steps_per_second = run.sample_steps_per_second();
+    f.running = run.running();
+    f.panel_steps = run.run_panel_steps();
+    for (std::size_t i = 0; i < run.panels().size(); ++i) {
+      const SteppedPanel& panel = run.panels()[i];
+      const PanelDistances& d = distances[i];
       ReversePanelFrame p;
-      p.T = panel.T;
-      p.visited_t = panel.visited_t;
-      p.label = panel.label;
-      p.error = panel.error;
-      p.states_done = panel.states_done;
-      p.finished = panel.finished();
-      if (panel.states_done > 0 && panel.current.defined()) {
-        // A panel that failed mid-run still shows the states it reached.
-        const auto [state, x] = kept_state(panel, cursor_state(panel, max_t));
-        p.shown_state = state;
-        if (state < panel.K()) {
-          const diffusion::SamplingStep& step = panel.steps[static_cast<std::size_t>(state)];
-          p.shown_t = step.t;
-          p.alpha_bar = step.alpha_bar;
-          p.log_snr = diffusion::log_snr_from_alpha_bar(step.alpha_bar, step.one_minus_alpha_bar);
-          p.sigma = diffusion::reverse_sigma(step, panel.spec.sampler);
-        } else {
-          p.shown_t = 0;
-          p.alpha_bar = 1;
-          p.log_snr = std::numeric_limits<double>::infinity();
-          p.sigma = 0;
-        }
+      if (const auto shown = run.fill_frame(panel, job.t, p)) {
+        const auto& [state, x] = *shown;
         p.xt_xy = to_vector(x);
-        auto cached = panel.swd_cache.find(state);
-        if (cached != panel.swd_cache.end()) {
+        auto cached = d.swd_cache.find(state);
+        if (cached != d.swd_cache.end()) {
           p.sliced_wasserstein = cached->second;
           p.sliced_wasserstein_state = state;
-          p.copied_share = panel.copied_cache.at(state);
+          p.copied_share = d.copied_cache.at(state);
         } else {
-          p.sliced_wasserstein = panel.swd;
-          p.sliced_wasserstein_state = panel.swd_state;
-          p.copied_share = panel.copied;
+          p.sliced_wasserstein = d.swd;
+          p.sliced_wasserstein_state = d.swd_state;
+          p.copied_share = d.copied;
         }
         try {
           fill_overlays(panel, state, x, p);
@@ -509,17 +332,17 @@ struct ReverseComputer::Impl {
 
   // The panel whose shown state most needs its distance computed, or -1.
   int refine_candidate() const {
-    if (!has_run) return -1;
-    const int max_t = max_T();
+    if (!run.has_run()) return -1;
     const auto now = Clock::now();
     int best = -1;
-    for (std::size_t i = 0; i < panels.size(); ++i) {
-      const PanelRun& panel = panels[i];
+    for (std::size_t i = 0; i < run.panels().size(); ++i) {
+      const SteppedPanel& panel = run.panels()[i];
+      const PanelDistances& d = distances[i];
       if (panel.states_done == 0 || !panel.current.defined()) continue;
-      const int state = kept_state(panel, cursor_state(panel, max_t)).first;
-      if (panel.swd_cache.count(state)) continue;
-      if (following_stream(panel) && now - panel.swd_time < kStreamingSwdInterval) continue;
-      if (best < 0 || panel.swd_time < panels[static_cast<std::size_t>(best)].swd_time)
+      const int state = run.kept_state(panel, run.cursor_state(panel, job.t)).first;
+      if (d.swd_cache.count(state)) continue;
+      if (following_stream(panel) && now - d.swd_time < kStreamingSwdInterval) continue;
+      if (best < 0 || d.swd_time < distances[static_cast<std::size_t>(best)].swd_time)
         best = static_cast<int>(i);
     }
     return best;
@@ -528,8 +351,9 @@ struct ReverseComputer::Impl {
   bool refine() {
     const int i = refine_candidate();
     if (i < 0) return false;
-    PanelRun& panel = panels[static_cast<std::size_t>(i)];
-    const auto [state, x] = kept_state(panel, cursor_state(panel, max_T()));
+    const SteppedPanel& panel = run.panels()[static_cast<std::size_t>(i)];
+    PanelDistances& d = distances[static_cast<std::size_t>(i)];
+    const auto [state, x] = run.kept_state(panel, run.cursor_state(panel, job.t));
     double distance = std::numeric_limits<double>::quiet_NaN();
     double copied = std::numeric_limits<double>::quiet_NaN();
     try {
@@ -538,21 +362,18 @@ struct ReverseComputer::Impl {
     } catch (const std::exception&) {
       // Non-finite points: the panel's error already says so; the figures stay NaN.
     }
-    panel.swd_cache[state] = distance;
-    panel.copied_cache[state] = copied;
-    panel.copied = copied;
-    panel.swd = distance;
-    panel.swd_state = state;
-    panel.swd_time = Clock::now();
+    d.swd_cache[state] = distance;
+    d.copied_cache[state] = copied;
+    d.copied = copied;
+    d.swd = distance;
+    d.swd_state = state;
+    d.swd_time = Clock::now();
     return true;
   }
 };
 
 ReverseComputer::ReverseComputer(const std::string& device_name, ModelStore& store)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->device = torch::Device(device_name);
-  impl_->store = &store;
-}
+    : impl_(std::make_unique<Impl>(torch::Device(device_name), store)) {}
 
 ReverseComputer::~ReverseComputer() = default;
 
@@ -560,7 +381,7 @@ bool ReverseComputer::set_job(const ReverseJob& job, std::uint64_t generation) {
   validate_job(job);
   Impl& s = *impl_;
   s.generation = generation;
-  if (s.has_run && same_run(s.job, job)) {
+  if (s.run.has_run() && same_run(s.job, job)) {
     s.job.t = job.t;
     s.job.overlays = job.overlays;
     return false;
@@ -570,55 +391,13 @@ bool ReverseComputer::set_job(const ReverseJob& job, std::uint64_t generation) {
   return true;
 }
 
-void ReverseComputer::stop() {
-  Impl& s = *impl_;
-  s.has_run = false;
-  s.panels.clear();
-  s.noise.reset();
-  s.z = torch::Tensor();
-}
-
-bool ReverseComputer::has_run() const { return impl_->has_run; }
-bool ReverseComputer::running() const { return impl_->running(); }
+void ReverseComputer::stop() { impl_->run.stop(); }
+bool ReverseComputer::has_run() const { return impl_->run.has_run(); }
+bool ReverseComputer::running() const { return impl_->run.running(); }
 
 int ReverseComputer::advance(std::chrono::microseconds budget,
                              const std::function<bool()>& interrupted) {
-  Impl& s = *impl_;
-  if (!s.running()) return 0;
-  torch::NoGradGuard no_grad;
-  const auto start = Clock::now();
-  int taken = 0;
-  while (s.running()) {
-    if (!s.z_ready) {
-      // z_k is drawn once for all panels, while some panel still adds noise at step k.
-      bool needs_noise = false;
-      for (const PanelRun& panel : s.panels)
-        needs_noise |= panel.ok() && s.next_k < panel.K() - 1;
-      s.z = needs_noise ? s.noise->normal({s.job.n_points, 2}, s.device) : torch::Tensor();
-      s.z_ready = true;
-    }
-    while (s.next_panel < s.panels.size() &&
-           !(s.panels[s.next_panel].ok() && s.next_k < s.panels[s.next_panel].K()))
-      ++s.next_panel;
-    if (s.next_panel == s.panels.size()) {
-      ++s.next_k;
-      s.next_panel = 0;
-      s.z_ready = false;
-      continue;
-    }
-    const auto step_start = Clock::now();
-    const bool complete = s.step_panel(s.panels[s.next_panel], interrupted);
-    s.compute_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
-    if (!complete) break;
-    ++s.next_panel;
-    ++taken;
-    ++s.steps_taken;
-    ++s.run_panel_steps;
-    const auto now = Clock::now();
-    s.point_steps += s.job.n_points;
-    if (now - start >= budget || (interrupted && interrupted())) break;
-  }
-  return taken;
+  return impl_->run.advance(budget, interrupted);
 }
 
 bool ReverseComputer::needs_refine() const { return impl_->refine_candidate() >= 0; }
@@ -631,8 +410,8 @@ void ReverseComputer::set_state_cache_bytes(std::size_t bytes) {
   impl_->state_cache_bytes = std::max<std::size_t>(bytes, 1);
 }
 
-std::int64_t ReverseComputer::steps_taken() const { return impl_->steps_taken; }
+std::int64_t ReverseComputer::steps_taken() const { return impl_->run.steps_taken(); }
 
-void ReverseComputer::arm_fault(FaultKind kind) { impl_->fault.arm(kind); }
+void ReverseComputer::arm_fault(FaultKind kind) { impl_->run.arm_fault(kind); }
 
 }  // namespace diffuscope::gui

@@ -1,9 +1,8 @@
 #pragma once
-// The reverse view's tensor work: one resumable run of 1-4 panels that share x_T and every z
-// (common random numbers), advanced in short slices between other work, with the states kept so
-// that scrubbing back is a lookup; and the cursor-dependent extras (sliced Wasserstein distance
-// and the memorisation meter, vector field, x0_hat, trajectories, posterior). Not thread-safe: lives on the worker thread.
-// Torch-free header (pimpl).
+// The reverse view's tensor work: the stepped run (stepped_run.hpp) of 2D clouds, and the
+// cursor-dependent extras (sliced Wasserstein distance and the memorisation meter, vector field,
+// x0_hat, trajectories, posterior). Not thread-safe: lives on the worker thread. Torch-free
+// header (pimpl).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -36,9 +35,7 @@ class ReverseComputer {
   void stop();                  // drops the run and its states
   bool has_run() const;
   bool running() const;         // some panel still has steps to take
-  // Takes panel steps (step k of every panel, then k + 1, ...) until `budget` has passed or
-  // `interrupted()` is true. It is checked between chunks of 512 rows too: an interrupted step
-  // resumes where it stopped on the next call. Returns the number of panel steps completed.
+  // SteppedRun::advance, in chunks of 512 rows.
   int advance(std::chrono::microseconds budget, const std::function<bool()>& interrupted = {});
   // Sliced Wasserstein distances are the slow part of a frame (tens of ms per panel at 2000
   // points), so frame() only reports cached ones; refine() computes one missing distance (and the
@@ -54,9 +51,7 @@ class ReverseComputer {
   // kept and the cursor shows the nearest kept state on the noisy side. For runs started later.
   void set_state_cache_bytes(std::size_t bytes);
   std::int64_t steps_taken() const;   // panel steps since construction (tests, statistics)
-  // Fault injection (fault_injection.hpp): the next step throws `kind` inside the computation
-  // (it becomes the panel's error), or for NaN its result becomes NaN (the real check catches it).
-  void arm_fault(FaultKind kind);
+  void arm_fault(FaultKind kind);     // SteppedRun::arm_fault
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace diffuscope::gui {
 
@@ -35,6 +36,11 @@ bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b) {
                             x.clip_min == y.clip_min && x.clip_max == y.clip_max;
   return a.schedule == b.schedule && same_sampler && a.steps == b.steps &&
          a.spacing == b.spacing && a.denoiser == b.denoiser && a.model_target == b.model_target;
+}
+
+double shown_alpha_bar(const SteppedPanelFrame& panel) {
+  if (!panel.schedule.built) return std::numeric_limits<double>::quiet_NaN();
+  return panel.schedule.built->alpha_bar(panel.shown_t);
 }
 
 int effective_steps(int steps, int T) {

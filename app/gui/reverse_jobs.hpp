@@ -13,7 +13,7 @@
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
-#include "diffusion/schedule.hpp"
+#include "gui/shared_schedule.hpp"
 
 namespace diffuscope::gui {
 
@@ -36,7 +36,7 @@ std::string clip_range_text(double min, double max);
 
 // What makes one panel's run: change any field and that panel's trajectory is recomputed.
 struct ReversePanelSpec {
-  diffusion::ScheduleParams schedule;
+  PanelSchedule schedule;                    // built by the UI; the worker never rebuilds it
   diffusion::ReverseConfig sampler;          // sigma choice, eta, interpolation
   int steps = 0;                             // K sampling steps, 1..T; 0 = every step (K = T)
   diffusion::Spacing spacing = diffusion::Spacing::Trailing;
@@ -83,14 +83,25 @@ struct ReverseJob {
   ReverseOverlays overlays;
 };
 
-struct ReversePanelFrame {
-  int T = 0;
+// What a panel's frame says about its run, in the 2D reverse view (ReversePanelFrame) and the
+// Images view (ImagePanelFrame) alike (stepped_run.hpp fills it).
+struct SteppedPanelFrame {
+  // The schedule of the job this frame answers, as the UI sent it: the UI reads T and ab_t at
+  // shown_t from it, not from its own slot, since a frame may answer an older job (a slider
+  // moved since) and shown_t belongs to this schedule.
+  PanelSchedule schedule;
   std::vector<int> visited_t;                // the K timesteps visited, descending (T first)
   int states_done = 0;                       // computed states: 1 (x_T) .. K + 1 (x_0 reached)
   bool finished = false;
   int shown_state = 0;                       // index of the shown state: 0 = x_T, K = x_0
   int shown_t = 0;                           // its timestep (0 for x_0)
-  double alpha_bar = 0, log_snr = 0, sigma = 0;   // at the shown state's next step (sigma: its sigma_t)
+  std::string label;                         // e.g. "σ = β̃ · K = 1000 · learned"
+  std::string error;                         // why this panel could not run ("" if fine)
+};
+// ab_t at the shown state (1 at x_0; NaN when the panel has no schedule).
+double shown_alpha_bar(const SteppedPanelFrame& panel);
+
+struct ReversePanelFrame : SteppedPanelFrame {
   std::vector<float> xt_xy;                  // the shown cloud, interleaved x, y
   double sliced_wasserstein = std::numeric_limits<double>::quiet_NaN();  // shown cloud vs fresh data
   // The state that distance belongs to (-1: none yet). It equals shown_state except just after
@@ -118,8 +129,6 @@ struct ReversePanelFrame {
   float posterior_mean_xy[2] = {0, 0};
   double posterior_sigma = 0;                // sqrt(beta_tilde) of that step (0 on the last step)
   int posterior_t = 0, posterior_t_prev = 0;
-  std::string label;                         // e.g. "σ = β̃ · K = 1000 · learned"
-  std::string error;                         // why this panel could not run ("" if fine)
 };
 
 struct ReverseFrame {

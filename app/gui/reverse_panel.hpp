@@ -20,9 +20,4 @@ class ReversePanel {
   int edited_panel_ = 1;  // which extra panel the compare editor shows
 };
 
-// A thin bar over t = 0..T with a tick per visited timestep and the cursor in red (draws an item
-// of the given height across the available width).
-void draw_visited_strip(const std::vector<int>& visited, int T, int cursor_t, float height,
-                        const renderer::Palette& palette);
-
 }  // namespace diffuscope::gui

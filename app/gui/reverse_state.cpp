@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "gui/app_state.hpp"
+#include "gui/choice_tables.hpp"
 #include "gui/equations.hpp"
 
 namespace diffuscope::gui {
@@ -38,37 +39,11 @@ diffusion::ReverseConfig sigma_only(diffusion::SigmaKind kind) {
 }  // namespace
 
 const std::vector<ReversePreset>& all_reverse_presets() {
-  static const std::vector<ReversePreset> presets = {
-      ReversePreset::SigmaComparison, ReversePreset::StepsComparison, ReversePreset::DenoiserComparison,
-      ReversePreset::TargetComparison};
+  static const std::vector<ReversePreset> presets = values_of<ReversePreset>();
   return presets;
 }
 
-const char* reverse_preset_label(ReversePreset preset) {
-  switch (preset) {
-    case ReversePreset::SigmaComparison: return "σ comparison";
-    case ReversePreset::StepsComparison: return "K comparison";
-    case ReversePreset::DenoiserComparison: return "learned vs exact";
-    case ReversePreset::TargetComparison: return "prediction target";
-  }
-  return "?";
-}
-
-const char* reverse_preset_tooltip(ReversePreset preset) {
-  switch (preset) {
-    case ReversePreset::SigmaComparison:
-      return "σ² = β̃, σ² = β, DDIM η = 0 and η = 1, from the same x_T and z.";
-    case ReversePreset::StepsComparison:
-      return "DDIM η = 0 with K = T, 100, 20 and 5 sampling steps.";
-    case ReversePreset::DenoiserComparison:
-      return "The trained network beside the exact E[x_0 | x_t], which memorises the training points.";
-    case ReversePreset::TargetComparison:
-      return "Three networks trained alike that predict ε, x_0 and v (Salimans & Ho 2022), with DDIM "
-             "η = 0 and K = 50 from the same x_T: from ε, x̂_0 = (x_t − √(1−ᾱ) ε̂)/√ᾱ multiplies the "
-             "network's error by 1/√ᾱ at high noise, which leaves stragglers far from the data.";
-  }
-  return "";
-}
+const char* reverse_preset_label(ReversePreset preset) { return label_of(preset); }
 
 ClipRange data_clip_range(diffusion::Dataset2DKind dataset) {
   // Computed once for every dataset (thread-safe static initialisation; ~10 ms).
@@ -92,37 +67,45 @@ diffusion::ReverseConfig with_clip_range(diffusion::ReverseConfig sampler, ClipR
   return sampler;
 }
 
-diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int index,
-                                                 const diffusion::ScheduleParams& a) {
-  diffusion::ScheduleParams p = a;
+PanelSchedule reverse_panel_schedule(const SamplingSettings& state, int index, const SharedSchedule& a) {
+  diffusion::ScheduleParams p = a->params();
   if (index > 0 && index < kMaxReversePanels) p.kind = state.panels[static_cast<std::size_t>(index)].family;
-  return p;
+  return p == a->params() ? panel_schedule(a) : panel_schedule(p);
 }
 
 
-ReverseJob make_reverse_job(const ReverseState& state, const diffusion::ScheduleParams& schedule_a,
-                            diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t) {
-  ReverseJob job;
+std::vector<ReversePanelSpec> make_panel_specs(const SamplingSettings& state, const SharedSchedule& schedule_a,
+                                               ClipRange clip_range) {
+  std::vector<ReversePanelSpec> specs;
   const int count = std::clamp(state.panel_count, 1, kMaxReversePanels);
   for (int i = 0; i < count; ++i) {
     const ReversePanelSettings& s = state.panels[static_cast<std::size_t>(i)];
     ReversePanelSpec spec;
     spec.schedule = reverse_panel_schedule(state, i, schedule_a);
-    spec.sampler = with_clip_range(s.sampler, data_clip_range(dataset));
+    spec.sampler = with_clip_range(s.sampler, clip_range);
     // K = T is sent as 0 ("every step"), so that K = T and "all" never count as different runs.
     const int K = effective_steps(s.steps, spec.schedule.T);
     spec.steps = K >= spec.schedule.T ? 0 : K;
     spec.spacing = state.spacing;
     spec.denoiser = s.denoiser;
     spec.model_target = s.model_target;
-    job.panels.push_back(spec);
+    specs.push_back(spec);
   }
+  return specs;
+}
+
+int job_cursor(const SamplingSettings& state, int t) { return state.cursor.follow ? -1 : std::max(0, t); }
+
+ReverseJob make_reverse_job(const ReverseState& state, const SharedSchedule& schedule_a,
+                            diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t) {
+  ReverseJob job;
+  job.panels = make_panel_specs(state, schedule_a, data_clip_range(dataset));
   job.dataset = dataset;
   job.n_points = state.n_points;
   job.exact_train_n = state.n_points;
   job.seed = state.seed;
   job.model_revision = model_revision;
-  job.t = state.cursor.follow ? -1 : std::max(0, t);
+  job.t = job_cursor(state, t);
   job.overlays.field = state.field;
   job.overlays.field_grid = std::clamp(state.field_grid, 3, 41);
   job.overlays.half_range = kReverseHalfRange;
@@ -152,14 +135,14 @@ bool same_reverse_job(const ReverseJob& x, const ReverseJob& y) {
   return !restarts_run(x, y) && x.t == y.t && same_overlays(x.overlays, y.overlays);
 }
 
-void set_panel_count(ReverseState& state, int count, diffusion::ScheduleKind family_a) {
+void set_panel_count(SamplingSettings& state, int count, diffusion::ScheduleKind family_a) {
   count = std::clamp(count, 1, kMaxReversePanels);
   state.panels[0].family = family_a;
   for (int i = state.panel_count; i < count; ++i) state.panels[static_cast<std::size_t>(i)] = state.panels[0];
   state.panel_count = count;
 }
 
-void apply_reverse_preset(ReverseState& state, ReversePreset preset, diffusion::ScheduleKind family_a) {
+void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusion::ScheduleKind family_a) {
   ReversePanelSettings base = state.panels[0];
   base.family = family_a;
   auto with = [&](diffusion::ReverseConfig sampler, int steps, DenoiserKind denoiser) {
@@ -213,7 +196,7 @@ std::vector<int> visited_timesteps(int T, int steps, diffusion::Spacing spacing,
 int followed_cursor(const ReverseFrame& frame, int timeline_T) {
   if (frame.panels.empty()) return -1;
   const ReversePanelFrame& p = frame.panels.front();
-  return rescale_cursor(p.shown_t, p.T, timeline_T);
+  return rescale_cursor(p.shown_t, p.schedule.T, timeline_T);
 }
 
 bool run_settled(const ReverseFrame& frame) {
@@ -317,20 +300,6 @@ std::string copies_text(double copied_share, CopyRadiusText radius) {
     text += suffix;
   }
   return text;
-}
-
-const char* sigma_label(diffusion::SigmaKind kind) {
-  switch (kind) {
-    case diffusion::SigmaKind::Small: return "σ² = β̃ (small)";
-    case diffusion::SigmaKind::Large: return "σ² = β (large)";
-    case diffusion::SigmaKind::Interpolated: return "interpolated";
-    case diffusion::SigmaKind::DDIM: return "DDIM";
-  }
-  return "?";
-}
-
-const char* denoiser_label(DenoiserKind kind) {
-  return kind == DenoiserKind::Model ? "learned" : "exact";
 }
 
 

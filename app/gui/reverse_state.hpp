@@ -11,6 +11,7 @@
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 #include "diffusion/schedule.hpp"
+#include "gui/limits.hpp"
 #include "gui/reverse_jobs.hpp"
 
 namespace diffuscope::gui {
@@ -38,16 +39,27 @@ enum class ReversePreset {
   DenoiserComparison,  // learned | exact, same sampler
   TargetComparison,    // learned ε-, x₀- and v-models, DDIM η = 0, K = 50
 };
+// Every preset, and a preset's label: choice_tables.hpp's table of ReversePreset.
 const std::vector<ReversePreset>& all_reverse_presets();
 const char* reverse_preset_label(ReversePreset preset);
-const char* reverse_preset_tooltip(ReversePreset preset);
 
-struct ReverseState {
+// What the Reverse and Images views share: the compared panels' samplers, the spacing, the seed
+// of x_T and z, and the timeline cursor following a run.
+struct SamplingSettings {
   int panel_count = 1;                                           // 1..kMaxReversePanels
   std::array<ReversePanelSettings, kMaxReversePanels> panels{};
   diffusion::Spacing spacing = diffusion::Spacing::Trailing;     // shared by all panels
-  int n_points = 2000;
   std::uint64_t seed = 7;                                        // x_T and every z, shared
+  ReverseCursor cursor;
+  // The timestep of panel 0's picture in the newest frame of the current run (-1: none yet). Set
+  // by the UI loop each frame; the equation panel and the readout describe this picture's step,
+  // which differs from the cursor's when only every k-th state is kept. Not saved in scenes.
+  int shown_t = -1;
+};
+
+// The 2D reverse view: the shared sampling settings, and the cloud, its overlays and training.
+struct ReverseState : SamplingSettings {
+  int n_points = 2000;
   // Overlays.
   VectorField field = VectorField::None;
   int field_grid = 17;                                           // arrows per side (set by the view)
@@ -56,17 +68,11 @@ struct ReverseState {
   bool posterior = false;
   std::vector<int> tracked;                                      // clicked points (indices)
   int picked = -1;                                               // last clicked point
-  ReverseCursor cursor;
-  // The timestep of panel 0's picture in the newest frame of the current run (-1: none yet). Set
-  // by the UI loop each frame; the equation panel and the readout describe this picture's step,
-  // which differs from the cursor's when only every k-th state is kept. Not saved in scenes.
-  int shown_t = -1;
   // In-app training.
   std::int64_t training_steps = 20000;
   bool training_from_current = false;
 };
 
-inline constexpr int kMaxTrackedPoints = 8;
 inline constexpr double kReverseHalfRange = 4.0;  // the clouds' axes: x_T ~ N(0, I) fits in ±4
 
 // "Clip x̂_0 to the data range" (a panel's sampler.clip_x0): the range each view clips to. The
@@ -82,14 +88,21 @@ ClipRange data_clip_range(diffusion::Dataset2DKind dataset);
 // The sampler with x0_hat's clip range set to `range` (clip_x0 unchanged).
 diffusion::ReverseConfig with_clip_range(diffusion::ReverseConfig sampler, ClipRange range);
 
-// The schedule panel `index` samples with: A's parameters, with the panel's family for index > 0.
-diffusion::ScheduleParams reverse_panel_schedule(const ReverseState& state, int index,
-                                                 const diffusion::ScheduleParams& a);
+// The schedule panel `index` samples with: A's, with the panel's family for index > 0 (built
+// here, on the UI thread; A's own when the family is A's).
+PanelSchedule reverse_panel_schedule(const SamplingSettings& state, int index, const SharedSchedule& a);
 
+
+// The worker's specs of panels 0..panel_count-1: each panel's schedule (A's, or its family's),
+// sampler with x̂_0's clip range, K (K = T sent as 0), spacing, denoiser and model target.
+std::vector<ReversePanelSpec> make_panel_specs(const SamplingSettings& state, const SharedSchedule& schedule_a,
+                                               ClipRange clip_range);
+// The job's cursor: -1 while the view follows its run, else t.
+int job_cursor(const SamplingSettings& state, int t);
 
 // The job for the current state: panels 0..panel_count-1, the cursor (-1 while following), the
-// overlays. schedule_a: A's last good parameters; model_revision: the worker's for the dataset.
-ReverseJob make_reverse_job(const ReverseState& state, const diffusion::ScheduleParams& schedule_a,
+// overlays. schedule_a: A's last good schedule; model_revision: the worker's for the dataset.
+ReverseJob make_reverse_job(const ReverseState& state, const SharedSchedule& schedule_a,
                             diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t);
 
 bool same_panel_spec(const ReversePanelSpec& x, const ReversePanelSpec& y);
@@ -101,10 +114,10 @@ bool same_reverse_job(const ReverseJob& x, const ReverseJob& y);
 
 // Sets panel_count and the panels' settings for a lecture preset (panel 0's denoiser, K, clipping
 // and the schedule family are kept where the preset does not vary them).
-void apply_reverse_preset(ReverseState& state, ReversePreset preset,
+void apply_reverse_preset(SamplingSettings& state, ReversePreset preset,
                           diffusion::ScheduleKind family_a);
 // Adds or removes panels; a new panel starts as a copy of panel 0 (so it differs in nothing yet).
-void set_panel_count(ReverseState& state, int count, diffusion::ScheduleKind family_a);
+void set_panel_count(SamplingSettings& state, int count, diffusion::ScheduleKind family_a);
 
 // The timesteps the sampler visits (increasing), for the strip under the K slider. On a bad
 // combination (e.g. a spacing that repeats a timestep) returns {} and the reason in *error.
@@ -137,8 +150,6 @@ inline constexpr double kMaxArrowCells = 1.4;
 
 // The job the Train button sends for the dataset (planned steps clamped to 100..1e6).
 TrainingJob make_training_job(const ReverseState& state, diffusion::Dataset2DKind dataset);
-inline constexpr std::int64_t kMinTrainingSteps = 100;
-inline constexpr std::int64_t kMaxTrainingSteps = 1000000;
 
 // Texts under each panel.
 std::string swd_text(double sliced_wasserstein);   // "SWD to data = 0.0123", NaN: "SWD to data = …"
@@ -148,7 +159,5 @@ std::string posterior_label(int t, int t_prev);
 // then what a copy is (kCopyRadius): Short " (≤ 0.001)", Long " (≤ 0.001 from a training point)".
 enum class CopyRadiusText { None, Short, Long };
 std::string copies_text(double copied_share, CopyRadiusText radius);
-const char* sigma_label(diffusion::SigmaKind kind);  // "σ² = β̃ (small)", ...
-const char* denoiser_label(DenoiserKind kind);       // "learned" / "exact"
 
 }  // namespace diffuscope::gui

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/choice_tables.hpp"
 #include "gui/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -23,15 +24,6 @@ ImU32 tracked_color(int k) {
                                  IM_COL32(160, 120, 220, 255), IM_COL32(0, 114, 178, 255),
                                  IM_COL32(170, 110, 90, 255), IM_COL32(127, 127, 127, 255)};
   return colors[((k % 8) + 8) % 8];
-}
-
-const char* field_label(VectorField f) {
-  switch (f) {
-    case VectorField::None: return "none";
-    case VectorField::Score: return "score";
-    case VectorField::Eps: return "ε̂";
-  }
-  return "?";
 }
 
 // Rows x columns for n panels in a w x h area: the arrangement with the largest square cell, whose
@@ -247,9 +239,9 @@ void ReverseView::draw_toolbar(AppState& state) {
   ImGui::TextUnformatted("arrows");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::CalcTextSize("score").x + ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().FramePadding.x + 0.3f * font);
-  if (ImGui::BeginCombo("##field", field_label(r.field))) {
-    for (VectorField f : {VectorField::None, VectorField::Score, VectorField::Eps}) {
-      if (ImGui::Selectable(field_label(f), f == r.field)) r.field = f;
+  if (ImGui::BeginCombo("##field", label_of(r.field))) {
+    for (const auto& field : choices<VectorField>()) {
+      if (ImGui::Selectable(field.label, field.value == r.field)) r.field = field.value;
     }
     ImGui::EndCombo();
   }
@@ -492,7 +484,7 @@ void ReverseView::draw_panel(int index, AppState& state, const ReverseFrame* fra
   if (panel && !panel->label.empty()) {
     label = panel->label;
   } else {
-    const ReverseJob job = make_reverse_job(state.reverse, state.a.good_params(), state.dataset, 0, 0);
+    const ReverseJob job = make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0);
     if (index < static_cast<int>(job.panels.size())) label = panel_label(job.panels[static_cast<std::size_t>(index)], state.a.schedule()->T());
   }
   if (state.reverse.panel_count > 1) label = "#" + std::to_string(index + 1) + "  " + label;

@@ -18,6 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "diffusion/reverse_config.hpp"
+#include "fileio/atomic_file.hpp"
+#include "gui/choice_tables.hpp"
+#include "gui/limits.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -26,69 +29,10 @@ using Json = nlohmann::json;                 // what the loader reads (any key o
 using OrderedJson = nlohmann::ordered_json;  // what the writer emits (the schema's order)
 namespace fs = std::filesystem;
 
-// ---- Names of the app's enums in a scene file. ----
-
-const char* view_name(AppView view) {
-  switch (view) {
-    case AppView::Forward: return "forward";
-    case AppView::Reverse: return "reverse";
-    case AppView::Images: return "images";
-  }
-  return "forward";
-}
-
-const char* process_name(ForwardProcess process) {
-  switch (process) {
-    case ForwardProcess::ClosedForm: return "closed";
-    case ForwardProcess::Markov: return "markov";
-    case ForwardProcess::Naive: return "naive";
-  }
-  return "closed";
-}
-
-const char* denoiser_name(DenoiserKind kind) { return kind == DenoiserKind::Exact ? "exact" : "model"; }
-
-const char* field_name(VectorField field) {
-  switch (field) {
-    case VectorField::None: return "none";
-    case VectorField::Score: return "score";
-    case VectorField::Eps: return "eps";
-  }
-  return "none";
-}
-
-template <typename E>
-std::optional<E> find_name(std::string_view name, const std::vector<E>& values, const char* (*to_name)(E)) {
-  for (E v : values)
-    if (name == to_name(v)) return v;
-  return std::nullopt;
-}
-
-std::optional<AppView> parse_view(std::string_view s) {
-  return find_name<AppView>(s, {AppView::Forward, AppView::Reverse, AppView::Images}, view_name);
-}
-std::optional<ForwardProcess> parse_process(std::string_view s) {
-  return find_name<ForwardProcess>(
-      s, {ForwardProcess::ClosedForm, ForwardProcess::Markov, ForwardProcess::Naive}, process_name);
-}
-std::optional<DenoiserKind> parse_denoiser(std::string_view s) {
-  return find_name<DenoiserKind>(s, {DenoiserKind::Model, DenoiserKind::Exact}, denoiser_name);
-}
-std::optional<VectorField> parse_field(std::string_view s) {
-  return find_name<VectorField>(s, {VectorField::None, VectorField::Score, VectorField::Eps}, field_name);
-}
-
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
-}
-
-template <typename E, typename ToString>
-std::vector<std::string> names_of(const std::vector<E>& values, ToString to_name) {
-  std::vector<std::string> names;
-  for (E v : values) names.emplace_back(to_name(v));
-  return names;
 }
 
 // The shortest decimal that reads back as the same float (1.5f -> 1.5, not 1.5000000000000000).
@@ -105,7 +49,7 @@ double float_for_json(float value) {
 
 OrderedJson schedule_json(const diffusion::ScheduleParams& p) {
   OrderedJson j;
-  j["kind"] = std::string(diffusion::to_string(p.kind));
+  j["kind"] = std::string(key_of(p.kind));
   j["T"] = p.T;
   j["beta_start"] = p.beta_start;
   j["beta_end"] = p.beta_end;
@@ -121,27 +65,27 @@ OrderedJson schedule_json(const diffusion::ScheduleParams& p) {
 
 OrderedJson panel_json(const ReversePanelSettings& s, bool with_denoiser) {
   OrderedJson j;
-  j["sigma"] = std::string(diffusion::to_string(s.sampler.sigma));
+  j["sigma"] = std::string(key_of(s.sampler.sigma));
   j["eta"] = s.sampler.eta;
   j["interpolation"] = s.sampler.interpolation;
   j["clip_x0"] = s.sampler.clip_x0;  // the range is the view's (reverse_state.hpp, ClipRange)
   j["steps"] = s.steps;
   if (with_denoiser) {
-    j["denoiser"] = denoiser_name(s.denoiser);
+    j["denoiser"] = std::string(key_of(s.denoiser));
     // Which learned model: "default" (the dataset's current one) or the one predicting eps/x0/v.
-    j["model"] = s.model_target ? std::string(diffusion::to_string(*s.model_target)) : std::string("default");
+    j["model"] = s.model_target ? std::string(key_of(*s.model_target)) : std::string("default");
   }
-  j["family"] = std::string(diffusion::to_string(s.family));
+  j["family"] = std::string(key_of(s.family));
   return j;
 }
 
 // The settings the 2D reverse view and the Images view share.
-void write_sampling(OrderedJson& j, const ReverseState& r, bool with_denoiser) {
+void write_sampling(OrderedJson& j, const SamplingSettings& r, bool with_denoiser) {
   j["panel_count"] = r.panel_count;
   OrderedJson panels = OrderedJson::array();
   for (const ReversePanelSettings& s : r.panels) panels.push_back(panel_json(s, with_denoiser));
   j["panels"] = std::move(panels);
-  j["spacing"] = std::string(diffusion::to_string(r.spacing));
+  j["spacing"] = std::string(key_of(r.spacing));
 }
 
 // ---- Reading. ----
@@ -264,11 +208,11 @@ std::optional<double> as_finite(const Json& v, const std::string& path, Report& 
 
 template <typename E>
 std::optional<E> as_enum(const Json& v, const std::string& path, const std::function<std::optional<E>(std::string_view)>& parse,
-                         const std::vector<std::string>& valid, Report& report) {
+                         const std::string& valid, Report& report) {
   if (v.is_string()) {
     if (std::optional<E> e = parse(v.get<std::string>())) return e;
   }
-  report.bad(path, v, "expected one of " + join_names(valid));
+  report.bad(path, v, "expected one of " + valid);
   return std::nullopt;
 }
 
@@ -304,21 +248,17 @@ auto seed_parser() {
   return [](const Json& v, const std::string& p, Report& r) { return as_seed(v, p, r); };
 }
 template <typename E>
-auto enum_parser(std::function<std::optional<E>(std::string_view)> parse, std::vector<std::string> valid) {
+auto enum_parser(std::function<std::optional<E>(std::string_view)> parse, std::string valid) {
   return [parse = std::move(parse), valid = std::move(valid)](const Json& v, const std::string& p, Report& r) {
     return as_enum<E>(v, p, parse, valid, r);
   };
 }
 
-auto schedule_kind_parser() {
-  return enum_parser<diffusion::ScheduleKind>(
-      [](std::string_view s) -> std::optional<diffusion::ScheduleKind> {
-        // Only the names the writer uses (parse_schedule_kind also takes "quadratic").
-        for (diffusion::ScheduleKind k : diffusion::all_schedule_kinds())
-          if (s == diffusion::to_string(k)) return k;
-        return std::nullopt;
-      },
-      names_of(diffusion::all_schedule_kinds(), [](diffusion::ScheduleKind k) { return diffusion::to_string(k); }));
+// An enum by its key in choice_tables.hpp (only the keys the writer uses: no aliases such as
+// "quadratic", which the command line takes).
+template <typename E>
+auto key_parser() {
+  return enum_parser<E>(parse_key<E>, key_list<E>());
 }
 
 // An object section: nullptr and true when absent (every key takes its fallback), nullptr and false
@@ -340,7 +280,7 @@ bool read_schedule(Section& parent, const std::string& key, ScheduleSlot& slot,
   if (!usable) return false;
   Section s(object, parent.key_path(key), parent.report());
   diffusion::ScheduleParams p = slot.params;
-  read_into(s, "kind", p.kind, fallback.kind, schedule_kind_parser());
+  read_into(s, "kind", p.kind, fallback.kind, key_parser<diffusion::ScheduleKind>());
   read_into(s, "T", p.T, fallback.T, int_parser(1, diffusion::kMaxTimesteps));
   read_into(s, "beta_start", p.beta_start, fallback.beta_start, finite_parser());
   read_into(s, "beta_end", p.beta_end, fallback.beta_end, finite_parser());
@@ -369,24 +309,23 @@ bool read_panel(const Json* object, const std::string& path, ReversePanelSetting
   Section s(object, path, report);
   ReversePanelSettings p = panel;
   read_into(s, "sigma", p.sampler.sigma, fallback.sampler.sigma,
-            enum_parser<diffusion::SigmaKind>(diffusion::parse_sigma_kind, {"small", "large", "interpolated", "ddim"}));
+            key_parser<diffusion::SigmaKind>());
   read_into(s, "eta", p.sampler.eta, fallback.sampler.eta, double_parser(0.0, 1.0));
   read_into(s, "interpolation", p.sampler.interpolation, fallback.sampler.interpolation, double_parser(0.0, 1.0));
   read_into(s, "clip_x0", p.sampler.clip_x0, fallback.sampler.clip_x0, bool_parser());
   const bool gave_steps = read_into(s, "steps", p.steps, fallback.steps, int_parser(0, diffusion::kMaxTimesteps));
-  if (with_denoiser)
   if (with_denoiser) {
-    read_into(s, "denoiser", p.denoiser, fallback.denoiser, enum_parser<DenoiserKind>(parse_denoiser, {"model", "exact"}));
+    read_into(s, "denoiser", p.denoiser, fallback.denoiser, key_parser<DenoiserKind>());
     using ModelChoice = std::optional<diffusion::PredictionTarget>;
     const auto parse_model = [](std::string_view name) -> std::optional<ModelChoice> {
       if (name == "default") return std::make_optional(ModelChoice{});
-      if (const auto target = diffusion::parse_prediction_target(name)) return std::make_optional(ModelChoice{*target});
+      if (const auto target = parse_key<diffusion::PredictionTarget>(name)) return std::make_optional(ModelChoice{*target});
       return std::nullopt;
     };
     read_into(s, "model", p.model_target, fallback.model_target,
-              enum_parser<ModelChoice>(parse_model, {"default", "eps", "x0", "v"}));
+              enum_parser<ModelChoice>(parse_model, "default, " + key_list<diffusion::PredictionTarget>()));
   }
-  read_into(s, "family", p.family, fallback.family, schedule_kind_parser());
+  read_into(s, "family", p.family, fallback.family, key_parser<diffusion::ScheduleKind>());
   try {
     diffusion::validate(p.sampler);
   } catch (const std::exception& e) {
@@ -398,7 +337,7 @@ bool read_panel(const Json* object, const std::string& path, ReversePanelSetting
 }
 
 // panel_count, panels, spacing, seed. Returns true when a panel gave "steps".
-bool read_sampling(Section& s, ReverseState& r, const ReverseState& fallback, bool with_denoiser) {
+bool read_sampling(Section& s, SamplingSettings& r, const SamplingSettings& fallback, bool with_denoiser) {
   read_into(s, "panel_count", r.panel_count, fallback.panel_count, int_parser(1, kMaxReversePanels));
   bool gave_steps = false;
   const Json* panels = s.get("panels");
@@ -424,7 +363,7 @@ bool read_sampling(Section& s, ReverseState& r, const ReverseState& fallback, bo
     }
   }
   read_into(s, "spacing", r.spacing, fallback.spacing,
-            enum_parser<diffusion::Spacing>(diffusion::parse_spacing, {"leading", "trailing", "linspace"}));
+            key_parser<diffusion::Spacing>());
   read_into(s, "seed", r.seed, fallback.seed, seed_parser());
   return gave_steps;
 }
@@ -524,6 +463,12 @@ bool operator==(const SceneImage& x, const SceneImage& y) {
   return x.fashion == y.fashion && x.fashion_index == y.fashion_index && x.path == y.path;
 }
 
+std::string sampling_scene_json(const SamplingSettings& sampling, bool with_denoiser) {
+  OrderedJson j = OrderedJson::object();
+  write_sampling(j, sampling, with_denoiser);
+  return j.dump();
+}
+
 SceneImage scene_image_of(const AppState& state) {
   SceneImage image;
   image.fashion = state.image_is_fashion;
@@ -543,9 +488,9 @@ std::string scene_to_json(const AppState& state) {
   j["schedules"]["A"] = schedule_json(state.a.params);
   j["schedules"]["B"] = schedule_json(state.b.params);
   j["compare"] = state.compare;
-  j["process"] = process_name(state.process);
+  j["process"] = std::string(key_of(state.process));
   j["naive_beta"] = state.naive_beta;
-  j["dataset"] = std::string(diffusion::to_string(state.dataset));
+  j["dataset"] = std::string(key_of(state.dataset));
   j["n_points"] = state.n_points;
   j["seed"] = state.seed;
   j["x_axis_fraction"] = state.x_axis_fraction;
@@ -571,7 +516,7 @@ std::string scene_to_json(const AppState& state) {
   write_sampling(reverse, r, true);
   reverse["n_points"] = r.n_points;
   reverse["seed"] = r.seed;
-  reverse["field"] = field_name(r.field);
+  reverse["field"] = std::string(key_of(r.field));
   reverse["predicted_x0"] = r.predicted_x0;
   reverse["trajectories"] = r.trajectories;
   reverse["posterior"] = r.posterior;
@@ -589,6 +534,102 @@ std::string scene_to_json(const AppState& state) {
   j["images"] = std::move(images);
   return j.dump(2) + "\n";
 }
+
+namespace {
+
+// Format and version come first in the warnings.
+void check_format_and_version(Section& top, Report& report) {
+  if (const Json* format = top.get("format")) {
+    if (!format->is_string() || format->get<std::string>() != kSceneFormat)
+      report.warnings.push_back("format = " + shown_value(*format) + ": expected \"" + kSceneFormat +
+                                "\"; read it anyway");
+  } else {
+    report.warnings.push_back(std::string("no \"format\" key: expected \"") + kSceneFormat + "\"; read it anyway");
+  }
+  if (const Json* version = top.get("version")) {
+    if (!version->is_number_integer() && !version->is_number_unsigned()) {
+      report.warnings.push_back("version = " + shown_value(*version) + ": expected an integer; read as version " +
+                                std::to_string(kSceneVersion));
+    } else if (version->is_number_unsigned() ? version->get<std::uint64_t>() > static_cast<std::uint64_t>(kSceneVersion)
+                                             : version->get<std::int64_t>() > kSceneVersion) {
+      report.warnings.push_back("written by a newer Diffuscope (version " + version->dump() +
+                                "): loaded the settings this version knows");
+    } else if (version->get<std::int64_t>() < 1) {
+      report.warnings.push_back("version = " + version->dump() + " is not a scene version (1.." +
+                                std::to_string(kSceneVersion) + "): read as version " + std::to_string(kSceneVersion));
+    }
+  } else {
+    report.warnings.push_back("no \"version\" key: read as version " + std::to_string(kSceneVersion));
+  }
+}
+
+void read_reverse_section(Section& top, AppState& state, const AppState& fresh, Report& report) {
+  bool usable = true;
+  const Json* reverse = object_or_report(top, "reverse", usable);
+  if (usable) {
+    Section s(reverse, "reverse", report);
+    ReverseState& r = state.reverse;
+    const ReverseState& f = fresh.reverse;
+    read_sampling(s, r, f, true);
+    read_into(s, "n_points", r.n_points, f.n_points, int_parser(1, kMaxReversePoints));
+    read_into(s, "field", r.field, f.field, key_parser<VectorField>());
+    read_into(s, "predicted_x0", r.predicted_x0, f.predicted_x0, bool_parser());
+    read_into(s, "trajectories", r.trajectories, f.trajectories, bool_parser());
+    read_into(s, "posterior", r.posterior, f.posterior, bool_parser());
+    read_tracked(s, r, f);
+    read_into(s, "training_steps", r.training_steps, f.training_steps,
+              int_parser(kMinTrainingSteps, kMaxTrainingSteps));
+  }
+  // Tracked points must exist in the (possibly smaller) cloud; the posterior follows the newest.
+  ReverseState& r = state.reverse;
+  r.tracked.erase(std::remove_if(r.tracked.begin(), r.tracked.end(), [&](int i) { return i < 0 || i >= r.n_points; }),
+                  r.tracked.end());
+  r.picked = r.tracked.empty() ? -1 : r.tracked.back();
+}
+
+void read_images_section(Section& top, AppState& state, const AppState& fresh, const std::string& base_dir,
+                         Report& report) {
+  bool usable = true;
+  const Json* images = object_or_report(top, "images", usable);
+  if (usable) {
+    Section s(images, "images", report);
+    ImagesState& im = state.images;
+    const bool gave_steps = read_sampling(s, im.sampling, fresh.images.sampling, false);
+    const bool gave_count =
+        read_into(s, "image_count", im.image_count, fresh.images.image_count, int_parser(kMinImageCount, kMaxImageCount));
+    read_into(s, "selected", im.selected, fresh.images.selected, int_parser(0, kMaxImageCount - 1));
+    std::string model_path = im.model_path;
+    read_into(s, "model_path", model_path, fresh.images.model_path, string_parser());
+    im.model_path = resolve_path(model_path, base_dir);
+    // The scene's count and K win over the device's defaults (apply_device_defaults).
+    im.device_defaults_applied = gave_steps || gave_count;
+  }
+  ImagesState& im = state.images;
+  if (im.selected >= im.image_count) im.selected = 0;
+}
+
+// View and cursor last: they depend on the schedules. `playing` is the scene's playback state
+// (set_view pauses).
+void read_view_and_cursor(Section& top, AppState& state, const AppState& fresh, bool playing, Report& report) {
+  AppView view = state.view;
+  read_into(top, "view", view, fresh.view, key_parser<AppView>());
+  state.refresh_schedules();
+  state.set_view(view);
+  // Each view's cursor starts afresh (the previous scene's cursors mean nothing here).
+  for (int& saved : state.view_t) saved = -1;
+  state.reverse.cursor = ReverseCursor{};
+  state.images.sampling.cursor = ReverseCursor{};
+  int t = plays_down(view) ? -1 : fresh.t;
+  if (const Json* tv = top.get("t")) {
+    if (auto parsed = as_int(*tv, "t", 0, state.max_T(), report)) t = static_cast<int>(*parsed);
+  }
+  if (view == AppView::Reverse) state.reverse.cursor.final_t = t;
+  if (view == AppView::Images) state.images.sampling.cursor.final_t = t;
+  state.set_cursor(t >= 0 ? t : state.max_T());
+  state.playback.playing = playing;
+}
+
+}  // namespace
 
 SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::string& source_name,
                            const std::string& base_dir) {
@@ -611,29 +652,7 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
   {
     Section top(&root, "", report);
 
-    // Format and version come first in the warnings.
-    if (const Json* format = top.get("format")) {
-      if (!format->is_string() || format->get<std::string>() != kSceneFormat)
-        report.warnings.push_back("format = " + shown_value(*format) + ": expected \"" + kSceneFormat +
-                                  "\"; read it anyway");
-    } else {
-      report.warnings.push_back(std::string("no \"format\" key: expected \"") + kSceneFormat + "\"; read it anyway");
-    }
-    if (const Json* version = top.get("version")) {
-      if (!version->is_number_integer() && !version->is_number_unsigned()) {
-        report.warnings.push_back("version = " + shown_value(*version) + ": expected an integer; read as version " +
-                                  std::to_string(kSceneVersion));
-      } else if (version->is_number_unsigned() ? version->get<std::uint64_t>() > static_cast<std::uint64_t>(kSceneVersion)
-                                               : version->get<std::int64_t>() > kSceneVersion) {
-        report.warnings.push_back("written by a newer Diffuscope (version " + version->dump() +
-                                  "): loaded the settings this version knows");
-      } else if (version->get<std::int64_t>() < 1) {
-        report.warnings.push_back("version = " + version->dump() + " is not a scene version (1.." +
-                                  std::to_string(kSceneVersion) + "): read as version " + std::to_string(kSceneVersion));
-      }
-    } else {
-      report.warnings.push_back("no \"version\" key: read as version " + std::to_string(kSceneVersion));
-    }
+    check_format_and_version(top, report);
 
     read_into(top, "title", state.scene_title, fresh.scene_title, string_parser());
     read_into(top, "notes", state.scene_notes, fresh.scene_notes, string_parser());
@@ -652,19 +671,16 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
     read_into(top, "compare", state.compare, fresh.compare, bool_parser());
     state.b_initialised = gave_b || state.compare;
     read_into(top, "process", state.process, fresh.process,
-              enum_parser<ForwardProcess>(parse_process, {"closed", "markov", "naive"}));
+              key_parser<ForwardProcess>());
     read_into(top, "naive_beta", state.naive_beta, fresh.naive_beta, double_parser(0.0, 1.0, true));
     read_into(top, "dataset", state.dataset, fresh.dataset,
-              enum_parser<diffusion::Dataset2DKind>(
-                  diffusion::parse_dataset2d_kind,
-                  names_of(diffusion::all_dataset2d_kinds(), [](diffusion::Dataset2DKind k) { return diffusion::to_string(k); })));
+              key_parser<diffusion::Dataset2DKind>());
     read_into(top, "n_points", state.n_points, fresh.n_points, int_parser(1, kMaxForwardPoints));
     read_into(top, "seed", state.seed, fresh.seed, seed_parser());
     read_into(top, "x_axis_fraction", state.x_axis_fraction, fresh.x_axis_fraction, bool_parser());
     read_into(top, "coefficient_tab", state.coefficient_tab, fresh.coefficient_tab, int_parser(0, 2));
     load.image = read_image(top, base_dir);
-    // kMinUiScale..kMaxUiScale of window.hpp (which includes ImGui, so not here).
-    read_into(top, "ui_scale", state.ui_scale, fresh.ui_scale, double_parser(1.0, 3.0));
+    read_into(top, "ui_scale", state.ui_scale, fresh.ui_scale, double_parser(kMinUiScale, kMaxUiScale));
     read_into(top, "theme", state.light_theme, fresh.light_theme, [](const Json& v, const std::string& p, Report& r) {
       std::optional<bool> light;
       if (v.is_string() && (v.get<std::string>() == "light" || v.get<std::string>() == "dark"))
@@ -689,67 +705,11 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
       }
     }
 
-    {
-      bool usable = true;
-      const Json* reverse = object_or_report(top, "reverse", usable);
-      if (usable) {
-        Section s(reverse, "reverse", report);
-        ReverseState& r = state.reverse;
-        const ReverseState& f = fresh.reverse;
-        read_sampling(s, r, f, true);
-        read_into(s, "n_points", r.n_points, f.n_points, int_parser(1, kMaxReversePoints));
-        read_into(s, "field", r.field, f.field, enum_parser<VectorField>(parse_field, {"none", "score", "eps"}));
-        read_into(s, "predicted_x0", r.predicted_x0, f.predicted_x0, bool_parser());
-        read_into(s, "trajectories", r.trajectories, f.trajectories, bool_parser());
-        read_into(s, "posterior", r.posterior, f.posterior, bool_parser());
-        read_tracked(s, r, f);
-        read_into(s, "training_steps", r.training_steps, f.training_steps,
-                  int_parser(kMinTrainingSteps, kMaxTrainingSteps));
-      }
-      // Tracked points must exist in the (possibly smaller) cloud; the posterior follows the newest.
-      ReverseState& r = state.reverse;
-      r.tracked.erase(std::remove_if(r.tracked.begin(), r.tracked.end(), [&](int i) { return i < 0 || i >= r.n_points; }),
-                      r.tracked.end());
-      r.picked = r.tracked.empty() ? -1 : r.tracked.back();
-    }
+    read_reverse_section(top, state, fresh, report);
 
-    {
-      bool usable = true;
-      const Json* images = object_or_report(top, "images", usable);
-      if (usable) {
-        Section s(images, "images", report);
-        ImagesState& im = state.images;
-        const bool gave_steps = read_sampling(s, im.sampling, fresh.images.sampling, false);
-        const bool gave_count =
-            read_into(s, "image_count", im.image_count, fresh.images.image_count, int_parser(kMinImageCount, kMaxImageCount));
-        read_into(s, "selected", im.selected, fresh.images.selected, int_parser(0, kMaxImageCount - 1));
-        std::string model_path = im.model_path;
-        read_into(s, "model_path", model_path, fresh.images.model_path, string_parser());
-        im.model_path = resolve_path(model_path, base_dir);
-        // The scene's count and K win over the device's defaults (apply_device_defaults).
-        im.device_defaults_applied = gave_steps || gave_count;
-      }
-      ImagesState& im = state.images;
-      if (im.selected >= im.image_count) im.selected = 0;
-    }
+    read_images_section(top, state, fresh, base_dir, report);
 
-    // View and cursor last: they depend on the schedules.
-    AppView view = state.view;
-    read_into(top, "view", view, fresh.view, enum_parser<AppView>(parse_view, {"forward", "reverse", "images"}));
-    state.refresh_schedules();
-    state.set_view(view);
-    // Each view's cursor starts afresh (the previous scene's cursors mean nothing here).
-    for (int& saved : state.view_t) saved = -1;
-    state.reverse.cursor = ReverseCursor{};
-    state.images.sampling.cursor = ReverseCursor{};
-    int t = plays_down(view) ? -1 : fresh.t;
-    if (const Json* tv = top.get("t")) {
-      if (auto parsed = as_int(*tv, "t", 0, state.max_T(), report)) t = static_cast<int>(*parsed);
-    }
-    if (view == AppView::Reverse) state.reverse.cursor.final_t = t;
-    if (view == AppView::Images) state.images.sampling.cursor.final_t = t;
-    state.set_cursor(t >= 0 ? t : state.max_T());
-    state.playback.playing = playing;  // set_view pauses
+    read_view_and_cursor(top, state, fresh, playing, report);
   }  // the top Section reports its unknown keys here
 
   load.warnings = std::move(report.warnings);
@@ -825,32 +785,8 @@ SceneLoad load_scene_file(const std::string& path, AppState& state) {
   return load;
 }
 
-std::string scene_temp_path(const std::string& path) { return path + ".tmp"; }
-
 std::string save_scene_file(const std::string& path, const AppState& state) {
-  const std::string text = scene_to_json(state);
-  const std::string temp = scene_temp_path(path);
-  {
-    std::ofstream out(fs::u8path(temp), std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot save scene " + path + ": " + std::strerror(errno);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      const std::string why = std::strerror(errno);
-      out.close();
-      std::error_code ignored;
-      fs::remove(fs::u8path(temp), ignored);
-      return "cannot save scene " + path + ": write failed (" + why + ")";
-    }
-  }
-  std::error_code ec;
-  fs::rename(fs::u8path(temp), fs::u8path(path), ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(fs::u8path(temp), ignored);
-    return "cannot save scene " + path + ": " + ec.message();
-  }
-  return "";
+  return fileio::write_file_atomically(path, scene_to_json(state));
 }
 
 }  // namespace diffuscope::gui

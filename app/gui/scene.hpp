@@ -39,7 +39,6 @@ struct SceneImage {
 };
 bool operator==(const SceneImage& x, const SceneImage& y);
 inline bool operator!=(const SceneImage& x, const SceneImage& y) { return !(x == y); }
-inline constexpr int kMaxFashionIndex = 9999;  // the Fashion-MNIST test set has 10000 images
 
 struct SceneLoad {
   bool ok = false;                    // false: nothing was applied (unreadable / not JSON / not an object)
@@ -50,13 +49,15 @@ struct SceneLoad {
   std::optional<SceneImage> image;
 };
 
-// Limits a scene's values must respect (beyond those of diffusion::validate and the UI's).
-inline constexpr int kMaxForwardPoints = 1000000;   // the forward worker's limit
-inline constexpr int kMaxReversePoints = 20000;     // the reverse worker's limit
+// (The ranges of the settings are limits.hpp's.)
 inline constexpr std::size_t kMaxSceneFileBytes = 4u * 1024 * 1024;
 
 // The state's scene as pretty-printed JSON with every key (see the schema above).
 std::string scene_to_json(const AppState& state);
+
+// The sampling keys of a "reverse" (with_denoiser) or "images" section (panel_count, panels,
+// spacing) for `sampling`, as a JSON object's text: what scene_to_json writes there.
+std::string sampling_scene_json(const SamplingSettings& sampling, bool with_denoiser);
 
 // Applies a scene to `state`. A key that is missing takes a fresh AppState's value; a key with a
 // wrong type, an out-of-range value or an unknown name is reported and keeps the value it had
@@ -73,13 +74,10 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
 // name without ".json".
 SceneLoad load_scene_file(const std::string& path, AppState& state);
 
-// Writes scene_to_json(state) to a temporary file beside `path`, then renames it over `path`, so
-// that a failed write never leaves a half-written scene. Returns "" on success, else a message
-// naming the file.
+// Writes scene_to_json(state) to `path` atomically (fileio::write_file_atomically), so that a failed
+// or killed save never leaves a half-written scene. Returns "" on success, else a message naming
+// the file.
 std::string save_scene_file(const std::string& path, const AppState& state);
-
-// The temporary file save_scene_file writes before the rename.
-std::string scene_temp_path(const std::string& path);
 
 // The image `state` shows, as a scene records it (Fashion-MNIST index, or the file's path).
 SceneImage scene_image_of(const AppState& state);

@@ -5,65 +5,11 @@
 #include <cstdio>
 #include <string>
 
+#include "gui/choice_tables.hpp"
+#include "gui/limits.hpp"
 #include "gui/ui_helpers.hpp"
-#include "gui/window.hpp"
 
 namespace diffuscope::gui {
-
-const char* schedule_kind_label(diffusion::ScheduleKind kind) {
-  switch (kind) {
-    case diffusion::ScheduleKind::Linear: return "linear";
-    case diffusion::ScheduleKind::ScaledLinear: return "scaled linear";
-    case diffusion::ScheduleKind::Cosine: return "cosine";
-    case diffusion::ScheduleKind::Sigmoid: return "sigmoid";
-    case diffusion::ScheduleKind::SigmoidBeta: return "sigmoid β";
-    case diffusion::ScheduleKind::Constant: return "constant";
-  }
-  return "?";
-}
-
-const char* process_label(ForwardProcess process) {
-  switch (process) {
-    case ForwardProcess::ClosedForm: return "closed form";
-    case ForwardProcess::Markov: return "Markov chain";
-    case ForwardProcess::Naive: return "naive (VE)";
-  }
-  return "?";
-}
-
-namespace {
-
-const char* process_tooltip(ForwardProcess process) {
-  switch (process) {
-    case ForwardProcess::ClosedForm:
-      return "x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε, one fixed ε per point: smooth scrubbing";
-    case ForwardProcess::Markov:
-      return "x_t = √α_t · x_{t−1} + √β_t · ε_t, fresh ε_t at every step; same marginal";
-    case ForwardProcess::Naive:
-      return "Naive x_t = x_0 + √(tβ) · ε: the variance explodes, never reaching N(0, I)";
-  }
-  return "";
-}
-
-const char* schedule_kind_tooltip(diffusion::ScheduleKind kind) {
-  switch (kind) {
-    case diffusion::ScheduleKind::Linear: return "linear: β_t rises linearly from β_1 to β_T (Ho et al. 2020)";
-    case diffusion::ScheduleKind::ScaledLinear: return "scaled linear: √β_t rises linearly from √β_1 to √β_T";
-    case diffusion::ScheduleKind::Cosine: return "cosine: ᾱ_t = f(t)/f(0), f(t) = cos²(((t/T + s)/(1 + s)) · π/2)";
-    case diffusion::ScheduleKind::Sigmoid: return "sigmoid: ᾱ_t falls along a sigmoid of t/T (Chen 2023)";
-    case diffusion::ScheduleKind::SigmoidBeta: return "sigmoid β: β_t follows a sigmoid from β_1 to β_T";
-    case diffusion::ScheduleKind::Constant: return "constant: the same β at every step";
-  }
-  return "";
-}
-
-}  // namespace
-
-std::string dataset_label(diffusion::Dataset2DKind kind) {
-  std::string name(diffusion::to_string(kind));
-  for (char& c : name) if (c == '_') c = ' ';
-  return name;
-}
 
 void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
                                            const renderer::Palette& palette, float label_width) {
@@ -71,10 +17,10 @@ void SchedulePanel::draw_schedule_controls(ScheduleSlot& slot, const char* id,
   diffusion::ScheduleParams& p = slot.params;
 
   row_label("family", label_width);
-  if (ImGui::BeginCombo("##family", schedule_kind_label(p.kind))) {
-    for (diffusion::ScheduleKind kind : diffusion::all_schedule_kinds()) {
-      if (ImGui::Selectable(schedule_kind_label(kind), kind == p.kind)) p.kind = kind;
-      item_tooltip(schedule_kind_tooltip(kind));
+  if (ImGui::BeginCombo("##family", label_of(p.kind))) {
+    for (const auto& kind : choices<diffusion::ScheduleKind>()) {
+      if (ImGui::Selectable(kind.label, kind.value == p.kind)) p.kind = kind.value;
+      item_tooltip(kind.tooltip);
     }
     ImGui::EndCombo();
   }
@@ -135,15 +81,14 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
   const float label_width = ImGui::CalcTextSize("process").x + 0.8f * font;
 
   row_label("process", label_width);
-  if (ImGui::BeginCombo("##process", process_label(state.process))) {
-    for (ForwardProcess process :
-         {ForwardProcess::ClosedForm, ForwardProcess::Markov, ForwardProcess::Naive}) {
-      if (ImGui::Selectable(process_label(process), process == state.process)) state.process = process;
-      item_tooltip(process_tooltip(process));
+  if (ImGui::BeginCombo("##process", label_of(state.process))) {
+    for (const auto& process : choices<ForwardProcess>()) {
+      if (ImGui::Selectable(process.label, process.value == state.process)) state.process = process.value;
+      item_tooltip(process.tooltip);
     }
     ImGui::EndCombo();
   }
-  item_tooltip(process_tooltip(state.process));
+  item_tooltip(tooltip_of(state.process));
   if (state.process == ForwardProcess::Naive) {
     slider_double("β", "##naive_beta", &state.naive_beta, 1e-4, 0.2, "%.3g", true, label_width,
                   "β: the naive process' variance added per step, x_t = x_0 + √(tβ) · ε");
@@ -151,9 +96,9 @@ void SchedulePanel::draw(AppState& state, const renderer::Palette& palette) {
   }
 
   row_label("data", label_width);
-  if (ImGui::BeginCombo("##dataset", dataset_label(state.dataset).c_str())) {
-    for (diffusion::Dataset2DKind kind : diffusion::all_dataset2d_kinds()) {
-      if (ImGui::Selectable(dataset_label(kind).c_str(), kind == state.dataset)) state.dataset = kind;
+  if (ImGui::BeginCombo("##dataset", label_of(state.dataset))) {
+    for (const auto& kind : choices<diffusion::Dataset2DKind>()) {
+      if (ImGui::Selectable(kind.label, kind.value == state.dataset)) state.dataset = kind.value;
     }
     ImGui::EndCombo();
   }

@@ -8,12 +8,6 @@
 
 namespace diffuscope::gui {
 
-// Display names for the schedule family combo ("linear", "scaled linear", ..., "sigmoid β").
-const char* schedule_kind_label(diffusion::ScheduleKind kind);
-const char* process_label(ForwardProcess process);
-// "moons", "swiss roll", ...
-std::string dataset_label(diffusion::Dataset2DKind kind);
-
 class SchedulePanel {
  public:
   // Draws into the current ImGui window. Parameter edits land in state.a/b.params; the caller

@@ -15,68 +15,14 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/schedule.hpp"
+#include "fileio/atomic_file.hpp"
+#include "fileio/png_file.hpp"
 #include "gui/scene.hpp"
 #include "gui/scene_library.hpp"
 
 namespace diffuscope::gui {
 
 namespace {
-
-// A valid grey PNG without a compression library: zlib "stored" (uncompressed) deflate blocks
-// (RFC 1950/1951) inside the PNG chunks (PNG spec, ISO/IEC 15948), with their CRC-32 and Adler-32.
-std::uint32_t png_crc32(const std::string& bytes) {
-  std::uint32_t crc = 0xffffffffu;
-  for (unsigned char byte : bytes) {
-    crc ^= byte;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  return crc ^ 0xffffffffu;
-}
-
-void put_be32(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-void put_chunk(std::string& out, const char* type, const std::string& data) {
-  put_be32(out, static_cast<std::uint32_t>(data.size()));
-  const std::string typed = std::string(type, 4) + data;
-  out += typed;
-  put_be32(out, png_crc32(typed));
-}
-
-std::string stored_grey_png(int width, int height, const std::vector<unsigned char>& grey) {
-  std::string raw;   // each row: filter byte 0, then the pixels
-  for (int y = 0; y < height; ++y) {
-    raw.push_back('\0');
-    raw.append(reinterpret_cast<const char*>(grey.data()) + static_cast<std::size_t>(y) * width, width);
-  }
-  std::string zlib = {'\x78', '\x01'};
-  for (std::size_t at = 0; at == 0 || at < raw.size(); at += 65535) {
-    const std::size_t n = std::min<std::size_t>(65535, raw.size() - at);
-    zlib.push_back(at + n >= raw.size() ? '\x01' : '\x00');   // BFINAL, BTYPE = stored
-    zlib.push_back(static_cast<char>(n & 0xff));
-    zlib.push_back(static_cast<char>(n >> 8));
-    zlib.push_back(static_cast<char>(~n & 0xff));
-    zlib.push_back(static_cast<char>((~n >> 8) & 0xff));
-    zlib.append(raw, at, n);
-  }
-  std::uint32_t a = 1, b = 0;
-  for (unsigned char byte : raw) {
-    a = (a + byte) % 65521u;
-    b = (b + a) % 65521u;
-  }
-  put_be32(zlib, (b << 16) | a);
-  std::string ihdr;
-  put_be32(ihdr, static_cast<std::uint32_t>(width));
-  put_be32(ihdr, static_cast<std::uint32_t>(height));
-  ihdr += std::string{'\x08', '\x00', '\x00', '\x00', '\x00'};   // 8-bit grey, no interlace
-  std::string png = "\x89PNG\r\n\x1a\n";
-  put_chunk(png, "IHDR", ihdr);
-  put_chunk(png, "IDAT", zlib);
-  put_chunk(png, "IEND", "");
-  return png;
-}
-
 
 using Json = nlohmann::ordered_json;
 
@@ -567,7 +513,8 @@ struct SessionScript::Impl {
     }
   }
 
-  void sampler_settings(ReverseState& r, diffusion::ScheduleKind family_a, bool points) {
+  // The settings both reverse views share; points: the 2D view's own (cloud, overlays), null for Images.
+  void sampler_settings(SamplingSettings& r, diffusion::ScheduleKind family_a, ReverseState* points) {
     const int changes = 1 + random->below(3);
     for (int i = 0; i < changes; ++i) {
       ReversePanelSettings& panel = r.panels[static_cast<std::size_t>(random->below(r.panel_count))];
@@ -588,18 +535,18 @@ struct SessionScript::Impl {
           break;
         case 5: r.seed = static_cast<std::uint64_t>(random->below(100000)); break;
         case 6: panel.denoiser = panel.denoiser == DenoiserKind::Model ? DenoiserKind::Exact : DenoiserKind::Model; break;
-        case 7: r.n_points = random->pick(std::vector<int>{100, 2000, 5000}); break;
+        case 7: points->n_points = random->pick(std::vector<int>{100, 2000, 5000}); break;
         case 8:
-          r.field = random->pick(std::vector<VectorField>{VectorField::None, VectorField::Score, VectorField::Eps});
-          r.predicted_x0 = random->coin();
-          r.trajectories = random->coin();
-          r.posterior = random->coin();
+          points->field = random->pick(std::vector<VectorField>{VectorField::None, VectorField::Score, VectorField::Eps});
+          points->predicted_x0 = random->coin();
+          points->trajectories = random->coin();
+          points->posterior = random->coin();
           break;
         case 9:
           if (random->coin()) {
-            track_point(r, random->below(std::max(1, r.n_points)));
+            track_point(*points, random->below(std::max(1, points->n_points)));
           } else {
-            clear_tracked(r);
+            clear_tracked(*points);
           }
           break;
       }
@@ -636,14 +583,14 @@ struct SessionScript::Impl {
         break;
       case SoakAction::ReverseSettings:
         if (random->below(3) == 0) state.dataset = random->pick(diffusion::all_dataset2d_kinds());
-        sampler_settings(state.reverse, state.a.params.kind, true);
+        sampler_settings(state.reverse, state.a.params.kind, &state.reverse);
         break;
       case SoakAction::ImagesSettings:
         if (random->coin()) {
           state.images.image_count = random->pick(std::vector<int>{kMinImageCount, 4, 16, kMaxImageCount});
           state.images.selected = random->below(state.images.image_count);
         }
-        sampler_settings(state.images.sampling, state.a.params.kind, false);
+        sampler_settings(state.images.sampling, state.a.params.kind, nullptr);
         break;
       case SoakAction::LoadScene:
         step.load_scene = scene_paths.empty() ? files[2] : random->pick(scene_paths);
@@ -766,9 +713,7 @@ struct SessionScript::Impl {
       std::vector<unsigned char> grey(48 * 32);
       for (int y = 0; y < 32; ++y)
         for (int x = 0; x < 48; ++x) grey[static_cast<std::size_t>(y) * 48 + x] = static_cast<unsigned char>((x * 5 + y * 3) & 0xff);
-      std::ofstream out(image, std::ios::binary);
-      const std::string png = stored_grey_png(48, 32, grey);
-      out.write(png.data(), static_cast<std::streamsize>(png.size()));
+      fileio::write_png(image, grey.data(), 48, 32, 1);
     }
     const std::string bad = (dir / "soak-bad.png").string();
     {
@@ -868,25 +813,7 @@ const std::vector<SoakAction>& SessionScript::actions() const { return impl_->ac
 const std::vector<std::string>& SessionScript::soak_files() const { return impl_->files; }
 
 std::string write_report_file(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot write " + path + ": cannot create " + temp;
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      return "cannot write " + path + ": write failed";
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    std::filesystem::remove(temp, error);
-    return "cannot write " + path + ": " + error.message();
-  }
-  return "";
+  return fileio::write_file_atomically(path, text);
 }
 
 }  // namespace diffuscope::gui

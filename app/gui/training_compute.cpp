@@ -17,9 +17,9 @@
 #include "diffusion/point_model.hpp"
 #include "diffusion/point_training.hpp"
 #include "diffusion/sampler.hpp"
-#include "diffusion/schedule.hpp"
 #include "diffusion/seeding.hpp"
 #include "gui/model_store.hpp"
+#include "gui/shared_schedule.hpp"
 #include "gui/worker_failures.hpp"
 
 namespace diffuscope::gui {
@@ -73,8 +73,7 @@ struct TrainingComputer::Impl {
   void make_preview() {
     torch::NoGradGuard no_grad;
     const diffusion::PointModel ema = trainer->ema_model();
-    const diffusion::Schedule schedule{diffusion::ScheduleParams{}};
-    const auto steps = diffusion::sampling_steps(schedule, kPreviewSteps, diffusion::Spacing::Trailing);
+    const auto steps = diffusion::sampling_steps(*default_schedule(), kPreviewSteps, diffusion::Spacing::Trailing);
     diffusion::ReverseConfig config;
     config.sigma = diffusion::SigmaKind::DDIM;
     config.eta = 0.0;

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "gui/schedule_panel.hpp"
+#include "gui/choice_tables.hpp"
 #include "gui/ui_helpers.hpp"
 #include "renderer/plot_widget.hpp"
 
@@ -22,7 +22,7 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   const bool running = frame && frame->running;
   const bool this_dataset = frame && frame->dataset == state.dataset;
 
-  ImGui::TextUnformatted(("Train a model: " + dataset_label(state.dataset)).c_str());
+  ImGui::TextUnformatted((std::string("Train a model: ") + label_of(state.dataset)).c_str());
   if (ImGui::Button(running ? "Restart" : "Train")) actions.start = true;
   item_tooltip("Train this dataset's network here (it predicts v, or what the current model predicts with 'continue'); the reverse view follows it live");
   ImGui::SameLine();
@@ -51,7 +51,7 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
 
   // Progress and speed.
   char overlay[96];
-  std::snprintf(overlay, sizeof overlay, "%s%lld / %lld", this_dataset ? "" : (dataset_label(frame->dataset) + ": ").c_str(),
+  std::snprintf(overlay, sizeof overlay, "%s%lld / %lld", this_dataset ? "" : (std::string(label_of(frame->dataset)) + ": ").c_str(),
                 static_cast<long long>(frame->step), static_cast<long long>(frame->planned_steps));
   const float fraction = frame->planned_steps > 0
                              ? static_cast<float>(static_cast<double>(frame->step) / static_cast<double>(frame->planned_steps))

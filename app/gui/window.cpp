@@ -10,6 +10,8 @@
 #include <cfloat>
 #include <iostream>
 
+#include "gui/limits.hpp"
+
 namespace diffuscope::gui {
 
 namespace {

@@ -36,8 +36,6 @@ class WindowError : public std::runtime_error {
 
 // UI font size in pixels at UI scale 1 (18 px * scale reads from the back of a lecture hall at 1.5).
 inline constexpr float kBaseFontPixels = 18.0f;
-inline constexpr float kMinUiScale = 1.0f;
-inline constexpr float kMaxUiScale = 3.0f;
 
 class Window {
  public:

@@ -1,6 +1,6 @@
 // The app worker: one thread that owns the compute back end (with LibTorch: the device, the
 // models, every tensor) and serves four lanes cooperatively (design.md, "Threads"):
-//   forward  - the newest ForwardJob wins, as with JobRunner; a long job (Markov chains) runs in
+//   forward  - the newest ForwardJob wins (CancelToken); a long job (Markov chains) runs in
 //              ~30 ms slices while other lanes have work, resuming from its cached progress;
 //              the image model's x0_hat follows the points in a second frame (refine_x0);
 //   reverse  - one resumable run, advanced in ~8 ms slices; a job that only moves the cursor or
@@ -26,7 +26,7 @@
 #include <thread>
 #include <utility>
 
-#include "gui/job_runner.hpp"
+#include "gui/cancel_token.hpp"
 #include "gui/worker_backend.hpp"
 #include "gui/worker_failures.hpp"
 
@@ -51,6 +51,49 @@ constexpr std::size_t kMaxQueuedErrors = 64;
 constexpr auto kX0RefineQuiet = 40ms;
 constexpr int kX0RefineCostFactor = 16;
 
+// A run lane (reverse, images): one resumable run on the back end, the newest job waiting for the
+// worker, and the newest frame. `pending`, `generation`, `stop` and `frame` are guarded by the
+// worker's mutex; `last_publish` is the worker thread's.
+template <class Job, class Frame>
+struct RunLane {
+  // The back end's side of this lane.
+  struct Backend {
+    bool (WorkerBackend::*set_job)(const Job&, std::uint64_t);
+    void (WorkerBackend::*stop)();
+    bool (WorkerBackend::*running)() const;
+    int (WorkerBackend::*advance)(std::chrono::microseconds, const WorkerBackend::Interrupted&);
+    Frame (WorkerBackend::*frame)();
+  };
+  const char* name;                      // prefix of its errors: "reverse view: "
+  Backend backend;
+  Clock::duration slice;                 // of advancing, while it runs
+  Clock::duration publish_interval;      // of frames, while it runs
+
+  std::optional<Job> pending;
+  std::uint64_t generation = 0;
+  bool stop = false;
+  std::shared_ptr<const Frame> frame;
+  Clock::time_point last_publish{};
+
+  // What the worker takes from the lane in one round (under the mutex).
+  struct Taken {
+    std::optional<Job> job;
+    std::uint64_t generation = 0;
+    bool stop = false;
+  };
+  Taken take() {
+    Taken taken{std::move(pending), generation, stop};
+    pending.reset();
+    stop = false;
+    return taken;
+  }
+  bool has_request() const { return pending.has_value() || stop; }
+};
+
+// Checks before a frame is published: never shown silently when something went non-finite.
+void check_before_publishing(ReverseFrame& frame) { reject_nonfinite_panels(frame); }
+void check_before_publishing(ImageReverseFrame&) {}
+
 }  // namespace
 
 struct Worker::Impl {
@@ -60,8 +103,6 @@ struct Worker::Impl {
 
   // Used only on the worker thread (start() to shut_down()); destroyed with the Impl afterwards.
   std::unique_ptr<WorkerBackend> backend;
-  Clock::time_point last_reverse_publish{};
-  Clock::time_point last_images_publish{};
   std::optional<ForwardJob> x0_refine_job;          // the published job whose x0_hat is pending
   std::uint64_t x0_refine_generation = 0;
   Clock::time_point last_x0_refine_end{};
@@ -79,21 +120,21 @@ struct Worker::Impl {
   bool forward_x0_waiting = false;        // a published frame's x0_hat is still to come
   std::uint64_t forward_published_generation = 0;
   std::shared_ptr<const ForwardFrame> forward_frame;
-  // Reverse lane.
-  std::optional<ReverseJob> reverse_pending;
-  std::uint64_t reverse_generation = 0;
-  bool reverse_stop = false;
-  std::shared_ptr<const ReverseFrame> reverse_frame;
+  RunLane<ReverseJob, ReverseFrame> reverse{
+      "reverse view: ",
+      {&WorkerBackend::reverse_set_job, &WorkerBackend::reverse_stop, &WorkerBackend::reverse_running,
+       &WorkerBackend::reverse_advance, &WorkerBackend::reverse_frame},
+      kReverseSlice, kReversePublishInterval};
   // Training lane.
   std::optional<TrainingJob> training_pending;
   bool training_stop = false;
   std::shared_ptr<const TrainingFrame> training_frame;
   std::map<diffusion::Dataset2DKind, std::uint64_t> revisions;   // mirror of the back end's
-  // Images lane.
-  std::optional<ImageReverseJob> images_pending;
-  std::uint64_t images_generation = 0;
-  bool images_stop = false;
-  std::shared_ptr<const ImageReverseFrame> images_frame;
+  RunLane<ImageReverseJob, ImageReverseFrame> images{
+      "images view: ",
+      {&WorkerBackend::images_set_job, &WorkerBackend::images_stop, &WorkerBackend::images_running,
+       &WorkerBackend::images_advance, &WorkerBackend::images_frame},
+      kImagesSlice, kImagesPublishInterval};
   // Device.
   std::optional<std::string> device_pending;
   DeviceStatus device_status;
@@ -180,26 +221,48 @@ struct Worker::Impl {
            backend->training_active() || backend->images_running();
   }
 
-  void publish_images() {
-    auto frame = std::make_shared<const ImageReverseFrame>(backend->images_frame());
+  template <class Job, class Frame>
+  void publish(RunLane<Job, Frame>& lane) {
+    auto copy = std::make_shared<Frame>(((*backend).*lane.backend.frame)());
+    check_before_publishing(*copy);
+    std::shared_ptr<const Frame> frame = std::move(copy);
     {
       std::lock_guard<std::mutex> lock(mutex);
-      std::swap(images_frame, frame);
+      std::swap(lane.frame, frame);
     }
-    last_images_publish = Clock::now();
+    lane.last_publish = Clock::now();
+    // The replaced frame is freed here, outside the lock.
   }
 
-  void publish_reverse() {
-    auto copy = std::make_shared<ReverseFrame>(backend->reverse_frame());
-    // Never shown silently: a panel with NaN says so in its error instead.
-    reject_nonfinite_panels(*copy);
-    std::shared_ptr<const ReverseFrame> frame = std::move(copy);
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      std::swap(reverse_frame, frame);
+  // A lane's stop and newest job, taken from the UI this round: a job restarts or moves the run
+  // and its frame is published at once.
+  template <class Job, class Frame>
+  void apply(RunLane<Job, Frame>& lane, const typename RunLane<Job, Frame>::Taken& taken) {
+    if (taken.stop) guarded(lane.name, [&] { ((*backend).*lane.backend.stop)(); });
+    if (taken.job) {
+      guarded(lane.name, [&] {
+        ((*backend).*lane.backend.set_job)(*taken.job, taken.generation);
+        publish(lane);
+      });
     }
-    last_reverse_publish = Clock::now();
-    // The replaced frame is freed here, outside the lock.
+  }
+
+  // Advances a running lane by one slice; returns true when a frame is due (the run has ended,
+  // or the lane's publish interval has passed).
+  template <class Job, class Frame>
+  bool advance_slice(RunLane<Job, Frame>& lane) {
+    if (!((*backend).*lane.backend.running)()) return false;
+    ((*backend).*lane.backend.advance)(
+        std::chrono::duration_cast<std::chrono::microseconds>(lane.slice),
+        [this] { return interrupted(); });
+    return !((*backend).*lane.backend.running)() ||
+           Clock::now() - lane.last_publish >= lane.publish_interval;
+  }
+
+  // One slice of a lane; a failure drops its run (the error says why).
+  template <class Job, class Frame, class Slice>
+  void lane_slice(RunLane<Job, Frame>& lane, Slice&& slice) {
+    if (!guarded(lane.name, slice)) guarded(lane.name, [&] { ((*backend).*lane.backend.stop)(); });
   }
 
   void publish_training() {
@@ -343,28 +406,16 @@ struct Worker::Impl {
   // One slice of each background lane; each stops early when the UI sends something.
   void background_slices() {
     if (interrupted()) return;
-    if (!guarded("reverse view: ", [&] {
-          if (backend->reverse_running()) {
-            backend->reverse_advance(kReverseSlice, [this] { return interrupted(); });
-            bool publish = !backend->reverse_running() ||
-                           Clock::now() - last_reverse_publish >= kReversePublishInterval;
-            if (!interrupted() && backend->reverse_needs_refine()) publish |= backend->reverse_refine();
-            if (publish) publish_reverse();
-          } else if (backend->reverse_needs_refine()) {
-            if (backend->reverse_refine()) publish_reverse();
-          }
-        }))
-      guarded("reverse view: ", [&] { backend->reverse_stop(); });
+    lane_slice(reverse, [&] {
+      bool due = advance_slice(reverse);
+      // The reverse view's distances follow its pictures (computed between slices).
+      if (!interrupted() && backend->reverse_needs_refine()) due |= backend->reverse_refine();
+      if (due) publish(reverse);
+    });
     if (interrupted()) return;
-    if (!guarded("images view: ", [&] {
-          if (backend->images_running()) {
-            backend->images_advance(kImagesSlice, [this] { return interrupted(); });
-            if (!backend->images_running() ||
-                Clock::now() - last_images_publish >= kImagesPublishInterval)
-              publish_images();
-          }
-        }))
-      guarded("images view: ", [&] { backend->images_stop(); });
+    lane_slice(images, [&] {
+      if (advance_slice(images)) publish(images);
+    });
     if (interrupted()) return;
     if (backend->training_active()) {
       bool publish = true;
@@ -381,21 +432,16 @@ struct Worker::Impl {
     while (started) {
       std::optional<ForwardJob> forward_job;
       std::uint64_t forward_generation = 0;
-      std::optional<ReverseJob> reverse_job;
-      std::uint64_t reverse_job_generation = 0;
-      bool stop_reverse = false;
+      RunLane<ReverseJob, ReverseFrame>::Taken reverse_taken;
       std::optional<TrainingJob> training_job;
       bool stop_training = false;
-      std::optional<ImageReverseJob> images_job;
-      std::uint64_t images_job_generation = 0;
-      bool stop_images = false;
+      RunLane<ImageReverseJob, ImageReverseFrame>::Taken images_taken;
       std::optional<std::string> new_device;
       {
         std::unique_lock<std::mutex> lock(mutex);
         const auto ready = [&] {
-          return shutting_down.load() || forward_pending || reverse_pending || reverse_stop ||
-                 training_pending || training_stop || images_pending || images_stop ||
-                 device_pending || background_work() || x0_refine_due(Clock::now());
+          return shutting_down.load() || forward_pending || reverse.has_request() ||
+                 training_pending || training_stop || images.has_request() || device_pending || background_work() || x0_refine_due(Clock::now());
         };
         if (x0_refine_job) {
           // Wakes when the pending x0_hat falls due even if nothing else happens.
@@ -410,17 +456,11 @@ struct Worker::Impl {
         forward_pending.reset();
         forward_generation = forward_pending_generation;
         forward_running = forward_job.has_value();
-        reverse_job = std::move(reverse_pending);
-        reverse_pending.reset();
-        reverse_job_generation = reverse_generation;
-        std::swap(stop_reverse, reverse_stop);
+        reverse_taken = reverse.take();
         training_job = std::move(training_pending);
         training_pending.reset();
         std::swap(stop_training, training_stop);
-        images_job = std::move(images_pending);
-        images_pending.reset();
-        images_job_generation = images_generation;
-        std::swap(stop_images, images_stop);
+        images_taken = images.take();
         new_device = std::move(device_pending);
         device_pending.reset();
         ui_waiting.store(false);
@@ -437,20 +477,8 @@ struct Worker::Impl {
         });
         publish_training();
       }
-      if (stop_reverse) guarded("reverse view: ", [&] { backend->reverse_stop(); });
-      if (reverse_job) {
-        guarded("reverse view: ", [&] {
-          backend->reverse_set_job(*reverse_job, reverse_job_generation);
-          publish_reverse();
-        });
-      }
-      if (stop_images) guarded("images view: ", [&] { backend->images_stop(); });
-      if (images_job) {
-        guarded("images view: ", [&] {
-          backend->images_set_job(*images_job, images_job_generation);
-          publish_images();
-        });
-      }
+      apply(reverse, reverse_taken);
+      apply(images, images_taken);
       if (forward_job) run_forward(std::move(*forward_job), forward_generation);
       refine_x0();
 
@@ -468,6 +496,33 @@ struct Worker::Impl {
   void notify() {
     ui_waiting.store(true);
     wake.notify_one();
+  }
+
+  // The UI thread's side of a run lane.
+  template <class Job, class Frame>
+  std::uint64_t submit_to(RunLane<Job, Frame>& lane, Job job) {
+    std::uint64_t generation = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      generation = ++lane.generation;
+      lane.pending = std::move(job);
+    }
+    notify();
+    return generation;
+  }
+  template <class Job, class Frame>
+  std::shared_ptr<const Frame> latest_of(const RunLane<Job, Frame>& lane) const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return lane.frame;
+  }
+  template <class Job, class Frame>
+  void stop_lane(RunLane<Job, Frame>& lane) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      lane.pending.reset();  // a job sent before the stop is dropped with the run
+      lane.stop = true;
+    }
+    notify();
   }
 };
 
@@ -538,30 +593,9 @@ bool Worker::wait_until_idle(std::chrono::milliseconds timeout) const {
   });
 }
 
-std::uint64_t Worker::submit_reverse(ReverseJob job) {
-  std::uint64_t generation = 0;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    generation = ++impl_->reverse_generation;
-    impl_->reverse_pending = std::move(job);
-  }
-  impl_->notify();
-  return generation;
-}
-
-std::shared_ptr<const ReverseFrame> Worker::latest_reverse() const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->reverse_frame;
-}
-
-void Worker::stop_reverse() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    impl_->reverse_pending.reset();  // a job sent before the stop is dropped with the run
-    impl_->reverse_stop = true;
-  }
-  impl_->notify();
-}
+std::uint64_t Worker::submit_reverse(ReverseJob job) { return impl_->submit_to(impl_->reverse, std::move(job)); }
+std::shared_ptr<const ReverseFrame> Worker::latest_reverse() const { return impl_->latest_of(impl_->reverse); }
+void Worker::stop_reverse() { impl_->stop_lane(impl_->reverse); }
 
 void Worker::start_training(TrainingJob job) {
   {
@@ -591,34 +625,9 @@ std::uint64_t Worker::model_revision(diffusion::Dataset2DKind dataset) const {
   return it == impl_->revisions.end() ? 0 : it->second;
 }
 
-}  // namespace diffuscope::gui
-
-namespace diffuscope::gui {
-
-std::uint64_t Worker::submit_images(ImageReverseJob job) {
-  std::uint64_t generation = 0;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    generation = ++impl_->images_generation;
-    impl_->images_pending = std::move(job);
-  }
-  impl_->notify();
-  return generation;
-}
-
-std::shared_ptr<const ImageReverseFrame> Worker::latest_images() const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->images_frame;
-}
-
-void Worker::stop_images() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    impl_->images_pending.reset();  // a job sent before the stop is dropped with the run
-    impl_->images_stop = true;
-  }
-  impl_->notify();
-}
+std::uint64_t Worker::submit_images(ImageReverseJob job) { return impl_->submit_to(impl_->images, std::move(job)); }
+std::shared_ptr<const ImageReverseFrame> Worker::latest_images() const { return impl_->latest_of(impl_->images); }
+void Worker::stop_images() { impl_->stop_lane(impl_->images); }
 
 void Worker::set_device(std::string request) {
   {

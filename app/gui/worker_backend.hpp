@@ -16,7 +16,7 @@
 
 #include "gui/fault_injection.hpp"
 #include "gui/image_jobs.hpp"
-#include "gui/job_runner.hpp"
+#include "gui/cancel_token.hpp"
 #include "gui/jobs.hpp"
 #include "gui/reverse_jobs.hpp"
 

@@ -28,7 +28,6 @@ bool all_finite(const Range& values) {
 std::string side_problem(const ForwardSide& side, const std::string& name) {
   const std::string at = " of schedule " + name + " at t = " + std::to_string(side.t);
   if (!all_finite(side.xt_xy)) return "x_t" + at;
-  if (!std::isfinite(side.alpha_bar) || !std::isfinite(side.noise_std)) return "the noise level" + at;
   const Moments2D& m = side.moments;
   if (!all_finite(m.sample_mean) || !all_finite(m.sample_variance) ||
       !all_finite(m.predicted_mean) || !all_finite(m.predicted_variance))

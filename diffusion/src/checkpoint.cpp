@@ -4,10 +4,6 @@
 // leaves the structure intact.
 #include "diffusion/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -25,9 +21,10 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include "checkpoint_detail.hpp"
 #include "diffusion/log_snr.hpp"
 #include "diffusion/point_training.hpp"
-#include "checkpoint_detail.hpp"
+#include "fileio/atomic_file.hpp"
 
 #ifndef DIFFUSCOPE_VERSION
 #define DIFFUSCOPE_VERSION "unknown"
@@ -170,18 +167,6 @@ std::vector<unsigned char> read_whole_file(const std::string& path) {
   return bytes;
 }
 
-void write_all(int fd, const std::string& data, const std::string& path) {
-  std::size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail(path, std::string("cannot write (") + std::strerror(errno) + ")");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-}
-
 json metadata_to_json(const PointCheckpointMetadata& m) {
   json model = {{"frequencies", m.model.frequencies},
                 {"noise_features", m.model.noise_features},
@@ -216,15 +201,7 @@ PointCheckpointMetadata metadata_from_json(const std::string& path, const std::s
   m.model.noise_features = static_cast<int>(model.integer("noise_features", 1, 1 << 20));
   m.model.hidden = static_cast<int>(model.integer("hidden", 1, 1 << 20));
   m.model.blocks = static_cast<int>(model.integer("blocks", 1, 1 << 20));
-  const std::string architecture = top.text("architecture");
-  if (architecture != m.model.architecture())
-    fail(path, "architecture '" + architecture + "' does not match this build's '" +
-                   m.model.architecture() + "' for the same sizes");
-  try {
-    validate(m.model);
-  } catch (const std::invalid_argument& e) {
-    fail(path, e.what());
-  }
+  checkpoint_detail::check_stored_architecture(path, top, m.model);
   m.dataset = top.text("dataset");
   if (!parse_dataset2d_kind(m.dataset)) fail(path, "unknown dataset '" + m.dataset + "'");
   m.log_snr_min = top.number("log_snr_min");
@@ -267,32 +244,7 @@ void write_checkpoint(const std::string& path, const std::string& metadata_json,
   auto& data = out.data();
   out.u64(fnv1a64(reinterpret_cast<const unsigned char*>(data.data()), data.size()));
 
-  // Same folder as the target, so the rename cannot cross file systems and is atomic: a reader
-  // sees the old file or the new one, never half of one.
-  std::string temp_name = path + ".tmp-XXXXXX";
-  std::vector<char> temp(temp_name.begin(), temp_name.end());
-  temp.push_back('\0');
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) fail(path, std::string("cannot create a temporary file beside it (") + std::strerror(errno) + ")");
-  temp_name = temp.data();
-  try {
-    ::fchmod(fd, 0644);
-    write_all(fd, data, path);
-    if (::fsync(fd) != 0) fail(path, std::string("cannot flush to disk (") + std::strerror(errno) + ")");
-  } catch (...) {
-    ::close(fd);
-    std::remove(temp_name.c_str());
-    throw;
-  }
-  if (::close(fd) != 0) {
-    std::remove(temp_name.c_str());
-    fail(path, std::string("cannot close the temporary file (") + std::strerror(errno) + ")");
-  }
-  if (std::rename(temp_name.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temp_name.c_str());
-    fail(path, "cannot replace it (" + reason + ")");
-  }
+  if (std::string error = fileio::write_file_atomically(path, data); !error.empty()) throw CheckpointError(error);
 }
 
 CheckpointContents read_checkpoint(const std::string& path) {

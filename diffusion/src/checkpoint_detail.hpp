@@ -1,9 +1,11 @@
 #pragma once
-// Internal to the checkpoint code (checkpoint.cpp, image_checkpoint.cpp): error helper, metadata
-// field reader and the parameter loader shared by every model kind. Not installed.
+// Internal to the checkpoint code (checkpoint.cpp, image_checkpoint.cpp, image_classifier.cpp):
+// error helper, metadata field reader, architecture check and the parameter loader shared by every
+// model kind. Not installed.
 #include <cstdint>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -83,6 +85,22 @@ class MetadataReader {
 
 // A checkpoint's metadata text as a JSON object; invalid JSON or another type fails naming `path`.
 json parse_metadata_object(const std::string& path, const std::string& text);
+
+// A stored model config (point, image or classifier): its sizes must be valid (validate(config))
+// and the stored "architecture" string must be the one this build derives from them, so that a
+// file from another version of the network is refused by name. Throws CheckpointError naming `path`.
+template <typename Config>
+void check_stored_architecture(const std::string& path, const MetadataReader& top, const Config& config) {
+  try {
+    validate(config);
+  } catch (const std::invalid_argument& e) {
+    fail(path, e.what());
+  }
+  const std::string architecture = top.text("architecture");
+  if (architecture != config.architecture())
+    fail(path, "architecture '" + architecture + "' does not match this build's '" + config.architecture() +
+                   "' for the same sizes");
+}
 
 // A model checkpoint's kind and prediction target: `kind` (e.g. "point-model") with a "target"
 // field ("eps", "x0" or "v"), or `legacy_kind` (e.g. "point-eps-model", written before targets

@@ -14,7 +14,6 @@
 namespace diffusion {
 namespace {
 
-using checkpoint_detail::fail;
 using checkpoint_detail::json;
 using checkpoint_detail::MetadataReader;
 
@@ -64,15 +63,7 @@ ImageCheckpointMetadata metadata_from_json(const std::string& path, const std::s
   const auto& attention = model.field("attention");
   if (!attention.is_boolean()) model.wrong_type("attention", "true or false");
   m.model.attention = attention.get<bool>();
-  const std::string architecture = top.text("architecture");
-  if (architecture != m.model.architecture())
-    fail(path, "architecture '" + architecture + "' does not match this build's '" + m.model.architecture() +
-                   "' for the same sizes");
-  try {
-    validate(m.model);
-  } catch (const std::invalid_argument& e) {
-    fail(path, e.what());
-  }
+  checkpoint_detail::check_stored_architecture(path, top, m.model);
   m.dataset = top.text("dataset");
   m.image_height = static_cast<int>(top.integer("image_height", 4, 4096));
   m.image_width = static_cast<int>(top.integer("image_width", 4, 4096));

@@ -273,15 +273,7 @@ ClassifierCheckpointMetadata metadata_from_json(const std::string& path, const s
   m.model.channels_3 = field("channels_3", 512);
   m.model.features = field("features", 4096);
   m.model.classes = field("classes", 1000);
-  try {
-    validate(m.model);
-  } catch (const std::invalid_argument& e) {
-    fail(path, e.what());
-  }
-  const std::string architecture = top.text("architecture");
-  if (architecture != m.model.architecture())
-    fail(path, "architecture '" + architecture + "' does not match this build's '" + m.model.architecture() +
-                   "' for the same sizes");
+  checkpoint_detail::check_stored_architecture(path, top, m.model);
   m.dataset = top.text("dataset");
   m.seed = top.unsigned_integer("seed");
   m.epochs = static_cast<int>(top.integer("epochs", 0, 1 << 30));

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -21,15 +20,11 @@
 namespace diffusion {
 namespace {
 
-using training_support::learning_rate_factor;
 using training_support::number;
-using training_support::optimise;
-using training_support::update_ema;
 
 constexpr std::uint64_t kWeightStream = 501;
 constexpr std::uint64_t kDrawStream = 502;
 constexpr double kMaxGradNorm = 1.0;
-constexpr std::size_t kRecentLosses = 100;
 
 }  // namespace
 
@@ -133,22 +128,13 @@ double ImageTrainer::step() {
   s.model->train();
   const auto output = s.model->forward(x_t, log_snr.to(s.device, torch::kFloat32));
   const auto loss = torch::mse_loss(output, training_target(config_.target, x0, eps, signal, noise));
-  const double rate =
-      config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps, 200.0);
-  const double value =
-      optimise(loss, *s.optimizer, s.model->parameters(), rate, kMaxGradNorm, steps_done_, "image training");
-  update_ema(s.ema->parameters(), s.model->parameters(), config_.ema_decay, steps_done_);
-  ++steps_done_;
-  recent_losses_.push_back(value);
-  if (recent_losses_.size() > kRecentLosses) recent_losses_.pop_front();
-  return value;
+  const training_support::DenoiserStepRule rule{config_.learning_rate, config_.planned_steps, 200.0,
+                                                config_.ema_decay,     kMaxGradNorm,          "image training"};
+  return training_support::finish_denoiser_step(loss, *s.optimizer, *s.model, *s.ema, rule, steps_done_,
+                                                recent_losses_);
 }
 
-double ImageTrainer::recent_loss() const {
-  if (recent_losses_.empty()) return 0.0;
-  return std::accumulate(recent_losses_.begin(), recent_losses_.end(), 0.0) /
-         static_cast<double>(recent_losses_.size());
-}
+double ImageTrainer::recent_loss() const { return training_support::mean_loss(recent_losses_); }
 
 ImageUNet ImageTrainer::ema_model() const {
   auto copy = clone_image_model(state_->ema);

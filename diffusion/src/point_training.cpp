@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -22,10 +21,7 @@
 namespace diffusion {
 namespace {
 
-using training_support::learning_rate_factor;
 using training_support::number;
-using training_support::optimise;
-using training_support::update_ema;
 
 // Independent streams derived from the one user seed (seeding.hpp).
 constexpr std::uint64_t kWeightStream = 401;
@@ -38,7 +34,6 @@ constexpr std::int64_t kMaxPointsPerLogSnr = 8;
 // Gradient-norm clip: rare extreme batches (lambda near the top of the range, where eps must be
 // read from tiny offsets) cannot throw the weights far.
 constexpr double kMaxGradNorm = 1.0;
-constexpr std::size_t kRecentLosses = 100;
 
 torch::Tensor dataset_tensor(const PointTrainingConfig& config) {
   const Dataset2D data = make_dataset2d(config.dataset, config.data_pool, config.seed);
@@ -171,22 +166,13 @@ double PointTrainer::step() {
   const auto embedding = s.model->noise_embedding(log_snr.to(on_device));   // [groups, E]
   const auto output = s.model->forward_from_embedding(x_t, embedding);
   const auto loss = torch::mse_loss(output, training_target(config_.target, x0, eps, a, s_t));
-  const double rate =
-      config_.learning_rate * learning_rate_factor(steps_done_, config_.planned_steps, 100.0);
-  const double value =
-      optimise(loss, *s.optimizer, s.model->parameters(), rate, kMaxGradNorm, steps_done_, "training");
-  update_ema(s.ema->parameters(), s.model->parameters(), config_.ema_decay, steps_done_);
-  ++steps_done_;
-  recent_losses_.push_back(value);
-  if (recent_losses_.size() > kRecentLosses) recent_losses_.pop_front();
-  return value;
+  const training_support::DenoiserStepRule rule{config_.learning_rate, config_.planned_steps, 100.0,
+                                                config_.ema_decay,     kMaxGradNorm,          "training"};
+  return training_support::finish_denoiser_step(loss, *s.optimizer, *s.model, *s.ema, rule, steps_done_,
+                                                recent_losses_);
 }
 
-double PointTrainer::recent_loss() const {
-  if (recent_losses_.empty()) return 0.0;
-  return std::accumulate(recent_losses_.begin(), recent_losses_.end(), 0.0) /
-         static_cast<double>(recent_losses_.size());
-}
+double PointTrainer::recent_loss() const { return training_support::mean_loss(recent_losses_); }
 
 PointModel PointTrainer::ema_model() const {
   auto copy = clone_point_model(state_->ema);

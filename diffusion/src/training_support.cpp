@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 #include <stdexcept>
 
@@ -53,6 +54,24 @@ void update_ema(const std::vector<torch::Tensor>& ema, const std::vector<torch::
     auto averaged = ema[i];
     averaged.mul_(decay).add_(current[i].detach(), 1.0 - decay);
   }
+}
+
+double finish_denoiser_step(const torch::Tensor& loss, torch::optim::Adam& optimizer, torch::nn::Module& model,
+                            torch::nn::Module& ema, const DenoiserStepRule& rule, std::int64_t& steps_done,
+                            std::deque<double>& recent_losses) {
+  constexpr std::size_t kRecentLosses = 100;
+  const double rate = rule.learning_rate * learning_rate_factor(steps_done, rule.planned_steps, rule.max_warmup);
+  const double value = optimise(loss, optimizer, model.parameters(), rate, rule.max_grad_norm, steps_done, rule.what);
+  update_ema(ema.parameters(), model.parameters(), rule.ema_decay, steps_done);
+  ++steps_done;
+  recent_losses.push_back(value);
+  if (recent_losses.size() > kRecentLosses) recent_losses.pop_front();
+  return value;
+}
+
+double mean_loss(const std::deque<double>& recent_losses) {
+  if (recent_losses.empty()) return 0.0;
+  return std::accumulate(recent_losses.begin(), recent_losses.end(), 0.0) / static_cast<double>(recent_losses.size());
 }
 
 }  // namespace diffusion::training_support

@@ -1,7 +1,9 @@
 #pragma once
-// Internal to the trainers (point_training.cpp, image_training.cpp): the learning-rate schedule,
-// the guarded optimiser step and the weight average they share. Not installed.
+// Internal to the trainers (point_training.cpp, image_training.cpp, image_classifier.cpp): the
+// learning-rate schedule, the guarded optimiser step, the weight average and the recent-loss window
+// they share. Not installed.
 #include <cstdint>
+#include <deque>
 #include <string>
 
 #include <torch/torch.h>
@@ -26,5 +28,26 @@ double optimise(const torch::Tensor& loss, torch::optim::Adam& optimizer, const 
 // steps, so a short run's average is not dominated by the random initial weights.
 void update_ema(const std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& current, double ema_decay,
                 std::int64_t steps_done);
+
+// How a denoiser trainer (2D or image) steps: its configuration's rate, decay and EMA, the warm-up
+// cap of learning_rate_factor, the gradient clip, and its name in messages.
+struct DenoiserStepRule {
+  double learning_rate;
+  std::int64_t planned_steps;
+  double max_warmup;
+  double ema_decay;
+  double max_grad_norm;
+  const char* what;
+};
+
+// The rest of a denoiser trainer's step once the loss is computed: optimise() at the scheduled
+// rate, update_ema() of `ema` towards `model`, then the step is counted and its loss joins the
+// window of the last 100. Returns the loss value; throws as optimise() does (nothing is counted).
+double finish_denoiser_step(const torch::Tensor& loss, torch::optim::Adam& optimizer, torch::nn::Module& model,
+                            torch::nn::Module& ema, const DenoiserStepRule& rule, std::int64_t& steps_done,
+                            std::deque<double>& recent_losses);
+
+// Mean of the recent-loss window (0 before any step).
+double mean_loss(const std::deque<double>& recent_losses);
 
 }  // namespace diffusion::training_support

@@ -2,18 +2,16 @@
 
 #include <gif_lib.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
+
+#include "fileio/atomic_file.hpp"
 
 namespace renderer {
 namespace {
@@ -248,19 +246,12 @@ IndexedFrame index_frame(const std::uint8_t* rgba, std::size_t pixel_count) {
   return frame;
 }
 
-std::string folder_of(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
 
 struct GifWriter::State {
   std::string path;
-  std::string temp_path;
-  std::FILE* file = nullptr;
-  std::vector<char> buffer;  // stdio buffer of `file`; outlives it
+  std::vector<char> buffer;  // stdio buffer of `file`'s stream; declared first, so it outlives it
+  fileio::AtomicFile file;
   GifFileType* gif = nullptr;
   int width = 0;
   int height = 0;
@@ -277,8 +268,8 @@ struct GifWriter::State {
   static int write_bytes(GifFileType* gif, const GifByteType* data, int length) {
     auto* self = static_cast<State*>(gif->UserData);
     if (self->discard_output) return length;
-    if (self->write_failed || self->file == nullptr) return 0;
-    const std::size_t written = std::fwrite(data, 1, static_cast<std::size_t>(length), self->file);
+    if (self->write_failed || !self->file.is_open()) return 0;
+    const std::size_t written = std::fwrite(data, 1, static_cast<std::size_t>(length), self->file.stream());
     if (written != static_cast<std::size_t>(length)) {
       self->write_failed = true;
       self->write_errno = errno;
@@ -294,22 +285,16 @@ struct GifWriter::State {
       EGifCloseFile(gif, &ignored);  // frees the encoder even when it reports an error
       gif = nullptr;
     }
-    if (file != nullptr) {
-      std::fclose(file);
-      file = nullptr;
-    }
-    if (!temp_path.empty()) {
-      std::remove(temp_path.c_str());
-      temp_path.clear();
-    }
+    file.discard();
   }
 
   // Records a failure (the first one wins), discards the temporary file and returns the message.
-  std::string fail(const std::string& reason) {
-    if (error.empty()) error = prefix() + reason;
+  std::string fail_with_message(const std::string& message) {
+    if (error.empty()) error = message;
     discard();
     return error;
   }
+  std::string fail(const std::string& reason) { return fail_with_message(prefix() + reason); }
 
   std::string giflib_failure(const std::string& what, int code) {
     if (write_failed) return fail(what + ": " + std::strerror(write_errno));
@@ -347,30 +332,9 @@ std::string GifWriter::open(const std::string& path, int width, int height, int 
   s.height = height;
   s.delay_centiseconds = std::clamp(delay_centiseconds, 0, 65535);
 
-  // A fresh temporary name in the target's folder (same file system, so the rename is atomic).
-  static std::atomic<int> counter{0};
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    const std::string candidate =
-        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      s.temp_path = candidate;
-    } else if (errno != EEXIST) {
-      const int open_errno = errno;
-      if (open_errno == ENOENT) return s.fail("the folder '" + folder_of(path) + "' does not exist");
-      return s.fail("cannot create '" + candidate + "': " + std::strerror(open_errno));
-    }
-  }
-  if (fd < 0) return s.fail("cannot find a free temporary file name beside it");
-  s.file = ::fdopen(fd, "wb");
-  if (s.file == nullptr) {
-    const int fdopen_errno = errno;
-    ::close(fd);
-    return s.fail(std::string("cannot open the temporary file: ") + std::strerror(fdopen_errno));
-  }
+  if (std::string error = s.file.open(path); !error.empty()) return s.fail_with_message(error);
   s.buffer.resize(1 << 18);  // fewer, larger writes (glibc ignores a size given without a buffer)
-  std::setvbuf(s.file, s.buffer.data(), _IOFBF, s.buffer.size());
+  std::setvbuf(s.file.stream(), s.buffer.data(), _IOFBF, s.buffer.size());
 
   int error_code = 0;
   s.gif = EGifOpen(&s, &State::write_bytes, &error_code);
@@ -447,20 +411,7 @@ std::string GifWriter::finish() {
   const int close_result = EGifCloseFile(s.gif, &error_code);  // writes the trailer, frees the encoder
   s.gif = nullptr;
   if (close_result == GIF_ERROR || s.write_failed) return s.giflib_failure("writing the trailer failed", error_code);
-  std::FILE* file = s.file;
-  s.file = nullptr;
-  const bool flushed = std::fflush(file) == 0;
-  const int flush_errno = errno;
-  const bool closed = std::fclose(file) == 0;
-  const int close_errno = errno;
-  if (!flushed || !closed) {
-    return s.fail(std::string("writing '") + s.temp_path + "' failed: " + std::strerror(!flushed ? flush_errno : close_errno));
-  }
-  if (std::rename(s.temp_path.c_str(), s.path.c_str()) != 0) {
-    const int rename_errno = errno;
-    return s.fail(std::string("rename failed: ") + std::strerror(rename_errno));
-  }
-  s.temp_path.clear();
+  if (std::string error = s.file.commit(); !error.empty()) return s.fail_with_message(error);
   return {};
 }
 

@@ -1,24 +1,13 @@
 #include "renderer/screenshot.hpp"
 
 #include <epoxy/gl.h>
-#include <stb_image_write.h>
 
-#include <atomic>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
+
+#include "fileio/png_file.hpp"
 
 namespace renderer {
-namespace {
-
-void append_bytes(void* context, void* data, int size) {
-  auto* buffer = static_cast<std::vector<std::uint8_t>*>(context);
-  const auto* bytes = static_cast<const std::uint8_t*>(data);
-  buffer->insert(buffer->end(), bytes, bytes + size);
-}
-
-}  // namespace
 
 std::vector<std::uint8_t> read_framebuffer_rgba(int width, int height) {
   std::vector<std::uint8_t> pixels;
@@ -42,45 +31,6 @@ std::vector<std::uint8_t> read_framebuffer_rgba(int width, int height) {
   return pixels;
 }
 
-std::string write_png(const std::string& path, const std::uint8_t* pixels, int width, int height,
-                      int channels) {
-  if (path.empty()) return "cannot write PNG: the output path is empty";
-  if (pixels == nullptr || width <= 0 || height <= 0) {
-    return "cannot write PNG '" + path + "': no image (" + std::to_string(width) + "x" +
-           std::to_string(height) + ")";
-  }
-  if (channels < 1 || channels > 4) {
-    return "cannot write PNG '" + path + "': channels = " + std::to_string(channels) + " (expected 1..4)";
-  }
-  std::vector<std::uint8_t> encoded;
-  if (stbi_write_png_to_func(append_bytes, &encoded, width, height, channels, pixels, width * channels) == 0 ||
-      encoded.empty()) {
-    return "cannot write PNG '" + path + "': PNG encoding failed";
-  }
-
-  // Temp file in the same directory, then rename: readers never see a half-written PNG.
-  static std::atomic<int> counter{0};
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::FILE* file = std::fopen(temp.c_str(), "wb");
-  if (file == nullptr) {
-    return "cannot write PNG '" + path + "': cannot create '" + temp + "': " + std::strerror(errno);
-  }
-  std::size_t written = std::fwrite(encoded.data(), 1, encoded.size(), file);
-  int write_errno = errno;
-  bool closed = std::fclose(file) == 0;
-  if (written != encoded.size() || !closed) {
-    std::remove(temp.c_str());
-    return "cannot write PNG '" + path + "': writing '" + temp + "' failed: " +
-           std::strerror(written != encoded.size() ? write_errno : errno);
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    int rename_errno = errno;
-    std::remove(temp.c_str());
-    return "cannot write PNG '" + path + "': rename failed: " + std::strerror(rename_errno);
-  }
-  return {};
-}
-
 std::string save_framebuffer_png(const std::string& path, int width, int height) {
   if (width <= 0 || height <= 0) {
     return "cannot save screenshot '" + path + "': framebuffer size " + std::to_string(width) + "x" +
@@ -102,7 +52,7 @@ std::string save_framebuffer_png(const std::string& path, int width, int height)
     rgb[i * 3 + 1] = rgba[i * 4 + 1];
     rgb[i * 3 + 2] = rgba[i * 4 + 2];
   }
-  return write_png(path, rgb.data(), width, height, 3);
+  return fileio::write_png(path, rgb.data(), width, height, 3);
 }
 
 }  // namespace renderer

@@ -132,10 +132,11 @@ class FakeBackend final : public WorkerBackend {
     }
     if (job.n_points < 1 || job.n_points > 100000)
       throw std::invalid_argument("n_points = " + std::to_string(job.n_points) + " must be in 1..100000");
-    const diffusion::Schedule schedule(job.schedule_a);   // throws ScheduleError naming the field
+    if (!job.schedule_a) throw std::invalid_argument("schedule A: none was sent");
+    const diffusion::Schedule& schedule = *job.schedule_a;
     const int t = std::clamp(job.t, 0, schedule.T());
     if (job.process == ForwardProcess::Markov) {
-      const auto key = std::make_pair(job.seed, job.schedule_a.T);
+      const auto key = std::make_pair(job.seed, schedule.T());
       int& done = markov_done_[key];
       while (done < t) {
         cancel.throw_if_cancelled();
@@ -151,17 +152,15 @@ class FakeBackend final : public WorkerBackend {
     ForwardFrame frame;
     frame.generation = cancel.generation();
     frame.process = job.process;
+    frame.a.schedule = job.schedule_a;
     frame.a.t = t;
-    frame.a.T = schedule.T();
-    frame.a.alpha_bar = schedule.alpha_bar(t);
-    frame.a.noise_std = std::sqrt(1 - frame.a.alpha_bar);
-    const double sab = std::sqrt(frame.a.alpha_bar);
+    const double sab = schedule.sqrt_alpha_bar(t), noise_std = schedule.sqrt_one_minus_alpha_bar(t);
     frame.x0_xy.resize(2 * static_cast<std::size_t>(job.n_points));
     frame.a.xt_xy.resize(frame.x0_xy.size());
     for (std::size_t i = 0; i < frame.x0_xy.size(); ++i) {
       frame.x0_xy[i] = static_cast<float>(std::sin(0.37 * i + job.seed));
       const double eps = std::cos(1.3 * i + 0.5 * job.seed);
-      frame.a.xt_xy[i] = static_cast<float>(sab * frame.x0_xy[i] + frame.a.noise_std * eps);
+      frame.a.xt_xy[i] = static_cast<float>(sab * frame.x0_xy[i] + noise_std * eps);
     }
     if (poison) frame.a.xt_xy[0] = std::numeric_limits<float>::quiet_NaN();
     if (job.predict_x0) {
@@ -243,7 +242,7 @@ class FakeBackend final : public WorkerBackend {
     frame.panel_steps = reverse_.done * static_cast<std::int64_t>(reverse_.job.panels.size());
     for (std::size_t p = 0; p < reverse_.job.panels.size(); ++p) {
       ReversePanelFrame panel;
-      panel.T = reverse_.job.panels[p].schedule.T;
+      panel.schedule = reverse_.job.panels[p].schedule;
       panel.states_done = reverse_.done + 1;
       panel.finished = reverse_.done >= K;
       panel.shown_state = reverse_.done;

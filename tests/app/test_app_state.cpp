@@ -140,12 +140,15 @@ TEST(AppState, JobUsesLastGoodParamsAndDetectsChanges) {
   state.a.params.beta_end = -1.0;  // invalid: the job keeps the last good β_T
   state.refresh_schedules();
   ASSERT_FALSE(state.a.error().empty());
-  EXPECT_DOUBLE_EQ(dg::make_forward_job(state).schedule_a.beta_end, 0.02);
+  EXPECT_DOUBLE_EQ(dg::make_forward_job(state).schedule_a->params().beta_end, 0.02);
+  EXPECT_EQ(dg::make_forward_job(state).schedule_a, state.a.schedule());   // sent as built
   EXPECT_TRUE(dg::same_job(first, dg::make_forward_job(state)));
 
   // B is ignored while Compare is off, compared once it is on.
   dg::ForwardJob other = first;
-  other.schedule_b.T = 77;
+  diffusion::ScheduleParams b77;
+  b77.T = 77;
+  other.schedule_b = dg::share_schedule(b77);
   EXPECT_TRUE(dg::same_job(first, other));
   dg::ForwardJob first_compare = first, other_compare = other;
   first_compare.compare = other_compare.compare = true;

@@ -19,7 +19,7 @@ TEST(ImagesJob, PanelsCountSeedAndCursorFromTheState) {
   s.sampling.panels[0].sampler.sigma = diffusion::SigmaKind::DDIM;
   s.model_path = "/tmp/model.ckpt";
   diffusion::ScheduleParams a;  // T = 1000
-  dg::ImageReverseJob job = dg::make_image_job(s, a, 300);
+  dg::ImageReverseJob job = dg::make_image_job(s, dg::share_schedule(a), 300);
   ASSERT_EQ(job.panels.size(), 1u);
   EXPECT_EQ(job.panels[0].steps, 100);
   EXPECT_EQ(job.panels[0].sampler.sigma, diffusion::SigmaKind::DDIM);
@@ -29,11 +29,11 @@ TEST(ImagesJob, PanelsCountSeedAndCursorFromTheState) {
   EXPECT_EQ(job.model_path, "/tmp/model.ckpt");
   EXPECT_EQ(job.t, -1);  // following the run
   s.sampling.cursor.follow = false;
-  EXPECT_EQ(dg::make_image_job(s, a, 300).t, 300);
+  EXPECT_EQ(dg::make_image_job(s, dg::share_schedule(a), 300).t, 300);
   // K = T is sent as 0 ("every step"), a selection outside the grid as none.
   s.sampling.panels[0].steps = 1000;
   s.selected = 30;
-  job = dg::make_image_job(s, a, 300);
+  job = dg::make_image_job(s, dg::share_schedule(a), 300);
   EXPECT_EQ(job.panels[0].steps, 0);
   EXPECT_EQ(job.selected, -1);
 }
@@ -44,13 +44,13 @@ TEST(ImagesJob, ClippingIsOnByDefaultWithTheImageRange) {
   dg::ImagesState s;
   for (const dg::ReversePanelSettings& p : s.sampling.panels) EXPECT_TRUE(p.sampler.clip_x0);
   diffusion::ScheduleParams a;
-  dg::ImageReverseJob job = dg::make_image_job(s, a, 0);
+  dg::ImageReverseJob job = dg::make_image_job(s, dg::share_schedule(a), 0);
   EXPECT_TRUE(job.panels[0].sampler.clip_x0);
   EXPECT_EQ(job.panels[0].sampler.clip_min, -1.0);
   EXPECT_EQ(job.panels[0].sampler.clip_max, 1.0);
   EXPECT_EQ(dg::image_panel_label(job.panels[0], 1000), "σ² = β̃ · K = 1000 · x̂₀ clipped to [−1, 1]");
   s.sampling.panels[0].sampler.clip_x0 = false;
-  const dg::ImageReverseJob off = dg::make_image_job(s, a, 0);
+  const dg::ImageReverseJob off = dg::make_image_job(s, dg::share_schedule(a), 0);
   EXPECT_EQ(dg::image_panel_label(off.panels[0], 1000), "σ² = β̃ · K = 1000");
   EXPECT_TRUE(dg::restarts_image_run(job, off));
 }
@@ -70,14 +70,14 @@ TEST(ImagesCursor, RequestedTimestepIsTheWorkersRule) {
 TEST(ImagesJob, OnlyRunSettingsRestart) {
   dg::ImagesState s;
   diffusion::ScheduleParams a;
-  const dg::ImageReverseJob x = dg::make_image_job(s, a, 0);
+  const dg::ImageReverseJob x = dg::make_image_job(s, dg::share_schedule(a), 0);
   dg::ImagesState moved = s;
   moved.selected = 3;
   moved.sampling.cursor.follow = false;
-  const dg::ImageReverseJob y = dg::make_image_job(moved, a, 420);
+  const dg::ImageReverseJob y = dg::make_image_job(moved, dg::share_schedule(a), 420);
   EXPECT_FALSE(dg::restarts_image_run(x, y));
   EXPECT_FALSE(dg::same_image_job(x, y));
-  EXPECT_TRUE(dg::same_image_job(x, dg::make_image_job(s, a, 0)));
+  EXPECT_TRUE(dg::same_image_job(x, dg::make_image_job(s, dg::share_schedule(a), 0)));
   for (int change = 0; change < 5; ++change) {
     dg::ImagesState c = s;
     diffusion::ScheduleParams ca = a;
@@ -86,7 +86,7 @@ TEST(ImagesJob, OnlyRunSettingsRestart) {
     if (change == 2) c.sampling.panels[0].sampler.eta = 0.5;
     if (change == 3) ca.T = 500;
     if (change == 4) c.model_path = "other.ckpt";
-    EXPECT_TRUE(dg::restarts_image_run(x, dg::make_image_job(c, ca, 0))) << change;
+    EXPECT_TRUE(dg::restarts_image_run(x, dg::make_image_job(c, dg::share_schedule(ca), 0))) << change;
   }
 }
 
@@ -113,7 +113,7 @@ TEST(ImagesJob, DeviceDefaultsOnceAndNotOverTheCommandLine) {
 dg::ImageReverseFrame frame_at(int shown_t, int T, bool finished) {
   dg::ImageReverseFrame f;
   dg::ImagePanelFrame p;
-  p.T = T;
+  p.schedule.T = T;
   p.shown_t = shown_t;
   p.states_done = 3;
   p.finished = finished;

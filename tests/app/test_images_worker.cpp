@@ -80,8 +80,10 @@ class TestModel {
 // Linear schedule scaled with T: alpha_bar_T is about e^-10 at T = 50, so x_T ~ N(0, I) is right.
 ReversePanelSpec panel(int steps, diffusion::SigmaKind sigma = diffusion::SigmaKind::Small, double eta = 0) {
   ReversePanelSpec spec;
-  spec.schedule.T = 50;
-  spec.schedule.scale_with_T = true;
+  diffusion::ScheduleParams schedule;
+  schedule.T = 50;
+  schedule.scale_with_T = true;
+  spec.schedule = panel_schedule(schedule);
   spec.sampler.sigma = sigma;
   spec.sampler.eta = eta;
   spec.steps = steps;

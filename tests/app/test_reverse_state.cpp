@@ -20,7 +20,7 @@ namespace {
 
 dg::ReversePanelFrame panel_frame(int T, int shown_t, bool finished, std::string error = "") {
   dg::ReversePanelFrame p;
-  p.T = T;
+  p.schedule.T = T;
   p.shown_t = shown_t;
   p.finished = finished;
   p.error = std::move(error);
@@ -43,11 +43,11 @@ TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
   s.picked = 9;
   s.posterior = false;
 
-  dg::ReverseJob job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
+  dg::ReverseJob job = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::SwissRoll, 4, 123);
   ASSERT_EQ(job.panels.size(), 2u);
   EXPECT_EQ(job.panels[0].steps, 0);
-  EXPECT_EQ(job.panels[0].schedule.kind, ScheduleKind::Linear);
-  EXPECT_EQ(job.panels[1].schedule.kind, ScheduleKind::Cosine);
+  EXPECT_EQ(job.panels[0].schedule.built->params().kind, ScheduleKind::Linear);
+  EXPECT_EQ(job.panels[1].schedule.built->params().kind, ScheduleKind::Cosine);
   EXPECT_EQ(job.panels[1].schedule.T, 500);     // extra panels keep A's T
   EXPECT_EQ(job.panels[1].steps, 50);
   EXPECT_EQ(job.panels[1].sampler.sigma, SigmaKind::DDIM);
@@ -59,14 +59,14 @@ TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
 
   s.cursor.follow = false;
   s.posterior = true;
-  job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
+  job = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::SwissRoll, 4, 123);
   EXPECT_EQ(job.t, 123);
   EXPECT_EQ(job.overlays.picked, 9);
 
   // Fewer points than a tracked or picked index (found by the soak): those are left out, not
   // sent to the worker as an error.
   s.n_points = 5;
-  job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::SwissRoll, 4, 123);
+  job = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::SwissRoll, 4, 123);
   EXPECT_EQ(job.overlays.tracked, (std::vector<int>{3}));
   EXPECT_EQ(job.overlays.picked, -1);
   EXPECT_EQ(s.tracked, (std::vector<int>{3, 9}));   // kept: raising the count shows them again
@@ -75,7 +75,7 @@ TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
 TEST(ReverseJobFromState, OnlyRunChangesRestart) {
   dg::ReverseState s;
   const diffusion::ScheduleParams a;
-  const dg::ReverseJob base = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::Moons, 0, 0);
+  const dg::ReverseJob base = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::Moons, 0, 0);
   EXPECT_TRUE(dg::same_reverse_job(base, base));
 
   dg::ReverseJob moved = base;
@@ -98,8 +98,33 @@ TEST(ReverseJobFromState, OnlyRunChangesRestart) {
   other.panels.push_back(other.panels[0]);
   EXPECT_TRUE(dg::restarts_run(base, other));
   other = base;
-  other.panels[0].schedule.beta_end = 0.03;
+  diffusion::ScheduleParams changed;
+  changed.beta_end = 0.03;
+  other.panels[0].schedule = dg::panel_schedule(changed);
   EXPECT_TRUE(dg::restarts_run(base, other));
+  // Schedules compare by their parameters: one built again with equal ones is the same run.
+  other = base;
+  other.panels[0].schedule = dg::panel_schedule(diffusion::ScheduleParams{});
+  EXPECT_NE(other.panels[0].schedule.built, base.panels[0].schedule.built);
+  EXPECT_FALSE(dg::restarts_run(base, other));
+}
+
+TEST(ReverseJobFromState, PanelSchedulesAreBuiltOnTheUiThread) {
+  dg::ReverseState s;
+  dg::set_panel_count(s, 3, ScheduleKind::Cosine);
+  s.panels[1].family = ScheduleKind::Linear;
+  diffusion::ScheduleParams a;
+  a.kind = ScheduleKind::Cosine;
+  a.T = 300;
+  a.beta_start = 2.0;   // cosine ignores it; the linear family does not
+  const dg::SharedSchedule shared = dg::share_schedule(a);
+  const dg::ReverseJob job = dg::make_reverse_job(s, shared, diffusion::Dataset2DKind::Moons, 0, 0);
+  ASSERT_EQ(job.panels.size(), 3u);
+  EXPECT_EQ(job.panels[0].schedule.built, shared);   // A's own, sent as built
+  EXPECT_EQ(job.panels[2].schedule.built, shared);   // A's family: A's schedule again
+  EXPECT_EQ(job.panels[1].schedule.built, nullptr);  // A's parameters do not make a linear one
+  EXPECT_NE(job.panels[1].schedule.error.find("beta_start"), std::string::npos) << job.panels[1].schedule.error;
+  EXPECT_EQ(job.panels[1].schedule.T, 300);          // the label still names K = T
 }
 
 TEST(ReversePresets, SigmaComparisonIsFourPanels) {
@@ -119,7 +144,7 @@ TEST(ReversePresets, SigmaComparisonIsFourPanels) {
     EXPECT_EQ(p.denoiser, dg::DenoiserKind::Exact);
     EXPECT_EQ(p.family, ScheduleKind::Cosine);   // same schedule as A
   }
-  const dg::ReverseJob job = dg::make_reverse_job(s, diffusion::ScheduleParams{}, diffusion::Dataset2DKind::Moons, 0, 0);
+  const dg::ReverseJob job = dg::make_reverse_job(s, dg::share_schedule(diffusion::ScheduleParams{}), diffusion::Dataset2DKind::Moons, 0, 0);
   EXPECT_EQ(job.panels.size(), 4u);
 }
 
@@ -295,12 +320,12 @@ TEST(ReverseJobFromState, ClippingCarriesTheDatasetsRange) {
       EXPECT_LE(v, range.max);
     }
     EXPECT_LT(range.max - range.min, 20.0);
-    const dg::ReverseJob job = dg::make_reverse_job(s, a, kind, 0, 0);
+    const dg::ReverseJob job = dg::make_reverse_job(s, dg::share_schedule(a), kind, 0, 0);
     EXPECT_TRUE(job.panels[0].sampler.clip_x0);
     EXPECT_EQ(job.panels[0].sampler.clip_min, range.min);
     EXPECT_EQ(job.panels[0].sampler.clip_max, range.max);
   }
-  const dg::ReverseJob job = dg::make_reverse_job(s, a, diffusion::Dataset2DKind::Moons, 0, 0);
+  const dg::ReverseJob job = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::Moons, 0, 0);
   const std::string label = dg::panel_label(job.panels[0], 1000);
   EXPECT_EQ(label, "σ² = β̃ · K = 1000 · learned · x̂₀ clipped to " +
                        dg::clip_range_text(job.panels[0].sampler.clip_min, job.panels[0].sampler.clip_max));
@@ -309,7 +334,7 @@ TEST(ReverseJobFromState, ClippingCarriesTheDatasetsRange) {
   // Turning it on or off restarts the run.
   dg::ReverseState off = s;
   off.panels[0].sampler.clip_x0 = false;
-  EXPECT_TRUE(dg::restarts_run(job, dg::make_reverse_job(off, a, diffusion::Dataset2DKind::Moons, 0, 0)));
+  EXPECT_TRUE(dg::restarts_run(job, dg::make_reverse_job(off, dg::share_schedule(a), diffusion::Dataset2DKind::Moons, 0, 0)));
   // The presets vary σ and K, never the clipping.
   for (dg::ReversePreset preset : dg::all_reverse_presets()) {
     dg::ReverseState p = s;
@@ -376,7 +401,7 @@ TEST(ReversePresets, PredictionTargetPutsTheThreeModelsSideBySide) {
   ASSERT_EQ(state.panel_count, 3);
   const diffusion::PredictionTarget expected[] = {diffusion::PredictionTarget::Eps, diffusion::PredictionTarget::X0,
                                                    diffusion::PredictionTarget::V};
-  const dg::ReverseJob job = dg::make_reverse_job(state, diffusion::ScheduleParams{}, diffusion::Dataset2DKind::Moons, 0, -1);
+  const dg::ReverseJob job = dg::make_reverse_job(state, dg::share_schedule(diffusion::ScheduleParams{}), diffusion::Dataset2DKind::Moons, 0, -1);
   ASSERT_EQ(job.panels.size(), 3u);
   for (int i = 0; i < 3; ++i) {
     SCOPED_TRACE(i);

@@ -59,7 +59,7 @@ double short_alpha_bar(int t, int T = 200) {
 
 ReversePanelSpec exact_panel(diffusion::SigmaKind sigma = diffusion::SigmaKind::Small, int steps = 0) {
   ReversePanelSpec spec;
-  spec.schedule = short_schedule();
+  spec.schedule = panel_schedule(short_schedule());
   spec.sampler.sigma = sigma;
   spec.steps = steps;
   spec.denoiser = DenoiserKind::Exact;
@@ -158,7 +158,8 @@ TEST(ReverseWorker, RunCompletesWithFiniteSamplesNearTheData) {
   const ReversePanelFrame& p = frame->panels[0];
   EXPECT_EQ(p.error, "");
   EXPECT_TRUE(p.finished);
-  EXPECT_EQ(p.T, 200);
+  EXPECT_EQ(p.schedule.T, 200);
+  EXPECT_EQ(p.schedule.built, job.panels[0].schedule.built);   // the job's own, not rebuilt
   ASSERT_EQ(p.visited_t.size(), 200u);
   EXPECT_EQ(p.visited_t.front(), 200);
   EXPECT_TRUE(std::is_sorted(p.visited_t.rbegin(), p.visited_t.rend()));
@@ -303,7 +304,7 @@ TEST(ReverseWorker, ChangingTheSamplerRestartsTheRunQuickly) {
   // A long run: 2000 points, exact denoiser over 2000 points, 1000 steps (tens of seconds).
   ReverseJob job = exact_job(2000);
   job.panels = {exact_panel(), exact_panel()};
-  for (auto& p : job.panels) p.schedule = diffusion::ScheduleParams{};  // linear, T = 1000
+  for (auto& p : job.panels) p.schedule = panel_schedule(default_schedule());  // linear, T = 1000
   job.t = 1000;  // the cursor stays on x_T: every frame shows state 0
   const std::uint64_t g1 = worker.submit_reverse(job);
   std::shared_ptr<const ReverseFrame> old_frame;
@@ -391,7 +392,9 @@ TEST(ReverseWorker, BadJobIsReportedAndTheWorkerKeepsServing) {
   EXPECT_EQ(worker.latest_reverse(), nullptr);
   ReverseJob bad_panel = exact_job(300);
   bad_panel.panels = {exact_panel(), exact_panel()};
-  bad_panel.panels[0].schedule.beta_end = 2.0;
+  diffusion::ScheduleParams bad_schedule = short_schedule();
+  bad_schedule.beta_end = 2.0;   // the UI could not build it: the panel shows why
+  bad_panel.panels[0].schedule = panel_schedule(bad_schedule);
   bad_panel.panels[1].steps = 5;
   const auto frame = wait_finished(worker, worker.submit_reverse(bad_panel));
   ASSERT_TRUE(frame && frame->panels.size() == 2u);
@@ -426,8 +429,7 @@ TEST(ReverseWorker, OverlaysHaveTheDocumentedShapesAndPosterior) {
   EXPECT_TRUE(all_finite(p.field_vectors));
   // score = -eps / sqrt(1 - alpha_bar_t) at the shown state's noise level.
   const double ab = short_alpha_bar(t);
-  EXPECT_NEAR(p.alpha_bar, ab, 1e-9);
-  EXPECT_NEAR(p.log_snr, std::log(ab / (1 - ab)), 1e-6);
+  EXPECT_NEAR(shown_alpha_bar(p), ab, 1e-9);
   const std::vector<float>& eps = eps_frame->panels[0].field_vectors;
   for (std::size_t i = 0; i < eps.size(); ++i)
     EXPECT_NEAR(p.field_vectors[i], -eps[i] / std::sqrt(1 - ab), 1e-4 * (1 + std::abs(p.field_vectors[i])));
@@ -446,7 +448,6 @@ TEST(ReverseWorker, OverlaysHaveTheDocumentedShapesAndPosterior) {
   const double beta = short_beta(t), ab_prev = short_alpha_bar(t - 1);
   const double beta_tilde = (1 - ab_prev) / (1 - ab) * beta;
   EXPECT_NEAR(p.posterior_sigma, std::sqrt(beta_tilde), 1e-9);
-  EXPECT_NEAR(p.sigma, std::sqrt(beta_tilde), 1e-9);
   const double c_x0 = std::sqrt(ab_prev) * beta / (1 - ab);
   const double c_xt = std::sqrt(1 - beta) * (1 - ab_prev) / (1 - ab);
   for (int c = 0; c < 2; ++c)
@@ -482,7 +483,6 @@ TEST(ReverseWorker, PosteriorOverlayIsTheTruePosteriorOfTheRespacedStep) {
   const double ab = short_alpha_bar(100), ab_prev = short_alpha_bar(90);
   const double beta = 1 - ab / ab_prev;   // the jump's effective β
   EXPECT_NEAR(p.posterior_sigma, std::sqrt((1 - ab_prev) / (1 - ab) * beta), 1e-9);
-  EXPECT_EQ(p.sigma, 0.0);   // the sampler's own σ: DDIM η = 0
   const double c_x0 = std::sqrt(ab_prev) * beta / (1 - ab);
   const double c_xt = std::sqrt(1 - beta) * (1 - ab_prev) / (1 - ab);
   ASSERT_EQ(p.tracked_x0_xy.size(), 2u);
@@ -538,7 +538,7 @@ TEST(ReverseWorker, MemorisationMeterCountsCopiesOfTrainingPoints) {
 TEST(ReverseWorker, LongForwardJobAndReverseRunShareTheThread) {
   Worker worker("cpu", 0);
   ReverseJob job = exact_job(2000);
-  job.panels[0].schedule = diffusion::ScheduleParams{};  // 1000 exact steps over 2000 points
+  job.panels[0].schedule = panel_schedule(default_schedule());  // 1000 exact steps over 2000 points
   const std::uint64_t g = worker.submit_reverse(job);
   ASSERT_TRUE(eventually([&] { auto f = worker.latest_reverse(); return f && f->generation == g; }, 5000ms));
   // A Markov chain to t = 1000 on 5000 points (hundreds of ms) runs in slices: the reverse run

@@ -1,5 +1,6 @@
 // Issue 7: a scene save killed half-way (SIGKILL) leaves the previous file intact: save_scene_file
-// writes PATH.tmp and renames it over PATH, so PATH always holds one complete scene.
+// writes a temporary file beside PATH (PATH.tmp-...) and renames it over PATH, so PATH always holds
+// one complete scene.
 #include <unistd.h>
 
 #include <chrono>
@@ -30,16 +31,14 @@ TEST(SceneKill, SaveKilledHalfWayLeavesThePreviousFileIntact) {
   for (int round = 0; round < 12; ++round) {
     // Even rounds: kill during the first save. Odd rounds: during a save after one completed.
     const std::uintmax_t before = test_support::inode_of(path);
-    const auto kill_now = [&] {
-      return fs::exists(scene_temp_path(path)) && (round % 2 == 0 || test_support::inode_of(path) != before);
-    };
+    const auto saving = [&] { return !test_support::files_starting_with(dir, "lecture.json.tmp-").empty(); };
+    const auto kill_now = [&] { return saving() && (round % 2 == 0 || test_support::inode_of(path) != before); };
     ASSERT_TRUE(test_support::run_and_kill({SCENE_WRITE_VICTIM, path}, kill_now, std::chrono::seconds(60)))
         << "round " << round << ": the writer did not start, or saved nothing in 60 s";
-    // The killed save's temporary file may be left (the next save overwrites it).
-    if (fs::exists(scene_temp_path(path))) {
-      ++interrupted_saves;
-      fs::remove(scene_temp_path(path));
-    }
+    // The killed save's temporary file is left behind.
+    const auto leftovers = test_support::files_starting_with(dir, "lecture.json.tmp-");
+    if (!leftovers.empty()) ++interrupted_saves;
+    for (const auto& leftover : leftovers) fs::remove(leftover);
     AppState loaded;
     const SceneLoad load = load_scene_file(path, loaded);
     ASSERT_TRUE(load.ok) << "round " << round << ": " << load.error;

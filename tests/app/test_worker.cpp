@@ -79,9 +79,9 @@ TEST_F(ForwardComputeTest, ClosedFormAtZeroIsTheData) {
   ASSERT_EQ(f.x0_xy.size(), 2u * 5000);
   ASSERT_EQ(f.labels.size(), 5000u);
   EXPECT_EQ(f.a.t, 0);
-  EXPECT_EQ(f.a.T, 1000);
+  EXPECT_EQ(forward_T(f.a), 1000);
   EXPECT_EQ(f.a.xt_xy, f.x0_xy);
-  EXPECT_DOUBLE_EQ(f.a.alpha_bar, 1.0);
+  EXPECT_DOUBLE_EQ(forward_alpha_bar(f, f.a), 1.0);
   EXPECT_EQ(f.device_name, "cpu");
   EXPECT_FALSE(f.compare);
   EXPECT_TRUE(f.b.xt_xy.empty());
@@ -95,8 +95,8 @@ TEST_F(ForwardComputeTest, ClosedFormUsesOneFixedEpsAndTheRightAlphaBar) {
   EXPECT_EQ(fT.x0_revision, f300.x0_revision);
   for (int t : {300, 700, 1000}) {
     const ForwardFrame& f = t == 300 ? f300 : (t == 700 ? f700 : fT);
-    EXPECT_NEAR(f.a.alpha_bar, linear_alpha_bar(t, 1000), 1e-12) << "t = " << t;
-    EXPECT_NEAR(f.a.noise_std, std::sqrt(1 - linear_alpha_bar(t, 1000)), 1e-12);
+    EXPECT_NEAR(forward_alpha_bar(f, f.a), linear_alpha_bar(t, 1000), 1e-12) << "t = " << t;
+    EXPECT_NEAR(forward_noise_std(f, f.a), std::sqrt(1 - linear_alpha_bar(t, 1000)), 1e-12);
   }
   // Recover eps at each t with the independently computed alpha_bar: the same eps every time
   // (float32 arithmetic: 1e-4 tolerance).
@@ -145,17 +145,19 @@ TEST_F(ForwardComputeTest, CompareSharesDataAndNoise) {
   EXPECT_TRUE(same.compare);
   EXPECT_EQ(same.a.xt_xy, same.b.xt_xy);
 
-  job.schedule_b.kind = diffusion::ScheduleKind::Cosine;
-  job.schedule_b.T = 500;
+  diffusion::ScheduleParams b;
+  b.kind = diffusion::ScheduleKind::Cosine;
+  b.T = 500;
+  job.schedule_b = share_schedule(b);
   job.t = 800;  // beyond B's T: clamped to 500 for B
   const ForwardFrame diff = computer.compute(job);
   EXPECT_EQ(diff.a.t, 800);
   EXPECT_EQ(diff.b.t, 500);
-  EXPECT_EQ(diff.b.T, 500);
+  EXPECT_EQ(forward_T(diff.b), 500);
   EXPECT_NE(diff.a.xt_xy, diff.b.xt_xy);
   // Common random numbers: both sides recover the same eps.
-  const auto ea = recover_eps(diff.a.xt_xy, diff.x0_xy, std::sqrt(diff.a.alpha_bar), diff.a.noise_std);
-  const auto eb = recover_eps(diff.b.xt_xy, diff.x0_xy, std::sqrt(diff.b.alpha_bar), diff.b.noise_std);
+  const auto ea = recover_eps(diff.a.xt_xy, diff.x0_xy, std::sqrt(forward_alpha_bar(diff, diff.a)), forward_noise_std(diff, diff.a));
+  const auto eb = recover_eps(diff.b.xt_xy, diff.x0_xy, std::sqrt(forward_alpha_bar(diff, diff.b)), forward_noise_std(diff, diff.b));
   EXPECT_LT(max_abs_diff(ea, eb), 1e-4);
 }
 
@@ -291,8 +293,8 @@ TEST_F(ForwardComputeTest, NaiveVarianceExplodes) {
   job.process = ForwardProcess::Naive;
   job.naive_beta = 0.02;
   const ForwardFrame f = computer.compute(job);
-  EXPECT_DOUBLE_EQ(f.a.alpha_bar, 1.0);
-  EXPECT_NEAR(f.a.noise_std, std::sqrt(1000 * 0.02), 1e-12);
+  EXPECT_DOUBLE_EQ(forward_alpha_bar(f, f.a), 1.0);
+  EXPECT_NEAR(forward_noise_std(f, f.a), std::sqrt(1000 * 0.02), 1e-12);
   const auto eps = recover_eps(f.a.xt_xy, f.x0_xy, 1.0, std::sqrt(20.0));
   job.process = ForwardProcess::ClosedForm;
   const ForwardFrame closed = computer.compute(job);
@@ -372,18 +374,17 @@ TEST_F(ForwardComputeTest, ImagesAndStrip) {
 
 TEST_F(ForwardComputeTest, BadParametersThrowNamingThem) {
   ForwardJob job = base_job(10);
-  job.schedule_a.beta_end = 2.0;
+  job.schedule_a = nullptr;   // the UI always sends its last good schedule; never rebuilt here
   try {
     computer.compute(job);
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("schedule A"), std::string::npos) << what;
-    EXPECT_NE(what.find("beta_end"), std::string::npos) << what;
   }
   job = base_job(10);
   job.compare = true;
-  job.schedule_b.T = 0;
+  job.schedule_b = nullptr;
   EXPECT_THROW(computer.compute(job), std::invalid_argument);
   job = base_job(10);
   job.n_points = 0;
@@ -421,7 +422,9 @@ TEST_F(ForwardComputeTest, Timings) {
   const auto [small_median, small_p95] = closed_form_timing(computer, job);
   job.image = test_image(256, 256, 3);
   job.compare = true;
-  job.schedule_b.kind = diffusion::ScheduleKind::Cosine;
+  diffusion::ScheduleParams cosine;
+  cosine.kind = diffusion::ScheduleKind::Cosine;
+  job.schedule_b = share_schedule(cosine);
   const auto [big_median, big_p95] = closed_form_timing(computer, job);
 
   ForwardJob markov = base_job(1000);
@@ -429,7 +432,9 @@ TEST_F(ForwardComputeTest, Timings) {
   auto start = Clock::now();
   computer.compute(markov);
   const double markov_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  markov.schedule_a.beta_end = 0.03;  // a slider moved: the chain restarts in reused memory
+  diffusion::ScheduleParams moved;
+  moved.beta_end = 0.03;
+  markov.schedule_a = share_schedule(moved);  // a slider moved: the chain restarts in reused memory
   start = Clock::now();
   computer.compute(markov);
   const double restart_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -487,15 +492,15 @@ TEST(Worker, LatestJobWinsWhileScrubbing) {
   EXPECT_TRUE(worker.take_errors().empty());
 }
 
-TEST(Worker, BadScheduleIsReportedAndWorkerKeepsServing) {
+TEST(Worker, MissingScheduleIsReportedAndWorkerKeepsServing) {
   Worker worker("cpu", 0);
   ForwardJob bad = base_job(10);
-  bad.schedule_a.beta_end = 2.0;
+  bad.schedule_a = nullptr;
   worker.submit(bad);
   ASSERT_TRUE(worker.wait_until_idle(30000ms));
   const auto errors = worker.take_errors();
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("beta_end"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("schedule A"), std::string::npos) << errors[0];
   EXPECT_EQ(worker.latest(), nullptr);
   const std::uint64_t g = worker.submit(base_job(10));
   ASSERT_TRUE(worker.wait_until_idle(30000ms));
@@ -518,7 +523,9 @@ TEST(Worker, UnknownDeviceFallsBackToCpuWithAMessage) {
 TEST(Worker, DestructionWhileBusyIsPrompt) {
   auto worker = std::make_unique<Worker>("cpu", 0);
   ForwardJob job = base_job(4000);
-  job.schedule_a.T = 4000;
+  diffusion::ScheduleParams long_chain;
+  long_chain.T = 4000;
+  job.schedule_a = share_schedule(long_chain);
   job.n_points = 200000;  // 4,000 Markov steps on 200,000 points: many seconds
   job.process = ForwardProcess::Markov;
   worker->submit(job);

@@ -13,6 +13,7 @@
 
 #include "eventually.hpp"
 #include "fake_backend.hpp"
+#include "gui/cancel_token.hpp"
 #include "gui/worker.hpp"
 
 namespace diffuscope::gui {
@@ -77,6 +78,25 @@ ImageReverseJob images_job(int steps, std::uint64_t seed = 7) {
   spec.steps = steps;
   job.panels.push_back(spec);
   return job;
+}
+
+// What a running forward job checks between steps: a newer generation, shutdown or its slice's
+// deadline makes it stale; a default token never is (for calling computations directly).
+TEST(WorkerProtocol, CancelTokenSeesNewerGenerationShutdownAndDeadline) {
+  std::atomic<std::uint64_t> newest{3};
+  std::atomic<bool> shutdown{false};
+  CancelToken current(&newest, &shutdown, 3);
+  EXPECT_FALSE(current.cancelled());
+  newest = 4;
+  EXPECT_TRUE(current.cancelled());
+  EXPECT_THROW(current.throw_if_cancelled(), JobCancelled);
+  CancelToken next(&newest, &shutdown, 4);
+  EXPECT_FALSE(next.cancelled());
+  EXPECT_TRUE(CancelToken(&newest, &shutdown, 4, Clock::now() - 1ms).cancelled());
+  EXPECT_FALSE(CancelToken(&newest, &shutdown, 4, Clock::now() + 10s).cancelled());
+  shutdown = true;
+  EXPECT_TRUE(next.cancelled());
+  EXPECT_FALSE(CancelToken().cancelled());
 }
 
 TEST(WorkerProtocol, ForwardFrameArrivesWithItsGenerationAndDevice) {
@@ -268,12 +288,12 @@ TEST(WorkerProtocol, TrainingPublishesRevisionsTheReverseLaneCanUse) {
 TEST(WorkerProtocol, BadJobsAreReportedAndTheWorkerKeepsServing) {
   FakeWorker w;
   ForwardJob bad;
-  bad.schedule_a.T = 0;   // ScheduleError names T
+  bad.schedule_a = nullptr;   // the UI always sends one: the error says which is missing
   w->submit(bad);
   ASSERT_TRUE(w->wait_until_idle(kWait));
   auto errors = w->take_errors();
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("T"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("schedule A"), std::string::npos) << errors[0];
   EXPECT_EQ(w->latest(), nullptr);
 
   w->submit_reverse(ReverseJob{});   // no panels

@@ -1,14 +1,9 @@
-// CPU parts of image upload and PNG writing (no GL needed).
+// CPU parts of image upload (no GL needed). PNG writing is tested in tests/fileio.
 #include <gtest/gtest.h>
-#include <stb_image.h>
 
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <unistd.h>
 
 #include "renderer/image_texture.hpp"
-#include "renderer/screenshot.hpp"
 
 using namespace renderer;
 
@@ -51,39 +46,4 @@ TEST(ImageConvert, BadArgumentsNameTheProblem) {
   const float f[4] = {};
   EXPECT_NE(float_to_rgba8(f, 2, 2, 1, 1.0f, 1.0f, ChannelLayout::Interleaved, out).find("range"),
             std::string::npos);
-}
-
-TEST(WritePng, RoundTripsThroughStbImage) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("renderer_png_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  fs::path path = dir / "out.png";
-  std::vector<std::uint8_t> rgb(7 * 5 * 3);
-  for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<std::uint8_t>(i * 7);
-  ASSERT_EQ(write_png(path.string(), rgb.data(), 7, 5, 3), "");
-  int w = 0, h = 0, n = 0;
-  unsigned char* back = stbi_load(path.string().c_str(), &w, &h, &n, 3);
-  ASSERT_NE(back, nullptr);
-  EXPECT_EQ(w, 7);
-  EXPECT_EQ(h, 5);
-  EXPECT_EQ(n, 3);
-  EXPECT_EQ(std::vector<std::uint8_t>(back, back + rgb.size()), rgb);
-  stbi_image_free(back);
-  // No temporary file left behind.
-  int entries = 0;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    (void)e;
-    ++entries;
-  }
-  EXPECT_EQ(entries, 1);
-  fs::remove_all(dir);
-}
-
-TEST(WritePng, MissingDirectoryGivesMessage) {
-  const std::uint8_t px[3] = {1, 2, 3};
-  std::string error = write_png("/nonexistent-dir-xyz/out.png", px, 1, 1, 3);
-  EXPECT_NE(error.find("/nonexistent-dir-xyz/out.png"), std::string::npos) << error;
-  EXPECT_NE(error.find("No such file"), std::string::npos) << error;
-  EXPECT_NE(write_png("", px, 1, 1, 3), "");
-  EXPECT_NE(write_png("/tmp/x.png", px, 1, 1, 5).find("channels"), std::string::npos);
 }

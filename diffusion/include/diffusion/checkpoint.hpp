@@ -26,7 +26,7 @@ class CheckpointError : public std::runtime_error {
 };
 
 // Generic container (also for later model kinds). Tensors are written from the CPU as float32.
-// Writes to PATH.tmp-XXXXXX in the same folder, fsyncs, then renames over PATH (atomic).
+// Written atomically (fileio::write_file_atomically: a temporary file beside PATH, synced, renamed).
 // Throws CheckpointError (naming the file) when it cannot be written.
 void write_checkpoint(const std::string& path, const std::string& metadata_json,
                       const std::map<std::string, torch::Tensor>& tensors);

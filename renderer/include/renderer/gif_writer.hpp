@@ -3,9 +3,9 @@
 // each (a local colour table per frame) without dithering, so UI text stays crisp. A frame with at
 // most 256 distinct colours is stored exactly. Alpha is ignored: GIF frames are written opaque.
 //
-// The file is written atomically: everything goes to "<path>.tmp-<pid>-<n>" in the same folder,
-// which finish() renames over `path`. Until then an existing `path` is untouched; cancel(), a
-// failed write or destroying an unfinished writer removes the temporary file.
+// The file is written atomically (fileio::AtomicFile): everything goes to a temporary file in the
+// same folder, which finish() renames over `path`. Until then an existing `path` is untouched;
+// cancel(), a failed write or destroying an unfinished writer removes the temporary file.
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Screenshots: read back a framebuffer and write a PNG (stb_image_write) atomically.
+// Screenshots: read back a framebuffer and write it as a PNG (fileio::write_png: atomically).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,13 +11,8 @@ namespace renderer {
 // Needs the GL context current.
 std::vector<std::uint8_t> read_framebuffer_rgba(int width, int height);
 
-// Writes top-down pixels (channels 1..4) as a PNG to `path` via a temporary file in the same
-// directory that is then renamed over `path`. Returns "" on success, else a message naming the
-// path and the reason.
-std::string write_png(const std::string& path, const std::uint8_t* pixels, int width, int height,
-                      int channels);
-
-// read_framebuffer_rgba + write_png (alpha forced to 255). Returns "" on success, else a message.
+// read_framebuffer_rgba + fileio::write_png as opaque RGB. Returns "" on success, else a message
+// naming the path.
 std::string save_framebuffer_png(const std::string& path, int width, int height);
 
 }  // namespace renderer
