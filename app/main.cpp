@@ -1,9 +1,9 @@
 // diffuscope: with no command (or `gui`) opens the lecture window; otherwise a headless CLI command.
 #include "cli/cli.hpp"
-#include "gui/gui_options.hpp"
+#include "gui/lecture/gui_options.hpp"
 
 #ifdef DIFFUSCOPE_HAS_GUI
-#include "gui/gui_main.hpp"
+#include "gui/shell/gui_main.hpp"
 #endif
 
 #include <iostream>

@@ -9,7 +9,7 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/sampling_steps.hpp"
-#include "gui/choice_tables.hpp"
+#include "gui/state/choice_tables.hpp"
 
 namespace diffuscope::cli {
 

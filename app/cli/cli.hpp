@@ -1,7 +1,7 @@
 #pragma once
 // The `diffuscope` command line. Every headless command prints CSV with a header to stdout;
 // errors go to stderr with exit code 2.
-#include "gui/gui_options.hpp"
+#include "gui/lecture/gui_options.hpp"
 
 namespace diffuscope::cli {
 

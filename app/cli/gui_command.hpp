@@ -3,7 +3,7 @@
 // checked before the window opens.
 #include "cli/cli.hpp"
 #include "cli/command.hpp"
-#include "gui/gui_options.hpp"
+#include "gui/lecture/gui_options.hpp"
 
 namespace diffuscope::cli {
 

@@ -1,3 +1,4 @@
+#include "cli/stopwatch.hpp"
 #include "cli/image_evaluation.hpp"
 
 #include <algorithm>
@@ -31,10 +32,6 @@ constexpr int kSampleBatch = 250;
 // after the first (the first uses --seed itself, so it equals `sample --data --n 250 --seed S`).
 constexpr std::uint64_t kTrainPickStream = 701;
 constexpr std::uint64_t kSampleBatchStream = 702;
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 struct LabelledImages {
   torch::Tensor images;  // [N, 1, H, W] float32 in [-1, 1]

@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/usage_error.hpp"
-#include "gui/choice_tables.hpp"
+#include "gui/state/choice_tables.hpp"
 
 namespace diffuscope::cli {
 

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
 
+#include "cli/stopwatch.hpp"
 #include "cli/choices.hpp"
 #include "cli/image_evaluation.hpp"
 #include "cli/image_grid.hpp"
@@ -74,10 +75,6 @@ void check_output_path(const std::string& out) {
   if (::access(folder.c_str(), W_OK) != 0) {
     throw UsageError("--out '" + out + "': folder '" + folder.string() + "' is not writable");
   }
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void check_common_flags(const TrainFlags& flags) {

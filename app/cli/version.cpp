@@ -3,15 +3,13 @@
 #include <exception>
 
 #include "diffusion/device.hpp"
+#include "diffusion/version.hpp"
 
-#ifndef DIFFUSCOPE_VERSION
-#define DIFFUSCOPE_VERSION "unknown"
-#endif
 
 namespace diffuscope::cli {
 
 std::string version_text(bool has_gui) {
-  std::string text = std::string("diffuscope ") + DIFFUSCOPE_VERSION +
+  std::string text = std::string("diffuscope ") + diffusion::diffuscope_version() +
                      (has_gui ? " (with GUI)" : " (no GUI: configured with -DDIFFUSCOPE_GUI=OFF)");
   try {
     diffusion::configure_threads();

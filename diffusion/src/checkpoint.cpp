@@ -23,12 +23,10 @@
 
 #include "checkpoint_detail.hpp"
 #include "diffusion/log_snr.hpp"
+#include "diffusion/version.hpp"
 #include "diffusion/point_training.hpp"
 #include "fileio/atomic_file.hpp"
 
-#ifndef DIFFUSCOPE_VERSION
-#define DIFFUSCOPE_VERSION "unknown"
-#endif
 
 namespace diffusion {
 using checkpoint_detail::fail;
@@ -189,7 +187,7 @@ json metadata_to_json(const PointCheckpointMetadata& m) {
               {"created_utc", m.created_utc}};
 }
 
-PointCheckpointMetadata metadata_from_json(const std::string& path, const std::string& text) {
+PointCheckpointMetadata point_metadata_from_json(const std::string& path, const std::string& text) {
   const json root = checkpoint_detail::parse_metadata_object(path, text);
   const MetadataReader top(path, root);
   PointCheckpointMetadata m;
@@ -321,7 +319,7 @@ CheckpointContents read_checkpoint(const std::string& path) {
 }
 
 std::string checkpoint_library_version() {
-  return std::string("diffuscope ") + DIFFUSCOPE_VERSION + ", LibTorch " + TORCH_VERSION;
+  return std::string("diffuscope ") + diffusion::diffuscope_version() + ", LibTorch " + TORCH_VERSION;
 }
 
 std::string utc_timestamp() {
@@ -366,7 +364,7 @@ LoadedPointModel load_point_model(const std::string& path, const torch::Device& 
                                   const std::string& expected_dataset) {
   // The dataset is checked with the metadata, before any parameter is read.
   const auto read_metadata = [&expected_dataset](const std::string& file, const std::string& text) {
-    PointCheckpointMetadata m = metadata_from_json(file, text);
+    PointCheckpointMetadata m = point_metadata_from_json(file, text);
     if (!expected_dataset.empty() && m.dataset != expected_dataset)
       fail(file, "trained on '" + m.dataset + "', not '" + expected_dataset + "'");
     return m;

@@ -46,7 +46,7 @@ json metadata_to_json(const ImageCheckpointMetadata& m) {
               {"created_utc", m.created_utc}};
 }
 
-ImageCheckpointMetadata metadata_from_json(const std::string& path, const std::string& text) {
+ImageCheckpointMetadata image_metadata_from_json(const std::string& path, const std::string& text) {
   const json root = checkpoint_detail::parse_metadata_object(path, text);
   const MetadataReader top(path, root);
   ImageCheckpointMetadata m;
@@ -121,7 +121,7 @@ void save_image_model(const std::string& path, ImageUNet& model, const ImageChec
 }
 
 LoadedImageModel load_image_model(const std::string& path, const torch::Device& device) {
-  return checkpoint_detail::load_module_checkpoint<LoadedImageModel, ImageUNet>(path, device, metadata_from_json);
+  return checkpoint_detail::load_module_checkpoint<LoadedImageModel, ImageUNet>(path, device, image_metadata_from_json);
 }
 
 }  // namespace diffusion

@@ -29,9 +29,9 @@ using model_support::check_range;
 using model_support::fill_uniform;
 
 constexpr char kClassifierKind[] = "image-classifier";
-constexpr std::uint64_t kWeightStream = 601;
+constexpr std::uint64_t kClassifierWeightStream = 601;
 constexpr std::uint64_t kOrderStream = 602;
-constexpr double kMaxGradNorm = 5.0;
+constexpr double kClassifierMaxGradNorm = 5.0;
 constexpr double kMaxWarmupSteps = 100.0;
 
 torch::nn::Conv2d conv3x3(int in, int out, int padding) {
@@ -188,7 +188,7 @@ ClassifierTrainer::ClassifierTrainer(const ImageClassifierConfig& model_config, 
   State& s = *state_;
   s.device = device;
   s.model = ImageClassifier(model_config_);
-  s.model->reset_parameters(derive_seed(config_.seed, kWeightStream));
+  s.model->reset_parameters(derive_seed(config_.seed, kClassifierWeightStream));
   s.model->to(device);
   s.model->train();
   s.optimizer = std::make_unique<torch::optim::Adam>(s.model->parameters(),
@@ -214,7 +214,7 @@ double ClassifierTrainer::train_epoch(const std::function<void(std::int64_t, std
                                                 s.labels.index_select(0, index));
     const double rate =
         config_.learning_rate * training_support::learning_rate_factor(steps_done_, planned, kMaxWarmupSteps);
-    total += training_support::optimise(loss, *s.optimizer, s.model->parameters(), rate, kMaxGradNorm, steps_done_,
+    total += training_support::optimise(loss, *s.optimizer, s.model->parameters(), rate, kClassifierMaxGradNorm, steps_done_,
                                         "classifier training");
     ++steps_done_;
     if (progress) progress(b + 1, batches);
@@ -253,7 +253,7 @@ json metadata_to_json(const ClassifierCheckpointMetadata& m) {
               {"created_utc", m.created_utc}};
 }
 
-ClassifierCheckpointMetadata metadata_from_json(const std::string& path, const std::string& text) {
+ClassifierCheckpointMetadata classifier_metadata_from_json(const std::string& path, const std::string& text) {
   const json root = checkpoint_detail::parse_metadata_object(path, text);
   const MetadataReader top(path, root);
   ClassifierCheckpointMetadata m;
@@ -313,7 +313,7 @@ void save_image_classifier(const std::string& path, ImageClassifier& model,
 
 LoadedImageClassifier load_image_classifier(const std::string& path, const torch::Device& device) {
   return checkpoint_detail::load_module_checkpoint<LoadedImageClassifier, ImageClassifier>(path, device,
-                                                                                          metadata_from_json);
+                                                                                          classifier_metadata_from_json);
 }
 
 std::string shipped_image_classifier_path() { return assets_dir() + "/models/fashion-mnist-classifier.ckpt"; }

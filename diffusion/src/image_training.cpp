@@ -22,9 +22,9 @@ namespace {
 
 using training_support::number;
 
-constexpr std::uint64_t kWeightStream = 501;
+constexpr std::uint64_t kImageWeightStream = 501;
 constexpr std::uint64_t kDrawStream = 502;
-constexpr double kMaxGradNorm = 1.0;
+constexpr double kImageMaxGradNorm = 1.0;
 
 }  // namespace
 
@@ -90,7 +90,7 @@ ImageTrainer::ImageTrainer(const ImageModelConfig& model_config, const ImageTrai
   validate(config_);
   validate(model_config_);
   ImageUNet model(model_config_);
-  model->reset_parameters(derive_seed(config_.seed, kWeightStream));
+  model->reset_parameters(derive_seed(config_.seed, kImageWeightStream));
   state_ = std::make_shared<State>(model, config_, images, device);
 }
 
@@ -129,7 +129,7 @@ double ImageTrainer::step() {
   const auto output = s.model->forward(x_t, log_snr.to(s.device, torch::kFloat32));
   const auto loss = torch::mse_loss(output, training_target(config_.target, x0, eps, signal, noise));
   const training_support::DenoiserStepRule rule{config_.learning_rate, config_.planned_steps, 200.0,
-                                                config_.ema_decay,     kMaxGradNorm,          "image training"};
+                                                config_.ema_decay,     kImageMaxGradNorm,          "image training"};
   return training_support::finish_denoiser_step(loss, *s.optimizer, *s.model, *s.ema, rule, steps_done_,
                                                 recent_losses_);
 }

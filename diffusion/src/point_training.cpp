@@ -24,7 +24,7 @@ namespace {
 using training_support::number;
 
 // Independent streams derived from the one user seed (seeding.hpp).
-constexpr std::uint64_t kWeightStream = 401;
+constexpr std::uint64_t kPointWeightStream = 401;
 constexpr std::uint64_t kDrawStream = 402;
 // Points that share one log-SNR draw within a batch (at most; the largest divisor of the batch
 // size up to this). The noise embedding is the costly part of a per-point forward (~2x the x
@@ -33,7 +33,7 @@ constexpr std::uint64_t kDrawStream = 402;
 constexpr std::int64_t kMaxPointsPerLogSnr = 8;
 // Gradient-norm clip: rare extreme batches (lambda near the top of the range, where eps must be
 // read from tiny offsets) cannot throw the weights far.
-constexpr double kMaxGradNorm = 1.0;
+constexpr double kPointMaxGradNorm = 1.0;
 
 torch::Tensor dataset_tensor(const PointTrainingConfig& config) {
   const Dataset2D data = make_dataset2d(config.dataset, config.data_pool, config.seed);
@@ -109,7 +109,7 @@ struct PointTrainer::State {
 namespace {
 PointModel fresh_model(const PointModelConfig& model_config, std::uint64_t seed) {
   PointModel model(model_config);
-  model->reset_parameters(derive_seed(seed, kWeightStream));
+  model->reset_parameters(derive_seed(seed, kPointWeightStream));
   return model;
 }
 }  // namespace
@@ -167,7 +167,7 @@ double PointTrainer::step() {
   const auto output = s.model->forward_from_embedding(x_t, embedding);
   const auto loss = torch::mse_loss(output, training_target(config_.target, x0, eps, a, s_t));
   const training_support::DenoiserStepRule rule{config_.learning_rate, config_.planned_steps, 100.0,
-                                                config_.ema_decay,     kMaxGradNorm,          "training"};
+                                                config_.ema_decay,     kPointMaxGradNorm,          "training"};
   return training_support::finish_denoiser_step(loss, *s.optimizer, *s.model, *s.ema, rule, steps_done_,
                                                 recent_losses_);
 }

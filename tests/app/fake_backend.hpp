@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "diffusion/schedule.hpp"
-#include "gui/fault_injection.hpp"
-#include "gui/worker_backend.hpp"
+#include "gui/protocol/fault_injection.hpp"
+#include "gui/protocol/worker_backend.hpp"
 
 namespace diffuscope::gui::test_support {
 

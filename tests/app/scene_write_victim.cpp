@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <string>
 
-#include "gui/app_state.hpp"
-#include "gui/scene.hpp"
+#include "gui/state/app_state.hpp"
+#include "gui/lecture/scene.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

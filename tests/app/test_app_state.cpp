@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "gui/app_state.hpp"
+#include "gui/state/app_state.hpp"
 
 namespace dg = diffuscope::gui;
 

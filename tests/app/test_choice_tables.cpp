@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "gui/choice_tables.hpp"
+#include "gui/state/choice_tables.hpp"
 
 namespace diffuscope::gui {
 namespace {

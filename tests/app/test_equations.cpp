@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "gui/app_state.hpp"
-#include "gui/equations.hpp"
+#include "gui/state/app_state.hpp"
+#include "gui/state/equations.hpp"
 
 namespace dg = diffuscope::gui;
 using diffusion::ScheduleKind;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/export_plan.hpp"
+#include "gui/lecture/export_plan.hpp"
 
 namespace dg = diffuscope::gui;
 

@@ -14,8 +14,8 @@
 #include <stb_image_write.h>
 #include <zlib.h>
 
-#include "gui/fashion_mnist.hpp"
-#include "gui/image_source.hpp"
+#include "gui/sources/fashion_mnist.hpp"
+#include "gui/sources/image_source.hpp"
 
 namespace diffuscope::gui {
 namespace {

@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "gui/app_state.hpp"
-#include "gui/images_state.hpp"
+#include "gui/state/app_state.hpp"
+#include "gui/state/images_state.hpp"
 
 namespace dg = diffuscope::gui;
 
@@ -213,7 +213,7 @@ TEST(ImagesMemory, StatusTextAndTheDocumentedFigure) {
   EXPECT_GT(4 * bytes, dg::kDefaultImageStateBudget);
 }
 
-#include "gui/layout.hpp"
+#include "gui/state/layout.hpp"
 
 TEST(ImagesMemory, LayoutTilesTheWindowWithAWiderSideColumn) {
   for (const float scale : {1.0f, 1.5f, 2.0f}) {

@@ -20,11 +20,11 @@
 
 #include "diffusion/image_checkpoint.hpp"
 #include "diffusion/image_model.hpp"
-#include "gui/forward_compute.hpp"
-#include "gui/image_model_store.hpp"
-#include "gui/image_reverse_compute.hpp"
+#include "gui/compute/forward_compute.hpp"
+#include "gui/compute/image_model_store.hpp"
+#include "gui/compute/image_reverse_compute.hpp"
 #include "cli/cli.hpp"
-#include "gui/worker.hpp"
+#include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
 
 namespace diffuscope::gui {

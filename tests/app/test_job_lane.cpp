@@ -1,6 +1,6 @@
 // The job-lane rules every screen relies on: what is sent, what restarts a run, the one resend
 // after a failure, the resets for a new device and a view that was left.
-#include "gui/job_lane.hpp"
+#include "gui/protocol/job_lane.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "gui/key_bindings.hpp"
+#include "gui/lecture/key_bindings.hpp"
 
 namespace dg = diffuscope::gui;
 

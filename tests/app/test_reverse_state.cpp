@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "gui/app_state.hpp"
-#include "gui/layout.hpp"
-#include "gui/reverse_state.hpp"
+#include "gui/state/app_state.hpp"
+#include "gui/state/layout.hpp"
+#include "gui/state/reverse_state.hpp"
 
 namespace dg = diffuscope::gui;
 using diffusion::ScheduleKind;

@@ -22,7 +22,7 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
-#include "gui/worker.hpp"
+#include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
 
 namespace diffuscope::gui {

@@ -1,6 +1,6 @@
 // Lecture scenes: save/load round trip, partial loads with warnings, atomic writes, the scene
 // library and the shipped scenes.
-#include "gui/scene.hpp"
+#include "gui/lecture/scene.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gui/scene_library.hpp"
+#include "gui/lecture/scene_library.hpp"
 
 namespace diffuscope::gui {
 namespace {

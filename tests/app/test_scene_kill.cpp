@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "../support/kill_during_write.hpp"
-#include "gui/app_state.hpp"
-#include "gui/scene.hpp"
+#include "gui/state/app_state.hpp"
+#include "gui/lecture/scene.hpp"
 
 namespace diffuscope::gui {
 namespace {

@@ -13,11 +13,11 @@
 #include <set>
 #include <vector>
 
-#include "gui/app_state.hpp"
-#include "gui/frame_timing.hpp"
-#include "gui/memory_usage.hpp"
-#include "gui/scene.hpp"
-#include "gui/session_script.hpp"
+#include "gui/state/app_state.hpp"
+#include "gui/harness/frame_timing.hpp"
+#include "gui/harness/memory_usage.hpp"
+#include "gui/lecture/scene.hpp"
+#include "gui/harness/session_script.hpp"
 
 namespace dg = diffuscope::gui;
 namespace fs = std::filesystem;

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <vector>
 
-#include "gui/curves.hpp"
-#include "gui/frame_timing.hpp"
-#include "gui/layout.hpp"
-#include "gui/point_colors.hpp"
+#include "gui/state/curves.hpp"
+#include "gui/harness/frame_timing.hpp"
+#include "gui/state/layout.hpp"
+#include "gui/state/point_colors.hpp"
 
 namespace dg = diffuscope::gui;
 

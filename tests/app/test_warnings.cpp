@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/warnings.hpp"
+#include "gui/state/warnings.hpp"
 
 namespace dg = diffuscope::gui;
 

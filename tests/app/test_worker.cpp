@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "gui/forward_compute.hpp"
-#include "gui/worker.hpp"
+#include "gui/compute/forward_compute.hpp"
+#include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
 
 namespace diffuscope::gui {

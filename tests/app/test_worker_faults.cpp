@@ -17,9 +17,9 @@
 
 #include "eventually.hpp"
 #include "fake_backend.hpp"
-#include "gui/fault_injection.hpp"
-#include "gui/worker.hpp"
-#include "gui/worker_failures.hpp"
+#include "gui/protocol/fault_injection.hpp"
+#include "gui/protocol/worker.hpp"
+#include "gui/protocol/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {

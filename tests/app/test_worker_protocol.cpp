@@ -13,8 +13,8 @@
 
 #include "eventually.hpp"
 #include "fake_backend.hpp"
-#include "gui/cancel_token.hpp"
-#include "gui/worker.hpp"
+#include "gui/protocol/cancel_token.hpp"
+#include "gui/protocol/worker.hpp"
 
 namespace diffuscope::gui {
 namespace {

@@ -15,11 +15,11 @@
 
 #include "diffusion/point_model.hpp"
 #include "eventually.hpp"
-#include "gui/model_store.hpp"
-#include "gui/torch_backend.hpp"
-#include "gui/training_compute.hpp"
-#include "gui/worker.hpp"
-#include "gui/worker_failures.hpp"
+#include "gui/compute/model_store.hpp"
+#include "gui/compute/torch_backend.hpp"
+#include "gui/compute/training_compute.hpp"
+#include "gui/protocol/worker.hpp"
+#include "gui/protocol/worker_failures.hpp"
 
 namespace diffuscope::gui {
 namespace {

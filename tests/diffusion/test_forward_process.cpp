@@ -5,6 +5,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "../support/tensor_difference.hpp"
 #include <torch/torch.h>
 
 #include "diffusion/forward_process.hpp"
@@ -32,9 +34,7 @@ Reference linear_reference(int T, double beta_1, double beta_T) {
 
 Schedule default_linear() { return Schedule(ScheduleParams{}); }  // linear 1e-4..0.02, T = 1000
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a - b).abs().max().item<double>();
-}
+using diffuscope::testing::max_abs_diff;
 
 // x0 ~ uniform on {-1, 3}: mean 1, variance 4 (deliberately not Gaussian).
 torch::Tensor two_point_x0(NoiseSource& noise, int n) {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "../support/tensor_difference.hpp"
 #include <torch/torch.h>
 
 #include "diffusion/forward_process.hpp"
@@ -41,9 +43,7 @@ SamplingStep make_step(const std::vector<double>& ab, int t, int t_prev) {
   return s;
 }
 
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a - b).abs().max().item<double>();
-}
+using diffuscope::testing::max_abs_diff;
 
 ReverseConfig config_of(SigmaKind kind, double eta = 0.0, double v = 0.5) {
   ReverseConfig c;

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "fuzz_common.hpp"
-#include "gui/image_source.hpp"
+#include "gui/sources/image_source.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "gui/scene.hpp"
+#include "gui/lecture/scene.hpp"
 
 namespace {
 

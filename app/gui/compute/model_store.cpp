@@ -1,0 +1,89 @@
+// The per-dataset model cache: in-app training results take precedence over shipped checkpoints.
+#include "gui/compute/model_store.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <utility>
+
+#include <torch/torch.h>
+
+#include "diffusion/assets.hpp"
+#include "diffusion/checkpoint.hpp"
+#include "diffusion/point_model.hpp"
+#include "gui/compute/loss_text.hpp"
+
+namespace diffuscope::gui {
+ModelStore::ModelStore(std::string device_name) : device_name_(std::move(device_name)) {}
+ModelStore::~ModelStore() = default;
+
+StoredModel ModelStore::get(diffusion::Dataset2DKind kind, std::optional<diffusion::PredictionTarget> target) {
+  if (auto it = trained_.find(kind); it != trained_.end() && (!target || it->second.target == *target))
+    return it->second;
+  const auto key = std::make_pair(kind, target);
+  if (auto it = shipped_.find(key); it != shipped_.end()) return it->second;
+
+  const std::string name(diffusion::to_string(kind));
+  const std::string path =
+      target ? diffusion::shipped_point_model_path(kind, *target) : diffusion::shipped_point_model_path(kind);
+  StoredModel result;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    result.error = "no trained model for " + name + ": " + path + " not found; press Train";
+    return result;  // not cached: the file may appear later
+  }
+  try {
+    diffusion::LoadedPointModel loaded =
+        diffusion::load_point_model(path, torch::Device(device_name_), name);
+    result.model = std::make_shared<diffusion::PointModel>(loaded.model);
+    result.model->ptr()->eval();
+    result.target = loaded.metadata.target;
+    if (target && result.target != *target)
+      throw std::runtime_error(path + " predicts " + std::string(diffusion::to_string(result.target)) +
+                               ", not " + std::string(diffusion::to_string(*target)));
+    result.revision = 0;
+    result.description = std::filesystem::path(path).filename().string() + " · " +
+                         std::string(diffusion::to_string(result.target)) + "-prediction · " +
+                         std::to_string(loaded.metadata.steps) + " steps · loss " +
+                         loss_text(loaded.metadata.final_loss);
+  } catch (const std::exception& e) {
+    result = StoredModel();
+    result.error = "no usable model for " + name + ": " + e.what() + "; press Train";
+    return result;
+  }
+  shipped_[key] = result;
+  return result;
+}
+
+std::uint64_t ModelStore::publish_trained(diffusion::Dataset2DKind kind,
+                                          const diffusion::PointModel& model,
+                                          diffusion::PredictionTarget target, std::int64_t steps,
+                                          double loss) {
+  StoredModel stored;
+  stored.target = target;
+  stored.model = std::make_shared<diffusion::PointModel>(model);
+  stored.model->ptr()->eval();
+  stored.revision = ++last_revision_;
+  stored.description =
+      "trained here · " + std::string(diffusion::to_string(target)) + "-prediction · " + std::to_string(steps) +
+      " steps · loss " + loss_text(loss);
+  trained_[kind] = std::move(stored);
+  return last_revision_;
+}
+
+void ModelStore::move_to(const std::string& device_name) {
+  if (device_name == device_name_) return;
+  device_name_ = device_name;
+  shipped_.clear();
+  const torch::Device device(device_name_);
+  for (auto& entry : trained_) {
+    if (entry.second.model) entry.second.model->ptr()->to(device);
+  }
+}
+
+std::uint64_t ModelStore::revision(diffusion::Dataset2DKind kind) const {
+  auto it = trained_.find(kind);
+  return it == trained_.end() ? 0 : it->second.revision;
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,75 @@
+// Equality of the reverse view's plain values (what decides whether a run restarts), and the
+// clipping suffix of every panel label.
+#include "gui/protocol/reverse_jobs.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace diffuscope::gui {
+
+namespace {
+
+// "−1", "2.5": U+2212 for the minus, as the equation panel writes it.
+std::string range_end(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", std::fabs(value));
+  return (value < 0 ? "−" : "") + std::string(buffer);
+}
+
+}  // namespace
+
+std::string clip_range_text(double min, double max) { return "[" + range_end(min) + ", " + range_end(max) + "]"; }
+
+std::string clip_label(const diffusion::ReverseConfig& sampler) {
+  if (!sampler.clip_x0) return "";
+  return " · x̂₀ clipped to " + clip_range_text(sampler.clip_min, sampler.clip_max);
+}
+
+bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b) {
+  // Every sampler field counts, also those the sigma kind does not use: simple and safe (an
+  // unused field changing costs one restart, never a stale trajectory).
+  const diffusion::ReverseConfig& x = a.sampler;
+  const diffusion::ReverseConfig& y = b.sampler;
+  const bool same_sampler = x.sigma == y.sigma && x.interpolation == y.interpolation &&
+                            x.eta == y.eta && x.clip_x0 == y.clip_x0 &&
+                            x.clip_min == y.clip_min && x.clip_max == y.clip_max;
+  return a.schedule == b.schedule && same_sampler && a.steps == b.steps &&
+         a.spacing == b.spacing && a.denoiser == b.denoiser && a.model_target == b.model_target;
+}
+
+double shown_alpha_bar(const SteppedPanelFrame& panel) {
+  if (!panel.schedule.built) return std::numeric_limits<double>::quiet_NaN();
+  return panel.schedule.built->alpha_bar(panel.shown_t);
+}
+
+int effective_steps(int steps, int T) {
+  if (T < 1) return 1;
+  if (steps <= 0 || steps >= T) return T;
+  return steps;
+}
+
+std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
+  char sampler[64];
+  switch (spec.sampler.sigma) {
+    case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
+    case diffusion::SigmaKind::Large: std::snprintf(sampler, sizeof sampler, "σ² = β"); break;
+    case diffusion::SigmaKind::Interpolated:
+      std::snprintf(sampler, sizeof sampler, "σ² interp. v = %.2g", spec.sampler.interpolation);
+      break;
+    case diffusion::SigmaKind::DDIM: std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta); break;
+  }
+  return std::string(sampler) + " · K = " + std::to_string(effective_steps(spec.steps, T));
+}
+
+std::string panel_label(const ReversePanelSpec& spec, int T) {
+  const std::string sampler_and_k = sampler_and_steps_label(spec, T);
+  // A chosen target leads, so that the shortened forms of narrow panels (which drop trailing
+  // parts) still say what differs in the prediction-target compare.
+  if (spec.denoiser == DenoiserKind::Model && spec.model_target)
+    return "learned " + std::string(diffusion::target_symbol(*spec.model_target)) + "-model · " + sampler_and_k +
+           clip_label(spec.sampler);
+  return sampler_and_k + " · " + (spec.denoiser == DenoiserKind::Model ? "learned" : "exact") + clip_label(spec.sampler);
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,190 @@
+#include "gui/state/app_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace diffuscope::gui {
+
+ScheduleSlot::ScheduleSlot(const diffusion::ScheduleParams& initial) : params(initial) {
+  try {
+    schedule_ = std::make_shared<const diffusion::Schedule>(initial);
+  } catch (const diffusion::ScheduleError& e) {
+    // Only reachable with bad hand-made initial params: fall back to the library defaults.
+    error_ = e.what();
+    schedule_ = std::make_shared<const diffusion::Schedule>(diffusion::ScheduleParams{});
+  }
+  attempted_ = params;
+  warnings_ = schedule_warnings(*schedule_);
+}
+
+bool ScheduleSlot::refresh() {
+  if (params == attempted_) return false;
+  attempted_ = params;
+  try {
+    schedule_ = std::make_shared<const diffusion::Schedule>(params);
+  } catch (const diffusion::ScheduleError& e) {
+    error_ = e.what();
+    return false;
+  }
+  error_.clear();
+  warnings_ = schedule_warnings(*schedule_);
+  ++revision_;
+  return true;
+}
+
+int advance_playback(Playback& playback, int t, int T, double dt_seconds) {
+  if (!playback.playing || T <= 0) return t;
+  const double speed = std::clamp(playback.steps_per_second, kMinPlaybackSpeed, kMaxPlaybackSpeed);
+  // A long stall (window dragged, breakpoint) must not jump far: at most 0.25 s of playback.
+  playback.carry += speed * std::clamp(dt_seconds, 0.0, 0.25);
+  const double whole = std::floor(playback.carry);
+  playback.carry -= whole;
+  long long next = static_cast<long long>(t) + static_cast<long long>(whole);
+  if (next > T) {
+    if (playback.loop) {
+      next = 0;  // restart at the clean data so the lecture sees the whole process again
+    } else {
+      next = T;
+      playback.playing = false;
+      playback.carry = 0.0;
+    }
+  }
+  return static_cast<int>(std::clamp<long long>(next, 0, T));
+}
+
+int advance_playback_down(Playback& playback, int t, int T, double dt_seconds) {
+  if (!playback.playing || T <= 0) return t;
+  const double speed = std::clamp(playback.steps_per_second, kMinPlaybackSpeed, kMaxPlaybackSpeed);
+  playback.carry += speed * std::clamp(dt_seconds, 0.0, 0.25);
+  const double whole = std::floor(playback.carry);
+  playback.carry -= whole;
+  long long next = static_cast<long long>(t) - static_cast<long long>(whole);
+  if (next < 0) {
+    if (playback.loop) {
+      next = T;  // back to pure noise: the class sees the whole denoising again
+    } else {
+      next = 0;
+      playback.playing = false;
+      playback.carry = 0.0;
+    }
+  }
+  return static_cast<int>(std::clamp<long long>(next, 0, T));
+}
+
+int rescale_cursor(int t, int old_T, int new_T) {
+  if (new_T <= 0) return 0;
+  if (old_T <= 0) return std::clamp(t, 0, new_T);
+  const double fraction = static_cast<double>(t) / old_T;
+  return std::clamp(static_cast<int>(std::lround(fraction * new_T)), 0, new_T);
+}
+
+double points_axis_half_range(ForwardProcess process, int T, double naive_beta) {
+  if (process != ForwardProcess::Naive) return 4.0;
+  const double tb = std::max(0.0, static_cast<double>(T) * naive_beta);
+  const double half = 3.0 + 3.0 * std::sqrt(std::isfinite(tb) ? tb : 0.0);
+  return std::max(4.0, 2.0 * std::ceil(half / 2.0));
+}
+
+diffusion::ScheduleParams default_compare_params(const diffusion::ScheduleParams& a) {
+  diffusion::ScheduleParams b;  // library defaults for every family's own fields
+  b.T = a.T;
+  b.kind = a.kind == diffusion::ScheduleKind::Linear ? diffusion::ScheduleKind::Cosine
+                                                     : diffusion::ScheduleKind::Linear;
+  return b;
+}
+
+int AppState::max_T() const {
+  const int T_a = a.schedule()->T();
+  if (plays_down(view)) return T_a;
+  return compare ? std::max(T_a, b.schedule()->T()) : T_a;
+}
+
+void AppState::set_view(AppView new_view) {
+  if (new_view == view) return;
+  view_t[static_cast<int>(view)] = t;
+  view = new_view;
+  playback.playing = false;
+  playback.carry = 0.0;
+  const int saved = view_t[static_cast<int>(view)];
+  if (view == AppView::Reverse) reverse.cursor.follow = true;
+  if (view == AppView::Images) images.sampling.cursor.follow = true;
+  if (plays_down(view)) {
+    t = saved >= 0 ? saved : max_T();
+  } else {
+    t = saved >= 0 ? saved : std::max(1, max_T() / 10);
+  }
+  t = std::clamp(t, 0, max_T());
+}
+
+void AppState::set_cursor(int new_t) { t = std::clamp(new_t, 0, max_T()); }
+
+void AppState::set_compare(bool on) {
+  if (on && !b_initialised) {
+    b.params = default_compare_params(a.params);
+    b.refresh();
+    b_initialised = true;
+  }
+  const int old_max = max_T();
+  compare = on;
+  t = rescale_cursor(t, old_max, max_T());
+}
+
+bool AppState::refresh_schedules() {
+  const int old_max = max_T();
+  const bool changed_a = a.refresh();
+  const bool changed_b = b.refresh();
+  const int new_max = max_T();
+  if (new_max != old_max) t = rescale_cursor(t, old_max, new_max);
+  t = std::clamp(t, 0, new_max);
+  return changed_a || changed_b;
+}
+
+void AppState::notify(WarningLevel level, std::string text, double seconds) {
+  // The same message again (e.g. a repeated worker error) refreshes the old one.
+  for (auto& n : notifications) {
+    if (n.text == text) {
+      n.seconds_left = std::max(n.seconds_left, seconds);
+      return;
+    }
+  }
+  notifications.push_back({level, std::move(text), seconds, ++notifications_posted});
+  while (notifications.size() > 4) notifications.pop_front();
+}
+
+void AppState::age_notifications(double dt_seconds) {
+  for (auto& n : notifications) n.seconds_left -= dt_seconds;
+  notifications.erase(std::remove_if(notifications.begin(), notifications.end(),
+                                     [](const Notification& n) { return n.seconds_left <= 0.0; }),
+                      notifications.end());
+}
+
+ForwardJob make_forward_job(const AppState& state) {
+  ForwardJob job;
+  job.schedule_a = state.a.schedule();
+  job.schedule_b = state.b.schedule();
+  job.compare = state.compare;
+  job.process = state.process;
+  job.naive_beta = state.naive_beta;
+  job.dataset = state.dataset;
+  job.n_points = state.n_points;
+  job.seed = state.seed;
+  job.t = state.t;
+  job.image = state.image;
+  job.strip_count = 8;
+  // The image view shows x0_hat beside x_t only without compare: no U-Net run for nothing.
+  job.predict_x0 = state.image && state.image_is_fashion && !state.compare;
+  job.image_model_path = state.images.model_path;
+  return job;
+}
+
+bool same_job(const ForwardJob& x, const ForwardJob& y) {
+  return same_schedule(x.schedule_a, y.schedule_a) &&
+         (!x.compare || same_schedule(x.schedule_b, y.schedule_b)) && x.compare == y.compare &&
+         x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset &&
+         x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
+         x.strip_count == y.strip_count && x.predict_x0 == y.predict_x0 &&
+         x.image_model_path == y.image_model_path;
+}
+
+}  // namespace diffuscope::gui

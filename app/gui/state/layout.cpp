@@ -1,0 +1,109 @@
+#include "gui/state/layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace diffuscope::gui {
+
+WindowLayout compute_layout(float width, float height, float font_size, float timeline_height,
+                            bool compare, bool controls) {
+  WindowLayout l;
+  const float W = std::max(width, 1.0f);
+  const float H = std::max(height, 1.0f);
+  const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * H);
+  const float body_h = H - timeline_h;
+
+  // Left column: wide enough for slider labels at the font size, but never more than a third.
+  const float left_w =
+      controls ? std::floor(std::min(std::max(0.25f * W, 13.0f * font_size), 0.34f * W)) : 0.0f;
+  l.schedule = {0, 0, left_w, body_h};
+  l.timeline = {0, body_h, W, timeline_h};
+
+  const float rx = left_w;
+  const float rw = W - left_w;
+  // With Compare the point views are limited by their width, so the top row can take more height.
+  const float top_h = std::floor((compare ? 0.47f : 0.40f) * body_h);
+  const float bottom_h = body_h - top_h;
+
+  if (!compare) {
+    // Curves over the full width; below them the points, their marginal, the image.
+    l.curves = {rx, 0, rw, top_h};
+    const float points_w = std::floor(std::min(bottom_h, 0.37f * rw));
+    const float rest = rw - points_w;
+    const float marginal_w = std::floor(std::min(std::max(0.38f * rest, 10.5f * font_size), 0.5f * rest));
+    l.points = {rx, top_h, points_w, bottom_h};
+    l.marginal = {rx + points_w, top_h, marginal_w, bottom_h};
+    l.images = {rx + points_w + marginal_w, top_h, rest - marginal_w, bottom_h};
+  } else {
+    // Two point views need the width: the marginal (A and B overlaid) moves up beside the curves.
+    const float marginal_w = std::floor(std::min(std::max(0.28f * rw, 11.0f * font_size), 0.4f * rw));
+    l.curves = {rx, 0, rw - marginal_w, top_h};
+    l.marginal = {rx + rw - marginal_w, 0, marginal_w, top_h};
+    const float points_w = std::floor(std::min(2.0f * bottom_h * 0.9f, 0.62f * rw));
+    l.points = {rx, top_h, points_w, bottom_h};
+    l.images = {rx + points_w, top_h, rw - points_w, bottom_h};
+  }
+  return l;
+}
+
+ReverseLayout compute_reverse_layout(float width, float height, float font_size, float timeline_height,
+                                     bool controls) {
+  ReverseLayout l;
+  const float W = std::max(width, 1.0f);
+  const float H = std::max(height, 1.0f);
+  const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * H);
+  const float body_h = H - timeline_h;
+  // Same left column as the forward view, so the view switch does not jump.
+  const float left_w =
+      controls ? std::floor(std::min(std::max(0.25f * W, 13.0f * font_size), 0.34f * W)) : 0.0f;
+  // The side column needs room for a slider label and a small loss plot; the clouds get the rest.
+  const float side_w = controls ? std::floor(std::min(std::max(0.22f * W, 12.0f * font_size), 0.3f * W)) : 0.0f;
+  l.controls = {0, 0, left_w, body_h};
+  l.clouds = {left_w, 0, std::max(0.0f, W - left_w - side_w), body_h};
+  l.side = {l.clouds.right(), 0, W - l.clouds.right(), body_h};
+  l.timeline = {0, body_h, W, timeline_h};
+  return l;
+}
+
+ReverseLayout compute_images_layout(float width, float height, float font_size, float timeline_height,
+                                    bool controls) {
+  ReverseLayout l = compute_reverse_layout(width, height, font_size, timeline_height, controls);
+  const float W = std::max(width, 1.0f);
+  // The grids are square-ish and bounded by the height: a third of the width is to spare for the
+  // side column (never less than the reverse view's, never more than 0.34 W).
+  const float side_w = std::floor(std::min(std::max(0.3f * W, l.side.w), 0.34f * W));
+  l.clouds.w = std::max(0.0f, W - l.controls.w - side_w);
+  l.side = {l.clouds.right(), 0, W - l.clouds.right(), l.controls.h};
+  return l;
+}
+
+FrameLayout compute_frame_layout(float width, float height, float menu_height, float readout_height,
+                                 float equations_height, float timeline_height) {
+  FrameLayout f;
+  const float W = std::max(width, 1.0f);
+  const float H = std::max(height, 1.0f);
+  const float top = std::clamp(menu_height, 0.0f, 0.1f * H);
+  const float avail = H - top;
+  const float budget = 0.45f * avail;
+  const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * avail);
+  // Past 30% of the height (Compare at a large UI scale) the equation strip scrolls instead.
+  const float equations_h =
+      std::clamp(equations_height, 0.0f, std::max(0.0f, std::min(0.3f * avail, budget - timeline_h)));
+  const float readout_h = std::clamp(readout_height, 0.0f, std::max(0.0f, budget - timeline_h - equations_h));
+  const float body_h = avail - timeline_h - equations_h - readout_h;
+  f.body = {0, top, W, body_h};
+  f.readout = {0, top + body_h, W, readout_h};
+  f.equations = {0, f.readout.bottom(), W, equations_h};
+  f.timeline = {0, f.equations.bottom(), W, timeline_h};
+  return f;
+}
+
+void shift_down(WindowLayout& l, float dy) {
+  for (PanelRect* r : {&l.schedule, &l.curves, &l.images, &l.points, &l.marginal, &l.timeline}) r->y += dy;
+}
+
+void shift_down(ReverseLayout& l, float dy) {
+  for (PanelRect* r : {&l.controls, &l.clouds, &l.side, &l.timeline}) r->y += dy;
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,233 @@
+#include "gui/views/forward/curves_plot.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gui/state/choice_tables.hpp"
+#include "gui/widgets/ui_helpers.hpp"
+#include "renderer/colormap.hpp"
+#include "renderer/plot_widget.hpp"
+
+namespace diffuscope::gui {
+
+namespace {
+
+// Quantity colours (A and B share them; B is dashed).
+enum Quantity { kAlphaBar, kSqrtAlphaBar, kSqrtOneMinus, kBeta, kBetaTilde, kSnr, kLogSnr };
+ImU32 quantity_color(Quantity q) {
+  switch (q) {
+    case kAlphaBar: return renderer::categorical_color(0);
+    case kSqrtAlphaBar: return renderer::categorical_color(1);
+    case kSqrtOneMinus: return renderer::categorical_color(2);
+    case kBeta: return renderer::categorical_color(3);
+    case kBetaTilde: return renderer::categorical_color(4);
+    case kSnr: return renderer::categorical_color(0);
+    case kLogSnr: return renderer::categorical_color(1);
+  }
+  return IM_COL32_WHITE;
+}
+
+const char* quantity_label(Quantity q) {
+  switch (q) {
+    case kAlphaBar: return "ᾱ_t";
+    case kSqrtAlphaBar: return "√ᾱ_t";
+    case kSqrtOneMinus: return "√(1−ᾱ_t)";
+    case kBeta: return "β_t";
+    case kBetaTilde: return "β̃_t";
+    case kSnr: return "SNR_t";
+    case kLogSnr: return "log-SNR_t";
+  }
+  return "";
+}
+
+const std::vector<double>& quantity_values(const ScheduleCurves& c, Quantity q) {
+  switch (q) {
+    case kAlphaBar: return c.alpha_bar;
+    case kSqrtAlphaBar: return c.sqrt_alpha_bar;
+    case kSqrtOneMinus: return c.sqrt_one_minus_alpha_bar;
+    case kBeta: return c.beta;
+    case kBetaTilde: return c.posterior_variance;
+    case kSnr: return c.snr;
+    case kLogSnr: return c.log_snr;
+  }
+  return c.alpha_bar;
+}
+
+void add_series(std::vector<renderer::PlotSeries>& out, const ScheduleCurves& c, Quantity q,
+                bool dashed) {
+  renderer::PlotSeries s;
+  s.label = dashed ? "" : quantity_label(q);
+  s.x = c.x.data();
+  s.y = quantity_values(c, q).data();
+  s.count = static_cast<int>(c.x.size());
+  s.color = quantity_color(q);
+  s.thickness = dashed ? 2.0f : 2.5f;
+  // β̃_t ≈ β_t for most t: β is drawn first and wider so that it shows around β̃.
+  if (q == kBeta) s.thickness *= 2.0f;
+  s.dashed = dashed;
+  out.push_back(s);
+}
+
+std::string value_text(double v) { return renderer::format_value(v, 4); }
+
+// Hover readout: every quantity at the hovered t, for A (and B).
+void draw_readout(const AppState& state, double hover_x) {
+  const bool fraction = state.x_axis_fraction;
+  auto t_for = [&](const diffusion::Schedule& s) {
+    const double t = fraction ? hover_x * s.T() : hover_x;
+    return static_cast<int>(std::lround(std::clamp(t, 0.0, static_cast<double>(s.T()))));
+  };
+  const CurveValues a = curve_values(*state.a.schedule(), t_for(*state.a.schedule()));
+  CurveValues b;
+  if (state.compare) b = curve_values(*state.b.schedule(), t_for(*state.b.schedule()));
+
+  ImGui::BeginTooltip();
+  const int columns = state.compare ? 3 : 2;
+  if (ImGui::BeginTable("readout", columns, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) {
+    ImGui::TableSetupColumn("");
+    ImGui::TableSetupColumn("A");
+    if (state.compare) ImGui::TableSetupColumn("B");
+    ImGui::TableHeadersRow();
+    auto row = [&](const char* name, double va, double vb, bool integer = false) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(name);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(integer ? std::to_string(static_cast<int>(va)).c_str() : value_text(va).c_str());
+      if (state.compare) {
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(integer ? std::to_string(static_cast<int>(vb)).c_str() : value_text(vb).c_str());
+      }
+    };
+    row("t", a.t, b.t, true);
+    row("ᾱ_t", a.alpha_bar, b.alpha_bar);
+    row("√ᾱ_t", a.sqrt_alpha_bar, b.sqrt_alpha_bar);
+    row("√(1−ᾱ_t)", a.sqrt_one_minus_alpha_bar, b.sqrt_one_minus_alpha_bar);
+    row("β_t", a.beta, b.beta);
+    row("β̃_t", a.posterior_variance, b.posterior_variance);
+    row("SNR_t", a.snr, b.snr);
+    row("log-SNR_t", a.log_snr, b.log_snr);
+    ImGui::EndTable();
+  }
+  ImGui::EndTooltip();
+}
+
+}  // namespace
+
+const ScheduleCurves& CurvesPlot::curves_for(Cache& cache,
+                                              const std::shared_ptr<const diffusion::Schedule>& s,
+                                              bool over_fraction) {
+  if (cache.schedule != s || cache.over_fraction != over_fraction) {
+    cache.curves = make_curves(*s, over_fraction);
+    cache.schedule = s;
+    cache.over_fraction = over_fraction;
+  }
+  return cache.curves;
+}
+
+void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const bool fraction = state.x_axis_fraction;
+  const ScheduleCurves& ca = curves_for(cache_a_, state.a.schedule(), fraction);
+  drawn_revision_ = state.a.revision();
+  const ScheduleCurves* cb = state.compare ? &curves_for(cache_b_, state.b.schedule(), fraction) : nullptr;
+  const int T_max = state.max_T();
+
+  // Which schedule is which (only when comparing): solid A, dashed B.
+  if (cb) {
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    std::vector<LegendItem> key = {
+        {std::string("A: ") + label_of(state.a.schedule()->params().kind) + ", T = " +
+             std::to_string(state.a.schedule()->T()), text, false},
+        {std::string("B: ") + label_of(state.b.schedule()->params().kind) + ", T = " +
+             std::to_string(state.b.schedule()->T()), text, true}};
+    (void)palette;
+    legend_row(key);
+  }
+
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float plot_w = std::floor((avail.x - style.ItemSpacing.x) * 0.5f);
+  const float header_h = ImGui::GetFrameHeightWithSpacing();
+  const float plot_h = std::max(4.0f * font, avail.y - header_h);
+  // Room on the right for half of the last x tick label, which is centred on the plot's edge.
+  const float right_margin = 1.2f * font;
+
+  renderer::PlotOptions base;
+  base.x_range = renderer::AxisRange{0.0, fraction ? 1.0 : static_cast<double>(T_max)};
+  base.x_label = fraction ? "t / T" : "t";
+  base.cursor_x = fraction ? static_cast<double>(state.t) / std::max(1, T_max) : static_cast<double>(state.t);
+  base.show_legend = false;
+  base.font_scale = 0.85f;
+  base.size = ImVec2(plot_w, plot_h);
+
+  std::vector<renderer::PlotInteraction> interactions;
+
+  // Left: the coefficients of x_0 and ε (and ᾱ itself).
+  const float group_x = ImGui::GetCursorPosX();
+  ImGui::BeginGroup();
+  {
+    ImGui::AlignTextToFramePadding();
+    legend_row({{quantity_label(kAlphaBar), quantity_color(kAlphaBar), false},
+                {quantity_label(kSqrtAlphaBar), quantity_color(kSqrtAlphaBar), false},
+                {quantity_label(kSqrtOneMinus), quantity_color(kSqrtOneMinus), false}},
+               plot_w);
+    std::vector<renderer::PlotSeries> series;
+    for (Quantity q : {kAlphaBar, kSqrtAlphaBar, kSqrtOneMinus}) {
+      add_series(series, ca, q, false);
+      if (cb) add_series(series, *cb, q, true);
+    }
+    renderer::PlotOptions options = base;
+    options.y_range = renderer::AxisRange{0.0, 1.0};
+    options.size.y = std::max(4.0f * font, ImGui::GetContentRegionAvail().y);
+    interactions.push_back(renderer::draw_plot("##coefficients", series, options));
+  }
+  ImGui::EndGroup();
+  ImGui::SameLine(group_x + plot_w + style.ItemSpacing.x);
+
+  // Right: β and β̃, SNR on a log axis, or log-SNR.
+  ImGui::BeginGroup();
+  {
+    static const char* kTabs[] = {"β", "SNR", "log-SNR"};
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize(kTabs[state.coefficient_tab]).x + ImGui::GetFrameHeight() +
+                            2.0f * style.FramePadding.x);
+    ImGui::Combo("##right_plot", &state.coefficient_tab, kTabs, 3);
+    item_tooltip("right plot: β_t and β̃_t, SNR_t = ᾱ_t / (1 − ᾱ_t) (log axis), or log-SNR_t");
+    ImGui::SameLine();
+    std::vector<Quantity> quantities;
+    if (state.coefficient_tab == 0) {
+      quantities.push_back(kBeta);
+      quantities.push_back(kBetaTilde);
+    } else {
+      quantities.push_back(state.coefficient_tab == 1 ? kSnr : kLogSnr);
+    }
+    std::vector<LegendItem> legend;
+    for (Quantity q : quantities) legend.push_back({quantity_label(q), quantity_color(q), false});
+    legend_row(legend, avail.x - plot_w - style.ItemSpacing.x - ImGui::GetItemRectSize().x);
+    std::vector<renderer::PlotSeries> series;
+    for (Quantity q : quantities) {
+      add_series(series, ca, q, false);
+      if (cb) add_series(series, *cb, q, true);
+    }
+    renderer::PlotOptions options = base;
+    options.size.x = avail.x - plot_w - style.ItemSpacing.x - right_margin;
+    options.size.y = std::max(4.0f * font, ImGui::GetContentRegionAvail().y);
+    if (state.coefficient_tab == 1) options.y_scale = renderer::AxisScale::Log10;
+    interactions.push_back(renderer::draw_plot("##right", series, options));
+  }
+  ImGui::EndGroup();
+
+  for (const renderer::PlotInteraction& it : interactions) {
+    if (it.clicked) {
+      const double x = std::clamp(it.hover_x, base.x_range->min, base.x_range->max);
+      state.set_cursor(static_cast<int>(std::lround(fraction ? x * T_max : x)));
+    }
+    if (it.hovered) draw_readout(state, it.hover_x);
+  }
+}
+
+}  // namespace diffuscope::gui

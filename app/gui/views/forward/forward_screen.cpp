@@ -1,0 +1,86 @@
+#include "gui/views/forward/forward_screen.hpp"
+
+#include <stdexcept>
+
+#include "gui/state/app_state.hpp"
+#include "gui/views/forward/schedule_controls.hpp"
+#include "gui/protocol/worker.hpp"
+
+namespace diffuscope::gui {
+
+ForwardScreen::ForwardScreen() : lane_(same_job) {}
+
+void ForwardScreen::new_frame() {
+  frame_.reset();
+  submitted_this_frame_ = 0;
+}
+
+void ForwardScreen::draw(ScreenFrame& f, bool inject_fault) {
+  AppState& state = f.state;
+  const FrameLayout& frame_layout = f.frame_layout;
+  WindowLayout layout = compute_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(), 0.0f,
+                                       state.compare, !f.presenter_layout);
+  shift_down(layout, frame_layout.body.y);
+  layout.timeline = frame_layout.timeline;
+  keep_only(f, {&layout.curves, &layout.points, &layout.marginal, &layout.images, &layout.schedule, &layout.timeline});
+  if (!f.capturing) layout_hint_ = layout;
+
+  if (begin_panel("Schedule", layout.schedule, kPanelFlags)) {
+    draw_view_switch(state);
+    if (state.view == AppView::Forward) f.schedule_panel.draw(state, f.palette);
+  }
+  if (inject_fault) throw std::runtime_error("injected fault (DIFFUSCOPE_INJECT_UI_FAULT) in a frame");
+  ImGui::End();
+  state.refresh_schedules();  // same frame: everything below sees the new schedule
+
+  submit(f);
+  if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_panel_.draw(state, f.palette);
+  ImGui::End();
+  if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_panel_.draw(state, frame_.get(), f.palette);
+  ImGui::End();
+  if (begin_panel("Points", layout.points, kFixedPanelFlags)) points_view_.draw(state, frame_.get(), f.palette);
+  ImGui::End();
+  if (begin_panel("Image", layout.images, kFixedPanelFlags)) {
+    pending_actions_ = image_view_.draw(state, frame_.get(), f.palette);
+  }
+  ImGui::End();
+  draw_timeline(state, layout.timeline);
+  draw_notifications(f, PanelRect{layout.curves.x, layout.curves.y, ImGui::GetIO().DisplaySize.x - layout.curves.x, 0});
+}
+
+// The worker: the current state is sent when it changed; the newest frame is shown.
+void ForwardScreen::submit(ScreenFrame& f) {
+  Worker& worker = f.worker;
+  const ForwardJob job = make_forward_job(f.state);
+  const LaneDecision d = lane_.decide(job);
+  if (d.send) {
+    lane_.sent(job, worker.submit(job), d.restart);
+    submitted_this_frame_ = lane_.last_generation();
+  } else {
+    const bool idle = !worker.busy();  // read before the frame: a job that ends in between is seen
+    const auto published = worker.latest();
+    if (lane_.should_resend(idle, published ? published->generation : 0)) {
+      lane_.resent(worker.submit(job));
+      submitted_this_frame_ = lane_.last_generation();
+    }
+  }
+  frame_ = worker.latest();
+}
+
+bool ForwardScreen::ready() const {
+  return frame_ && frame_->generation == lane_.last_generation() && !frame_->a.x0_hat_pending &&
+         !frame_->b.x0_hat_pending;
+}
+
+int ForwardScreen::take_fashion_step() {
+  const int step = pending_actions_.fashion_step;
+  if (step != 0) pending_actions_ = {};
+  return step;
+}
+
+void ForwardScreen::release() {
+  points_view_.release();
+  image_view_.release();
+}
+
+}  // namespace diffuscope::gui

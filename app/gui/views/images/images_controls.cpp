@@ -1,0 +1,83 @@
+#include "gui/views/images/images_controls.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gui/views/reverse/reverse_controls.hpp"
+#include "gui/views/reverse/sampler_controls.hpp"
+#include "gui/widgets/ui_helpers.hpp"
+
+namespace diffuscope::gui {
+
+namespace {
+
+// σ choice, its η or v, K, clipping to [-1, 1] (and the family for extra panels): the 2D view's
+// controls without the denoiser (the Images view always samples with the image model).
+void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family) {
+  draw_sigma_and_steps(s, T, label_width,
+                       "K: sampling steps; each is one U-Net pass over every image (slow on a CPU)");
+  draw_clip_control(s, kImageClipRange);
+  if (with_family) draw_panel_family(s, label_width);
+}
+
+}  // namespace
+
+void ImagesControls::draw_controls(AppState& state, ScheduleControls& schedule_panel, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
+  ImagesState& im = state.images;
+  SamplingSettings& r = im.sampling;
+  const int T = state.a.schedule()->T();
+
+  if (r.panel_count > 1) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
+    ImGui::TextUnformatted("Panel #1");
+    ImGui::PopStyleColor();
+  }
+  ImGui::PushID("images_panel0");
+  draw_sampler_controls(r.panels[0], T, label_width, false);
+  ImGui::PopID();
+
+  draw_spacing_and_visited(r, T, state.t, "##images_spacing", label_width, palette);
+
+  row_label("images", label_width);
+  int count = im.image_count;
+  if (ImGui::SliderInt("##image_count", &count, kMinImageCount, kMaxImageCount, "%d images",
+                       ImGuiSliderFlags_AlwaysClamp)) {
+    im.image_count = count;
+    im.selected = std::min(im.selected, count - 1);
+  }
+  item_tooltip("images: samples per grid, all drawn from x_T ~ N(0, I) with a fixed seed");
+  row_label("x_T", label_width);
+  char seed_text[48];
+  std::snprintf(seed_text, sizeof seed_text, "new x_T (seed %llu)", static_cast<unsigned long long>(r.seed));
+  if (ImGui::Button(seed_text, ImVec2(-1.0f, 0.0f))) ++r.seed;
+  item_tooltip("Draw a new x_T and new z (all panels still share them)");
+
+  ImGui::Separator();
+  ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
+  schedule_panel.draw_schedule_controls(state.a, "A", palette, label_width);
+}
+
+void ImagesControls::draw_compare(AppState& state, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
+  SamplingSettings& r = state.images.sampling;
+  const diffusion::ScheduleKind family_a = state.a.params.kind;
+
+  // The image model learns ε only, and exact denoising of images is not offered: σ and K presets.
+  draw_panel_count_and_presets(r, family_a, {ReversePreset::SigmaComparison, ReversePreset::StepsComparison},
+                               "image_", label_width);
+  (void)palette;
+  if (r.panel_count < 2) return;
+  const int T = state.a.schedule()->T();
+  draw_extra_panel_tabs(r, edited_panel_, "##image_panel_tabs", 100, [&](ReversePanelSettings& panel) {
+    draw_sampler_controls(panel, T, label_width, true);
+  });
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,109 @@
+#include "gui/views/reverse/reverse_controls.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/state/choice_tables.hpp"
+#include "gui/views/reverse/sampler_controls.hpp"
+#include "gui/widgets/ui_helpers.hpp"
+
+namespace diffuscope::gui {
+
+namespace {
+
+// The learned model's prediction target: the dataset's current model, or the one trained to
+// predict ε, x₀ or v (shipped for moons, swiss_roll and 8gaussians).
+const char* model_choice_label(const std::optional<diffusion::PredictionTarget>& target) {
+  return target ? label_of(*target) : "current";
+}
+
+void draw_model_choice(ReversePanelSettings& s, float label_width) {
+  row_label("predicts", label_width);
+  if (ImGui::BeginCombo("##model_target", model_choice_label(s.model_target))) {
+    std::vector<std::optional<diffusion::PredictionTarget>> choices = {std::nullopt};
+    for (const auto target : diffusion::all_prediction_targets()) choices.emplace_back(target);
+    for (const auto& choice : choices)
+      if (ImGui::Selectable(model_choice_label(choice), choice == s.model_target)) s.model_target = choice;
+    ImGui::EndCombo();
+  }
+  item_tooltip("What the learned network predicts: the current model of the dataset (shipped: v; or the one "
+               "trained here), or the model trained to predict ε, x₀ or v; x̂₀ and ε̂ follow from it "
+               "(the equation panel shows how)");
+}
+
+// σ choice, its η or v, K, denoiser, clipping to the dataset's range (and the family for extra
+// panels). Returns nothing: edits in place.
+void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family, ClipRange clip) {
+  draw_sigma_and_steps(s, T, label_width,
+                       "K: sampling steps, K of the T timesteps (effective β = 1 − ᾱ_t / ᾱ_prev)");
+  row_label("denoiser", label_width);
+  if (ImGui::BeginCombo("##denoiser", label_of(s.denoiser))) {
+    for (const auto& kind : choices<DenoiserKind>()) {
+      if (ImGui::Selectable(kind.label, kind.value == s.denoiser)) s.denoiser = kind.value;
+      item_tooltip(kind.tooltip);
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip(tooltip_of(s.denoiser));
+  if (s.denoiser == DenoiserKind::Model) draw_model_choice(s, label_width);
+  draw_clip_control(s, clip);
+  if (with_family) draw_panel_family(s, label_width);
+}
+
+}  // namespace
+
+void ReverseControls::draw_controls(AppState& state, ScheduleControls& schedule_panel,
+                                 const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("denoiser").x + 0.8f * font;
+  ReverseState& r = state.reverse;
+  const int T = state.a.schedule()->T();
+
+  row_label("data", label_width);
+  if (ImGui::BeginCombo("##dataset", label_of(state.dataset))) {
+    for (const auto& kind : choices<diffusion::Dataset2DKind>()) {
+      if (ImGui::Selectable(kind.label, kind.value == state.dataset)) state.dataset = kind.value;
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip("data: the 2D dataset the samplers and the denoiser work on");
+  if (r.panel_count > 1) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
+    ImGui::TextUnformatted("Panel #1");
+    ImGui::PopStyleColor();
+  }
+  ImGui::PushID("panel0");
+  draw_sampler_controls(r.panels[0], T, label_width, false, data_clip_range(state.dataset));
+  ImGui::PopID();
+
+  draw_spacing_and_visited(r, T, state.t, "##spacing", label_width, palette);
+
+  ImGui::Separator();
+  ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
+  schedule_panel.draw_schedule_controls(state.a, "A", palette, label_width);
+}
+
+void ReverseControls::draw_compare(AppState& state, const renderer::Palette& palette) {
+  const float font = ImGui::GetFontSize();
+  const float label_width = ImGui::CalcTextSize("denoiser").x + 0.8f * font;
+  ReverseState& r = state.reverse;
+  const diffusion::ScheduleKind family_a = state.a.params.kind;
+
+  draw_panel_count_and_presets(r, family_a, values_of<ReversePreset>(), "", label_width);
+  if (r.panel_count < 2) return;
+
+  (void)palette;
+  ImGui::TextDisabled("All panels share x_T and z.");
+  const int T = state.a.schedule()->T();
+  const ClipRange clip = data_clip_range(state.dataset);
+  draw_extra_panel_tabs(r, edited_panel_, "##panel_tabs", 0, [&](ReversePanelSettings& panel) {
+    draw_sampler_controls(panel, T, label_width, true, clip);
+  });
+}
+
+}  // namespace diffuscope::gui

@@ -1,0 +1,69 @@
+#include "gui/views/reverse/reverse_screen.hpp"
+
+#include "gui/state/app_state.hpp"
+#include "gui/state/reverse_state.hpp"
+#include "gui/protocol/worker.hpp"
+
+namespace diffuscope::gui {
+
+ReverseScreen::ReverseScreen() : lane_(same_reverse_job, restarts_run) {}
+
+void ReverseScreen::settle(AppState& state, Worker& worker) {
+  frame_.reset();
+  if (state.view != AppView::Reverse) return;
+  frame_ = worker.latest_reverse();
+  const ReverseFrame* current = frame_ && lane_.shows_run(frame_->generation) ? frame_.get() : nullptr;
+  follow_run(state, state.reverse.cursor, state.reverse.shown_t, current, settle_cursor);
+}
+
+void ReverseScreen::draw(ScreenFrame& f) {
+  AppState& state = f.state;
+  const ReverseLayout layout = place_run_layout(
+      f, compute_reverse_layout(f.frame_layout.body.w, f.frame_layout.body.h, ImGui::GetFontSize(), 0.0f,
+                                !f.presenter_layout));
+  if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
+    draw_view_switch(state);
+    if (state.view == AppView::Reverse) reverse_panel_.draw_controls(state, f.schedule_panel, f.palette);
+  }
+  ImGui::End();
+  state.refresh_schedules();
+  if (begin_panel("Clouds", layout.clouds, kFixedPanelFlags)) reverse_view_.draw(state, frame_, f.palette);
+  ImGui::End();
+  TrainingActions training;
+  if (begin_panel("Compare and training", layout.side, kFixedPanelFlags)) {
+    ImGui::TextUnformatted("Compare");
+    reverse_panel_.draw_compare(state, f.palette);
+    ImGui::Separator();
+    training = training_panel_.draw(state, f.worker.latest_training(), f.palette);
+    ImGui::Separator();
+    draw_device_row(f);
+  }
+  ImGui::End();
+  if (training.start) f.worker.start_training(make_training_job(state.reverse, state.dataset));
+  if (training.stop) f.worker.stop_training();
+  f.timeline_touched = draw_timeline(state, layout.timeline) || f.timeline_touched;
+  draw_notifications(f, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0});
+
+  if (f.timeline_touched) stop_following(state.reverse.cursor);
+  if (state.view == AppView::Reverse) {
+    Worker& worker = f.worker;
+    send_run_job(lane_,
+                 make_reverse_job(state.reverse, state.a.schedule(), state.dataset,
+                                  worker.model_revision(state.dataset), state.t),
+                 state.reverse.cursor, state.playback,
+                 [&](const ReverseJob& job) { return worker.submit_reverse(job); });
+  }
+}
+
+bool ReverseScreen::ready(const AppState& state) const {
+  return frame_ && lane_.submitted() && frame_->generation == lane_.last_generation() &&
+         lane_.shows_run(frame_->generation) && run_settled(*frame_) && state.reverse.cursor.final_t < 0;
+}
+
+void ReverseScreen::after_frame(AppView view_before, AppView view_now, Worker& worker) {
+  if (lane_.left_view(view_before == AppView::Reverse, view_now == AppView::Reverse)) worker.stop_reverse();
+}
+
+void ReverseScreen::release() { reverse_view_.release(); }
+
+}  // namespace diffuscope::gui
