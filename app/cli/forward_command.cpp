@@ -19,6 +19,7 @@
 #include "diffusion/device.hpp"
 #include "diffusion/forward_process.hpp"
 #include "diffusion/noise.hpp"
+#include "diffusion/schedule.hpp"
 
 namespace diffuscope::cli {
 

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "diffusion/schedule.hpp"
 #include "cli/usage_error.hpp"
 #include "gui/state/choice_tables.hpp"
 

@@ -3,7 +3,7 @@
 // diffusion::ScheduleParams. Defaults are ScheduleParams' own (T = 1000, beta 1e-4 .. 0.02).
 #include <string>
 
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 
 namespace CLI {
 class App;

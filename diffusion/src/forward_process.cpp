@@ -1,6 +1,7 @@
 // Forward (noising) processes. Coefficients are computed in double by the schedule and applied
 // as scalars, so tensors keep their own dtype and device.
 #include "diffusion/forward_process.hpp"
+#include "diffusion/schedule.hpp"
 
 #include <cmath>
 #include <stdexcept>

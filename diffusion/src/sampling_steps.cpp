@@ -1,4 +1,5 @@
 #include "diffusion/sampling_steps.hpp"
+#include "diffusion/schedule.hpp"
 
 #include <cmath>
 #include <string>

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gui/state/app_state.hpp"
+#include "diffusion/schedule.hpp"
 
 namespace dg = diffuscope::gui;
 

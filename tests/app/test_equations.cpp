@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gui/state/app_state.hpp"
+#include "diffusion/schedule.hpp"
 #include "gui/state/equations.hpp"
 
 namespace dg = diffuscope::gui;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gui/state/app_state.hpp"
+#include "diffusion/schedule.hpp"
 #include "gui/state/layout.hpp"
 #include "gui/state/reverse_state.hpp"
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gui/state/app_state.hpp"
+#include "diffusion/schedule.hpp"
 #include "gui/harness/frame_timing.hpp"
 #include "gui/harness/memory_usage.hpp"
 #include "gui/lecture/scene.hpp"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gui/state/curves.hpp"
+#include "diffusion/schedule.hpp"
 #include "gui/harness/frame_timing.hpp"
 #include "gui/state/layout.hpp"
 #include "gui/state/point_colors.hpp"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gui/state/warnings.hpp"
+#include "diffusion/schedule.hpp"
 
 namespace dg = diffuscope::gui;
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diffusion/sampling_steps.hpp"
+#include "diffusion/schedule.hpp"
 
 namespace diffusion {
 namespace {

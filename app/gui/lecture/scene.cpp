@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diffusion/reverse_config.hpp"
+#include "diffusion/schedule.hpp"
 #include "fileio/atomic_file.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/limits.hpp"

@@ -1,5 +1,6 @@
 // The forward frame's coefficients, read from the schedule it was computed with.
 #include "gui/protocol/jobs.hpp"
+#include "diffusion/schedule.hpp"
 
 #include <cmath>
 

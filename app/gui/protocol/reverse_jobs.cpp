@@ -1,6 +1,7 @@
 // Equality of the reverse view's plain values (what decides whether a run restarts), and the
 // clipping suffix of every panel label.
 #include "gui/protocol/reverse_jobs.hpp"
+#include "diffusion/schedule.hpp"
 
 #include <cmath>
 #include <cstdio>

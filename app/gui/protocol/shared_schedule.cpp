@@ -1,4 +1,5 @@
 #include "gui/protocol/shared_schedule.hpp"
+#include "diffusion/schedule.hpp"
 
 namespace diffuscope::gui {
 

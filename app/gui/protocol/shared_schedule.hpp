@@ -5,7 +5,11 @@
 #include <memory>
 #include <string>
 
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
+
+namespace diffusion {
+class Schedule;  // diffusion/schedule.hpp
+}  // namespace diffusion
 
 namespace diffuscope::gui {
 
@@ -26,7 +30,7 @@ bool same_schedule(const SharedSchedule& a, const SharedSchedule& b);
 struct PanelSchedule {
   SharedSchedule built = default_schedule();   // null when the parameters did not validate
   std::string error;                           // why built is null ("" when built)
-  int T = built->T();                          // the parameters' T (= built->T() when built)
+  int T = diffusion::ScheduleParams{}.T;       // the parameters' T (= built->T() when built)
 };
 PanelSchedule panel_schedule(const SharedSchedule& built);
 PanelSchedule panel_schedule(const diffusion::ScheduleParams& params);   // never throws

@@ -1,5 +1,7 @@
 #include "gui/state/app_state.hpp"
 
+#include "diffusion/schedule.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -17,6 +19,8 @@ ScheduleSlot::ScheduleSlot(const diffusion::ScheduleParams& initial) : params(in
   attempted_ = params;
   warnings_ = schedule_warnings(*schedule_);
 }
+
+const diffusion::ScheduleParams& ScheduleSlot::good_params() const { return schedule_->params(); }
 
 bool ScheduleSlot::refresh() {
   if (params == attempted_) return false;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "diffusion/datasets2d.hpp"
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 #include "gui/state/app_view.hpp"
 #include "gui/sources/image_source.hpp"
 #include "gui/state/images_state.hpp"
@@ -16,6 +16,10 @@
 #include "gui/state/limits.hpp"
 #include "gui/state/reverse_state.hpp"
 #include "gui/state/warnings.hpp"
+
+namespace diffusion {
+class Schedule;  // diffusion/schedule.hpp
+}  // namespace diffusion
 
 namespace diffuscope::gui {
 
@@ -36,7 +40,7 @@ class ScheduleSlot {
   // to the worker, as built. The same object while `params` are unchanged.
   const std::shared_ptr<const diffusion::Schedule>& schedule() const { return schedule_; }
   // Parameters of schedule().
-  const diffusion::ScheduleParams& good_params() const { return schedule_->params(); }
+  const diffusion::ScheduleParams& good_params() const;
   const std::string& error() const { return error_; }                 // "" when params are valid
   const std::vector<ScheduleWarning>& warnings() const { return warnings_; }
   std::uint64_t revision() const { return revision_; }                // bumps with schedule()

@@ -18,7 +18,7 @@
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 #include "gui/state/app_view.hpp"
 #include "gui/protocol/jobs.hpp"
 #include "gui/protocol/reverse_jobs.hpp"

@@ -1,4 +1,5 @@
 #include "gui/state/curves.hpp"
+#include "diffusion/schedule.hpp"
 
 #include <algorithm>
 #include <cmath>

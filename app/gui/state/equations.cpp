@@ -10,6 +10,7 @@
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
+#include "diffusion/schedule.hpp"
 
 namespace diffuscope::gui {
 namespace {

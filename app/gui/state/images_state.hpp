@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 #include "gui/protocol/image_jobs.hpp"
 #include "gui/state/reverse_state.hpp"
 

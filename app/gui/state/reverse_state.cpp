@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "diffusion/schedule.hpp"
 #include "gui/state/app_state.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/equations.hpp"

@@ -10,7 +10,7 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 #include "gui/state/limits.hpp"
 #include "gui/protocol/reverse_jobs.hpp"
 

@@ -1,4 +1,5 @@
 #include "gui/state/warnings.hpp"
+#include "diffusion/schedule.hpp"
 
 #include <cmath>
 #include <cstdio>

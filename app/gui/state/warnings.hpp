@@ -4,7 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
+
+namespace diffusion {
+class Schedule;  // diffusion/schedule.hpp
+}  // namespace diffusion
 
 namespace diffuscope::gui {
 

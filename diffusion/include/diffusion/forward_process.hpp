@@ -2,9 +2,11 @@
 // The forward (noising) processes on tensors of any shape [N, ...], on any device.
 #include <torch/types.h>
 
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 
 namespace diffusion {
+
+class Schedule;  // diffusion/schedule.hpp
 
 // Closed form q(x_t | x_0): x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps. t in 0..T (t = 0 returns x_0).
 torch::Tensor q_sample(const Schedule& schedule, const torch::Tensor& x0, int t,

@@ -5,9 +5,11 @@
 #include <string_view>
 #include <vector>
 
-#include "diffusion/schedule.hpp"
+#include "diffusion/schedule_params.hpp"
 
 namespace diffusion {
+
+class Schedule;  // diffusion/schedule.hpp
 
 enum class Spacing { Leading, Trailing, Linspace };
 std::string_view to_string(Spacing spacing);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/schedule.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 #include "renderer/colormap.hpp"

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "diffusion/schedule.hpp"
 #include "gui/state/app_state.hpp"
 #include "gui/views/forward/schedule_controls.hpp"
 #include "gui/protocol/worker.hpp"

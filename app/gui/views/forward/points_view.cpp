@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "diffusion/schedule.hpp"
 #include "gui/state/point_colors.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/widgets/ui_helpers.hpp"

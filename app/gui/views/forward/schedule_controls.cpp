@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "diffusion/schedule.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/limits.hpp"
 #include "gui/widgets/ui_helpers.hpp"

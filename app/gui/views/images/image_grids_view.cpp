@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "diffusion/schedule.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/schedule.hpp"
 #include "gui/views/reverse/reverse_controls.hpp"
 #include "gui/views/reverse/sampler_controls.hpp"
 #include "gui/widgets/ui_helpers.hpp"

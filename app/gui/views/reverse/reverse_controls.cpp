@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/schedule.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/views/reverse/sampler_controls.hpp"
 #include "gui/widgets/ui_helpers.hpp"
