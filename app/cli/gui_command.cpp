@@ -19,10 +19,19 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
+#include "gui/protocol/image_jobs.hpp"
+#include "gui/state/limits.hpp"
 
 namespace diffuscope::cli {
 
 namespace {
+
+// 1, 2.5, 3: a limit as the messages print it.
+std::string shortest_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
 
 constexpr int kMinWidth = 320, kMaxWidth = 7680;   // up to 8K projectors
 constexpr int kMinHeight = 240, kMaxHeight = 4320;
@@ -53,27 +62,26 @@ void parse_window_size(const std::string& text, int& width, int& height) {
 void validate_gui_options(const gui::GuiOptions& options) {
   check_device_flag(options.device);
   if (options.threads < 0) throw UsageError("--threads must be >= 0 (0: half the hardware threads)");
-  if (!(options.ui_scale >= 1.0f && options.ui_scale <= 3.0f)) {  // also rejects NaN
-    throw UsageError("--ui-scale must be in [1, 3]");
+  if (!(options.ui_scale >= gui::kMinUiScale && options.ui_scale <= gui::kMaxUiScale)) {  // also rejects NaN
+    throw UsageError("--ui-scale must be in [" + shortest_text(gui::kMinUiScale) + ", " + shortest_text(gui::kMaxUiScale) + "]");
   }
   if (options.screenshot_frames < 1) throw UsageError("--frames must be >= 1");
   if (options.theme != "dark" && options.theme != "light") {
     throw UsageError("unknown --theme '" + options.theme + "'; valid themes: dark, light");
   }
-  if (options.process != "closed" && options.process != "markov" && options.process != "naive") {
-    throw UsageError("unknown --process '" + options.process + "'; valid processes: closed, markov, naive");
-  }
+  parse_choice_flag<gui::ForwardProcess>("--process", options.process, "processes");
   if (options.t < -1) throw UsageError("--t must be >= 0 (it is clamped to T)");
-  if (options.view != "forward" && options.view != "reverse" && options.view != "images") {
-    throw UsageError("unknown --view '" + options.view + "'; valid views: forward, reverse, images");
-  }
-  if (options.image_count != 0 && (options.image_count < 1 || options.image_count > 64)) {
-    throw UsageError("--image-count must be in [1, 64] (0: 16 on the CPU, 64 on CUDA)");
+  parse_choice_flag<gui::AppView>("--view", options.view, "views");
+  if (options.image_count != 0 && (options.image_count < gui::kMinImageCount || options.image_count > gui::kMaxImageCount)) {
+    throw UsageError("--image-count must be in [" + std::to_string(gui::kMinImageCount) + ", " +
+                     std::to_string(gui::kMaxImageCount) + "] (0: " + std::to_string(gui::kDefaultImageCountCpu) +
+                     " on the CPU, " + std::to_string(gui::kDefaultImageCountCuda) + " on CUDA)");
   }
   if (options.images_steps < -1) throw UsageError("--images-steps must be >= 1 (0: every step, K = T)");
   if (options.image_t < -1) throw UsageError("--image-t must be >= 0 (it is clamped to T)");
-  if (options.image_select < 0 || options.image_select > 63) {
-    throw UsageError("--image-select must be in [0, 63] (and below --image-count)");
+  if (options.image_select < 0 || options.image_select > gui::kMaxImageCount - 1) {
+    throw UsageError("--image-select must be in [0, " + std::to_string(gui::kMaxImageCount - 1) +
+                     "] (and below --image-count)");
   }
   if (options.image_count > 0 && options.image_select >= options.image_count) {
     throw UsageError("--image-select must be below --image-count (" + std::to_string(options.image_count) + ")");
@@ -81,12 +89,8 @@ void validate_gui_options(const gui::GuiOptions& options) {
   if (!options.dataset.empty() && !diffusion::parse_dataset2d_kind(options.dataset)) {
     throw UsageError("unknown --dataset '" + options.dataset + "'; valid datasets: " + dataset_names());
   }
-  if (options.denoiser != "model" && options.denoiser != "exact") {
-    throw UsageError("unknown --denoiser '" + options.denoiser + "'; valid denoisers: model, exact");
-  }
-  if (!diffusion::parse_sigma_kind(options.sigma)) {
-    throw UsageError("unknown --sigma '" + options.sigma + "'; valid choices: small, large, interpolated, ddim");
-  }
+  parse_choice_flag<gui::DenoiserKind>("--denoiser", options.denoiser, "denoisers");
+  parse_choice_flag<diffusion::SigmaKind>("--sigma", options.sigma, "choices");
   if (!(options.eta >= 0.0 && options.eta <= 1.0)) throw UsageError("--eta must be in [0, 1]");
   if (!(options.interpolation >= 0.0 && options.interpolation <= 1.0)) {
     throw UsageError("--interpolation must be in [0, 1]");
@@ -95,11 +99,8 @@ void validate_gui_options(const gui::GuiOptions& options) {
   if (!diffusion::parse_spacing(options.spacing)) {
     throw UsageError("unknown --spacing '" + options.spacing + "'; valid spacings: " + spacing_names());
   }
-  if (!options.reverse_compare.empty() && options.reverse_compare != "sigma" &&
-      options.reverse_compare != "steps" && options.reverse_compare != "denoiser" &&
-      options.reverse_compare != "target") {
-    throw UsageError("unknown --reverse-compare '" + options.reverse_compare +
-                     "'; valid presets: sigma, steps, denoiser, target");
+  if (!options.reverse_compare.empty()) {
+    parse_choice_flag<gui::ReversePreset>("--reverse-compare", options.reverse_compare, "presets");
   }
   {
     std::size_t begin = 0;
@@ -117,9 +118,12 @@ void validate_gui_options(const gui::GuiOptions& options) {
       begin = comma + 1;
     }
   }
-  if (options.track < 0 || options.track > 8) throw UsageError("--track must be in [0, 8]");
-  if (options.train != 0 && (options.train < 100 || options.train > 1000000)) {
-    throw UsageError("--train must be in [100, 1000000] steps (or 0: no training at start)");
+  if (options.track < 0 || options.track > gui::kMaxTrackedPoints) {
+    throw UsageError("--track must be in [0, " + std::to_string(gui::kMaxTrackedPoints) + "]");
+  }
+  if (options.train != 0 && (options.train < gui::kMinTrainingSteps || options.train > gui::kMaxTrainingSteps)) {
+    throw UsageError("--train must be in [" + std::to_string(gui::kMinTrainingSteps) + ", " +
+                     std::to_string(gui::kMaxTrainingSteps) + "] steps (or 0: no training at start)");
   }
   namespace fs = std::filesystem;
   std::error_code error;
@@ -152,12 +156,10 @@ void validate_gui_options(const gui::GuiOptions& options) {
   if (!options.export_png.empty() && fs::path(options.export_png).extension() != ".png") {
     throw UsageError("--export-png must name a .png file, got '" + options.export_png + "'");
   }
-  static const char* const kViews[] = {"curves", "points", "marginal", "image", "clouds", "grids", "selected"};
   if (!options.export_view.empty() &&
-      std::find(std::begin(kViews), std::end(kViews), options.export_view) == std::end(kViews)) {
-    throw UsageError("unknown --export-view '" + options.export_view +
-                     "'; valid views: curves, points, marginal, image (forward), clouds (reverse), grids, "
-                     "selected (images)");
+      std::none_of(std::begin(gui::kOneViews), std::end(gui::kOneViews),
+                   [&](const gui::OneView& v) { return v.key == options.export_view; })) {
+    throw UsageError("unknown --export-view '" + options.export_view + "'; valid views: " + gui::one_view_key_list());
   }
   if (!options.export_view.empty() && options.export_png.empty()) {
     throw UsageError("--export-view needs --export-png (one view is exported as a PNG)");

@@ -6,7 +6,7 @@
 // checks resident memory growth and that the worker keeps answering). GL-free, ImGui-free,
 // torch-free: the frame loop carries out what the script asks and reports what it showed.
 //
-// Frame loop integration (gui_main.cpp):
+// Frame loop integration (shell/session_driver.cpp):
 //   SessionScript script = SessionScript::bench();            // or SessionScript::soak(plan)
 //   each frame, before the panels:
 //     SessionStep step = script.before_frame(state, seconds_since_start, snapshot_of(worker));

@@ -318,7 +318,7 @@ void GuiApp::draw_view() {
       presenter_layout && !solo ? presenter_readout_height() : 0.0f,
       state_.show_equations && !solo ? equation_panel_height(state_) : 0.0f, solo ? 0.0f : timeline_panel_height());
   tick_.palette = &renderer::palette(theme_of(state_));  // this frame's, whatever its panels switch to
-  ScreenFrame f{state_, *worker_, schedule_panel_, *tick_.palette, device_, frame_layout};
+  ScreenFrame f{state_, *worker_, schedule_controls_, *tick_.palette, device_, frame_layout};
   f.presenter_layout = presenter_layout;
   f.capturing = capturing;
   f.solo = solo;

@@ -78,7 +78,7 @@ class GuiApp {
   std::unique_ptr<Worker> worker_;
   DeviceStatus device_;               // read at the top of each frame
   DeviceWatch device_watch_;
-  ScheduleControls schedule_panel_;
+  ScheduleControls schedule_controls_;
   ForwardScreen forward_;
   ReverseScreen reverse_;
   ImagesScreen images_;

@@ -29,7 +29,7 @@ inline constexpr ImGuiWindowFlags kFixedPanelFlags =
 struct ScreenFrame {
   AppState& state;
   Worker& worker;
-  ScheduleControls& schedule_panel;         // slot A's controls, shared by every view's control column
+  ScheduleControls& schedule_controls;         // slot A's controls, shared by every view's control column
   const renderer::Palette& palette;
   const DeviceStatus& device;            // the worker's device, read at the top of the frame
   const FrameLayout& frame_layout;       // the strips around the views and the body they fill

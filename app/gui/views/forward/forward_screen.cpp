@@ -28,16 +28,16 @@ void ForwardScreen::draw(ScreenFrame& f, bool inject_fault) {
 
   if (begin_panel("Schedule", layout.schedule, kPanelFlags)) {
     draw_view_switch(state);
-    if (state.view == AppView::Forward) f.schedule_panel.draw(state, f.palette);
+    if (state.view == AppView::Forward) f.schedule_controls.draw(state, f.palette);
   }
   if (inject_fault) throw std::runtime_error("injected fault (DIFFUSCOPE_INJECT_UI_FAULT) in a frame");
   ImGui::End();
   state.refresh_schedules();  // same frame: everything below sees the new schedule
 
   submit(f);
-  if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_panel_.draw(state, f.palette);
+  if (begin_panel("Curves", layout.curves, kFixedPanelFlags)) curves_plot_.draw(state, f.palette);
   ImGui::End();
-  if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_panel_.draw(state, frame_.get(), f.palette);
+  if (begin_panel("Marginal", layout.marginal, kFixedPanelFlags)) marginal_plot_.draw(state, frame_.get(), f.palette);
   ImGui::End();
   if (begin_panel("Points", layout.points, kFixedPanelFlags)) points_view_.draw(state, frame_.get(), f.palette);
   ImGui::End();

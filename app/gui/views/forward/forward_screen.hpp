@@ -31,7 +31,7 @@ class ForwardScreen {
   // For the scripted sessions: what this frame sent and drew.
   std::uint64_t submitted_this_frame() const { return submitted_this_frame_; }
   std::uint64_t drawn_generation() const { return frame_ ? frame_->generation : 0; }
-  std::uint64_t curves_revision() const { return curves_panel_.drawn_revision(); }
+  std::uint64_t curves_revision() const { return curves_plot_.drawn_revision(); }
   // The layout of the last frame shown in the window (the bench rests the mouse on the curves).
   const WindowLayout& last_layout() const { return layout_hint_; }
   // The image panel's request to step through Fashion-MNIST (0: none); cleared when taken.
@@ -43,8 +43,8 @@ class ForwardScreen {
 
   PointsView points_view_;
   ForwardImageView image_view_;
-  CurvesPlot curves_panel_;
-  MarginalPlot marginal_panel_;
+  CurvesPlot curves_plot_;
+  MarginalPlot marginal_plot_;
   JobLane<ForwardJob> lane_;
   std::shared_ptr<const ForwardFrame> frame_;   // drawn this frame (null: the view was not drawn)
   std::uint64_t submitted_this_frame_ = 0;      // the job's generation, when one was sent

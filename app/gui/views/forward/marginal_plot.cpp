@@ -76,6 +76,19 @@ void draw_inline_legend(const std::vector<InlineLegendEntry>& entries, float sca
   }
   ImGui::Dummy(ImVec2(std::max(1.0f, x - start.x), line_h));
 }
+// The widest "sample (theory)" cell of A's and B's moments, at font scale 1 without cell padding.
+float inline_cell_width(const ForwardFrame& frame) {
+  float width = 0.0f;
+  for (const Moments2D* m : {&frame.a.moments, &frame.b.moments}) {
+    for (const auto& [sample, theory] : {std::make_pair(m->sample_mean[0], m->predicted_mean[0]),
+                                         std::make_pair(m->sample_variance[0], m->predicted_variance[0])}) {
+      const std::string text = moment_text(sample) + " (" + moment_text(theory) + ")";
+      width = std::max(width, ImGui::CalcTextSize(text.c_str()).x + ImGui::GetStyle().ItemSpacing.x);
+    }
+  }
+  return width;
+}
+
 }  // namespace
 
 void MarginalPlot::draw(const AppState& state, const ForwardFrame* frame,
@@ -105,16 +118,7 @@ void MarginalPlot::draw(const AppState& state, const ForwardFrame* frame,
   const ImGuiStyle& style = ImGui::GetStyle();
   // Side by side, each cell reads "sample (theory)" when that fits the column (at a font scale of
   // 0.85, else 0.75), else the theory values get rows of their own.
-  float cell_w = 0.0f;  // at font scale 1, without cell padding
-  if (two) {
-    for (const Moments2D* m : {&frame->a.moments, &frame->b.moments}) {
-      for (const auto& [sample, theory] : {std::make_pair(m->sample_mean[0], m->predicted_mean[0]),
-                                           std::make_pair(m->sample_variance[0], m->predicted_variance[0])}) {
-        const std::string text = moment_text(sample) + " (" + moment_text(theory) + ")";
-        cell_w = std::max(cell_w, ImGui::CalcTextSize(text.c_str()).x + style.ItemSpacing.x);
-      }
-    }
-  }
+  const float cell_w = two ? inline_cell_width(*frame) : 0.0f;  // at font scale 1, without cell padding
   const float name_w = ImGui::CalcTextSize("mean").x;
   auto fits = [&](float scale) {
     return (name_w + 2.0f * cell_w) * scale + 6.0f * style.CellPadding.x <= ImGui::GetContentRegionAvail().x;

@@ -27,7 +27,7 @@ void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bo
 
 }  // namespace
 
-void ImagesControls::draw_controls(AppState& state, ScheduleControls& schedule_panel, const renderer::Palette& palette) {
+void ImagesControls::draw_controls(AppState& state, ScheduleControls& schedule_controls, const renderer::Palette& palette) {
   const float font = ImGui::GetFontSize();
   const float label_width = ImGui::CalcTextSize("sampler").x + 0.8f * font;
   ImagesState& im = state.images;
@@ -61,7 +61,7 @@ void ImagesControls::draw_controls(AppState& state, ScheduleControls& schedule_p
 
   ImGui::Separator();
   ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
-  schedule_panel.draw_schedule_controls(state.a, "A", palette, label_width);
+  schedule_controls.draw_schedule_controls(state.a, "A", palette, label_width);
 }
 
 void ImagesControls::draw_compare(AppState& state, const renderer::Palette& palette) {

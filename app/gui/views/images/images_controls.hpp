@@ -13,7 +13,7 @@ namespace diffuscope::gui {
 class ImagesControls {
  public:
   // Left column (into the current ImGui window).
-  void draw_controls(AppState& state, ScheduleControls& schedule_panel, const renderer::Palette& palette);
+  void draw_controls(AppState& state, ScheduleControls& schedule_controls, const renderer::Palette& palette);
   // Compare section (into the current ImGui window, from the cursor down).
   void draw_compare(AppState& state, const renderer::Palette& palette);
 

@@ -24,11 +24,11 @@ void ImagesScreen::draw(ScreenFrame& f) {
                                !f.presenter_layout));
   if (begin_panel("Images controls", layout.controls, kPanelFlags)) {
     draw_view_switch(state);
-    if (state.view == AppView::Images) images_panel_.draw_controls(state, f.schedule_panel, f.palette);
+    if (state.view == AppView::Images) images_controls_.draw_controls(state, f.schedule_controls, f.palette);
   }
   ImGui::End();
   state.refresh_schedules();
-  if (begin_panel("Image grids", layout.clouds, kFixedPanelFlags)) images_view_.draw(state, frame_, f.palette);
+  if (begin_panel("Image grids", layout.clouds, kFixedPanelFlags)) image_grids_view_.draw(state, frame_, f.palette);
   ImGui::End();
   draw_side_column(f, layout.side);
   f.timeline_touched = draw_timeline(state, layout.timeline) || f.timeline_touched;
@@ -47,12 +47,12 @@ void ImagesScreen::draw_side_column(ScreenFrame& f, const PanelRect& side) {
   const bool side_controls = !f.presenter_layout && !f.solo;
   const bool shown = begin_panel("Selected sample and compare", side, side_controls ? kPanelFlags : kFixedPanelFlags);
   if (shown) {
-    images_view_.draw_selected(f.state, frame_, side_controls ? 0.5f * side.h : 0.9f * side.h, f.palette);
+    image_grids_view_.draw_selected(f.state, frame_, side_controls ? 0.5f * side.h : 0.9f * side.h, f.palette);
   }
   if (shown && side_controls) {
     ImGui::Separator();
     ImGui::TextUnformatted("Compare");
-    images_panel_.draw_compare(f.state, f.palette);
+    images_controls_.draw_compare(f.state, f.palette);
     ImGui::Separator();
     draw_device_row(f);
   }
@@ -69,6 +69,6 @@ void ImagesScreen::after_frame(AppView view_before, AppView view_now, Worker& wo
   if (lane_.left_view(view_before == AppView::Images, view_now == AppView::Images)) worker.stop_images();
 }
 
-void ImagesScreen::release() { images_view_.release(); }
+void ImagesScreen::release() { image_grids_view_.release(); }
 
 }  // namespace diffuscope::gui

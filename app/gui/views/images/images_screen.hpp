@@ -33,8 +33,8 @@ class ImagesScreen {
  private:
   void draw_side_column(ScreenFrame& f, const PanelRect& side);
 
-  ImagesControls images_panel_;
-  ImageGridsView images_view_;
+  ImagesControls images_controls_;
+  ImageGridsView image_grids_view_;
   JobLane<ImageReverseJob> lane_;
   std::shared_ptr<const ImageReverseFrame> frame_;  // this frame's (null: the view is not shown)
 };

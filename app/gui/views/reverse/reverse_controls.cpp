@@ -58,7 +58,7 @@ void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bo
 
 }  // namespace
 
-void ReverseControls::draw_controls(AppState& state, ScheduleControls& schedule_panel,
+void ReverseControls::draw_controls(AppState& state, ScheduleControls& schedule_controls,
                                  const renderer::Palette& palette) {
   const float font = ImGui::GetFontSize();
   const float label_width = ImGui::CalcTextSize("denoiser").x + 0.8f * font;
@@ -86,7 +86,7 @@ void ReverseControls::draw_controls(AppState& state, ScheduleControls& schedule_
 
   ImGui::Separator();
   ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
-  schedule_panel.draw_schedule_controls(state.a, "A", palette, label_width);
+  schedule_controls.draw_schedule_controls(state.a, "A", palette, label_width);
 }
 
 void ReverseControls::draw_compare(AppState& state, const renderer::Palette& palette) {

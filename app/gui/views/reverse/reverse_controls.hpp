@@ -11,8 +11,8 @@ namespace diffuscope::gui {
 
 class ReverseControls {
  public:
-  // Left column (into the current ImGui window). schedule_panel draws slot A's controls.
-  void draw_controls(AppState& state, ScheduleControls& schedule_panel, const renderer::Palette& palette);
+  // Left column (into the current ImGui window). schedule_controls draws slot A's controls.
+  void draw_controls(AppState& state, ScheduleControls& schedule_controls, const renderer::Palette& palette);
   // Compare section (into the current ImGui window, from the cursor down).
   void draw_compare(AppState& state, const renderer::Palette& palette);
 

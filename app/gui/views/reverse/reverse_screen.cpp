@@ -23,7 +23,7 @@ void ReverseScreen::draw(ScreenFrame& f) {
                                 !f.presenter_layout));
   if (begin_panel("Reverse controls", layout.controls, kPanelFlags)) {
     draw_view_switch(state);
-    if (state.view == AppView::Reverse) reverse_panel_.draw_controls(state, f.schedule_panel, f.palette);
+    if (state.view == AppView::Reverse) reverse_controls_.draw_controls(state, f.schedule_controls, f.palette);
   }
   ImGui::End();
   state.refresh_schedules();
@@ -32,7 +32,7 @@ void ReverseScreen::draw(ScreenFrame& f) {
   TrainingActions training;
   if (begin_panel("Compare and training", layout.side, kFixedPanelFlags)) {
     ImGui::TextUnformatted("Compare");
-    reverse_panel_.draw_compare(state, f.palette);
+    reverse_controls_.draw_compare(state, f.palette);
     ImGui::Separator();
     training = training_panel_.draw(state, f.worker.latest_training(), f.palette);
     ImGui::Separator();

@@ -32,7 +32,7 @@ class ReverseScreen {
   void release();  // frees GL objects (context current)
 
  private:
-  ReverseControls reverse_panel_;
+  ReverseControls reverse_controls_;
   ReverseCloudsView reverse_view_;
   TrainingPanel training_panel_;
   JobLane<ReverseJob> lane_;
