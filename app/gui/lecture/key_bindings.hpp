@@ -44,7 +44,7 @@ struct KeyBinding {
   const char* key_label;    // as shown in the overlay: "F1", "Ctrl+S", "←"
   const char* description;  // one line, what the key does
   const char* group;        // "Presenting", "Scenes", "Timeline" or "Files"
-  bool timeline;            // handled by timeline_panel.cpp (handle_timeline_keys): listed, not dispatched
+  bool timeline;            // a timeline key (apply_timeline_press in key_queue.hpp)
 };
 
 // Every shortcut, in the order the overlay lists them.
@@ -71,10 +71,8 @@ struct KeyModifiers {
 std::vector<KeyPress> presses_from(const std::function<bool(int key)>& went_down, KeyModifiers modifiers,
                                    bool text_input);
 
-// This frame's presses read from ImGui (ImGui::IsKeyPressed over the table, modifiers from
-// io.KeyCtrl/KeyAlt/KeySuper, nothing while io.WantTextInput), excluding the timeline's keys.
-// Defined in help_overlay.cpp (diffuscope_gui: it reads ImGui); call once per frame.
-std::vector<KeyPress> pressed_keys();
+// The app reads presses from GLFW's key callback, not by polling ImGui (a tap between two frames
+// would be lost): see key_queue.hpp (KeyQueue, presses_from_events).
 
 // The overlay's rows: consecutive scene keys 1..9 share one row ("1 … 9").
 struct HelpRow {

@@ -143,12 +143,28 @@ struct Worker::Impl {
   std::atomic<Clock::rep> forward_submitted_at{0};  // Worker::submit's time, in Clock ticks
   std::atomic<bool> ui_waiting{false};            // something was sent: slices end early
   std::atomic<bool> shutting_down{false};
+  // Worker::set_on_publish's hook; its own lock, never held while it runs.
+  std::mutex hook_mutex;
+  std::shared_ptr<const std::function<void()>> on_publish;
   std::thread thread;                             // last: started after everything above exists
 
   void push_error(std::string message) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (errors.size() >= kMaxQueuedErrors) errors.erase(errors.begin());
-    errors.push_back(std::move(message));
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (errors.size() >= kMaxQueuedErrors) errors.erase(errors.begin());
+      errors.push_back(std::move(message));
+    }
+    announce();
+  }
+
+  // Tells the UI that something was published (Worker::set_on_publish). Never under `mutex`.
+  void announce() {
+    std::shared_ptr<const std::function<void()>> hook;
+    {
+      std::lock_guard<std::mutex> lock(hook_mutex);
+      hook = on_publish;
+    }
+    if (hook && *hook) (*hook)();
   }
 
   // Runs f(); an exception becomes an error (prefix + one line) and false. Nothing escapes: an
@@ -175,10 +191,13 @@ struct Worker::Impl {
   void publish_device(const std::string& request) {
     DeviceStatus status = backend->describe_device(request);
     const std::string name = backend->device_name();
-    std::lock_guard<std::mutex> lock(mutex);
-    device_name = name;
-    status.revision = device_status.revision + 1;
-    device_status = std::move(status);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      device_name = name;
+      status.revision = device_status.revision + 1;
+      device_status = std::move(status);
+    }
+    announce();
   }
 
   bool start_up() {
@@ -231,6 +250,7 @@ struct Worker::Impl {
       std::swap(lane.frame, frame);
     }
     lane.last_publish = Clock::now();
+    announce();
     // The replaced frame is freed here, outside the lock.
   }
 
@@ -273,9 +293,12 @@ struct Worker::Impl {
           revision = backend->model_revision(frame->dataset);
         }))
       return;
-    std::lock_guard<std::mutex> lock(mutex);
-    revisions[frame->dataset] = revision;
-    std::swap(training_frame, frame);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      revisions[frame->dataset] = revision;
+      std::swap(training_frame, frame);
+    }
+    announce();
   }
 
   void run_forward(ForwardJob job, std::uint64_t generation) {
@@ -327,6 +350,7 @@ struct Worker::Impl {
       forward_running = false;
     }
     idle.notify_all();
+    announce();
   }
 
   Clock::time_point last_forward_submit() const {
@@ -400,6 +424,7 @@ struct Worker::Impl {
       if (!x0_refine_job) forward_x0_waiting = false;
     }
     idle.notify_all();
+    announce();
     // The replaced frame is freed here, outside the lock.
   }
 
@@ -640,6 +665,12 @@ void Worker::set_device(std::string request) {
 DeviceStatus Worker::device_status() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->device_status;
+}
+
+void Worker::set_on_publish(std::function<void()> hook) {
+  auto shared = hook ? std::make_shared<const std::function<void()>>(std::move(hook)) : nullptr;
+  std::lock_guard<std::mutex> lock(impl_->hook_mutex);
+  impl_->on_publish = std::move(shared);
 }
 
 }  // namespace diffuscope::gui

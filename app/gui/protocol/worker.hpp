@@ -20,6 +20,7 @@
 // points are published first, the image model's x0_hat in a second frame of the same generation). set_device moves all of it to another device.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,6 +106,13 @@ class Worker {
   // The device in use (name, description, whether CUDA can be chosen); its revision bumps on
   // every change, so the UI knows to send its jobs again.
   DeviceStatus device_status() const;
+
+  // ---- Waking the UI ----
+  // Called on the worker thread after it publishes anything the UI reads (a frame of any lane,
+  // the training, the device, an error), outside the worker's locks; the window sets it to
+  // glfwPostEmptyEvent so that a loop sleeping until the next event draws the news. Thread-safe:
+  // may be set (or cleared with an empty function) at any time; keep it cheap and non-blocking.
+  void set_on_publish(std::function<void()> hook);
 
  private:
   struct Impl;

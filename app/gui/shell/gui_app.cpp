@@ -62,7 +62,14 @@ GuiApp::~GuiApp() = default;
 int GuiApp::run() {
   if (!start()) return exit_code_;
   int failed_frames_in_a_row = 0;
+  // The worker wakes a loop sleeping in frame_due() when it publishes (glfwPostEmptyEvent is
+  // thread-safe); the count tells the next frame that the news came.
+  worker_->set_on_publish([this] {
+    worker_news_.fetch_add(1, std::memory_order_relaxed);
+    glfwPostEmptyEvent();
+  });
   while (!window_->should_close()) {
+    if (!frame_due()) continue;
     ++frame_number_;
     try {
       run_frame();
@@ -73,7 +80,13 @@ int GuiApp::run() {
       // Shown in the window and, headless, echoed to stderr like every notification.
       state_.notify(WarningLevel::Warning, std::string("a frame failed and was skipped: ") + e.what(), 30.0);
     }
+    // After the frame: news from the worker or input seen by it starts the settling frames again.
+    ++frames_since_event_;
+    const std::uint64_t news = worker_news_.load(std::memory_order_relaxed);
+    if (news != worker_news_seen_ || tick_.input_seen) frames_since_event_ = 0;
+    worker_news_seen_ = news;
   }
+  worker_->set_on_publish({});
   if (session_) {
     const int session_code = session_->finish();
     if (exit_code_ == 0) exit_code_ = session_code;
@@ -170,12 +183,62 @@ void GuiApp::begin_frame() {
   } else {
     window_->begin_frame();
   }
+  note_input(ImGui::GetIO());
   tick_.view_before = state_.view;
   tick_.now = Clock::now();
   tick_.frame_ms = std::chrono::duration<double, std::milli>(tick_.now - previous_frame_).count();
   previous_frame_ = tick_.now;
   tick_.dt = std::max(0.0, static_cast<double>(ImGui::GetIO().DeltaTime));
   forward_.new_frame();
+}
+
+// Input this frame took from GLFW's queue (polled in begin_frame, after the loop's wait): the
+// frames after it must run too (hover, layout, what this frame asks of the next).
+void GuiApp::note_input(const ImGuiIO& io) {
+  bool seen = io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f || io.MouseWheel != 0.0f || io.MouseWheelH != 0.0f ||
+              !io.InputQueueCharacters.empty() || io.KeyCtrl || io.KeyShift || io.KeyAlt || io.KeySuper;
+  for (bool down : io.MouseDown) seen = seen || down;
+  for (bool down : io.KeysDown) seen = seen || down;
+  const bool mouse_valid = ImGui::IsMousePosValid(&io.MousePos);
+  seen = seen || mouse_valid != last_mouse_valid_ || io.DisplaySize.x != last_display_size_.x ||
+         io.DisplaySize.y != last_display_size_.y;
+  last_mouse_valid_ = mouse_valid;
+  last_display_size_ = io.DisplaySize;
+  tick_.input_seen = seen;
+}
+
+RedrawInputs GuiApp::redraw_inputs() const {
+  RedrawInputs in;
+  in.headless = screenshot_.has_value() || session_.has_value() || export_.active();
+  in.playing = state_.playback.playing;
+  in.worker_busy = worker_->busy();
+  if (state_.view == AppView::Reverse) {
+    const auto frame = worker_->latest_reverse();
+    in.run_streaming = frame && frame->running;
+  } else if (state_.view == AppView::Images) {
+    const auto frame = worker_->latest_images();
+    in.run_streaming = frame && frame->running;
+  }
+  if (const auto training = worker_->latest_training(); training && training->running) in.run_streaming = true;
+  const LectureActions& next = pending_lecture_;
+  in.work_pending = !next.load_scene.empty() || !next.save_scene.empty() || next.start_export || next.cancel_export ||
+                    next.toggle_fullscreen || next.quit;
+  in.frames_since_event = frames_since_event_;
+  for (const Notification& n : state_.notifications) {
+    if (in.next_notification_seconds < 0.0 || n.seconds_left < in.next_notification_seconds) {
+      in.next_notification_seconds = n.seconds_left;
+    }
+  }
+  return in;
+}
+
+bool GuiApp::frame_due() {
+  const RedrawDecision decision = decide_redraw(redraw_inputs());
+  if (decision.render_now) return true;
+  // Woken by an event (input, resize, the worker's news): the settling frames run. A deadline
+  // (a banner's end, the safety net): one frame.
+  frames_since_event_ = window_->wait_events(decision.wait_seconds) ? 0 : kSettleFrames - 1;
+  return false;
 }
 
 void GuiApp::drop_path(const std::string& path) {
@@ -219,14 +282,22 @@ void GuiApp::carry_out_lecture_actions() {
   if (actions.start_export) export_.start(actions.export_settings, actions.export_content, state_);
 }
 
-// Keys: none while an export runs (Esc cancels it) or while the screenshot is taken.
+// Keys: every press since the last frame, each handled once, in order (a clicker's tap falls
+// between two frames; polling ImGui would miss it). None while an export runs (Esc cancels it) or
+// while the screenshot is taken: those presses are dropped, not kept for later.
 void GuiApp::handle_keys() {
+  const std::vector<KeyEvent> events = window_->take_key_presses();
   if (export_.active()) {
-    if (!tick_.capturing && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) pending_lecture_.cancel_export = true;
+    for (const KeyEvent& e : events) {
+      if (e.key == keys::kEscape && !e.repeat) pending_lecture_.cancel_export = true;
+    }
     return;
   }
   if (screenshot_) return;
-  for (const KeyPress& press : pressed_keys()) {
+  const int t_before = state_.t;
+  const bool playing_before = state_.playback.playing;
+  for (const KeyPress& press : presses_from_events(events, ImGui::GetIO().WantTextInput)) {
+    if (apply_timeline_press(state_, press)) continue;  // Space, ←/→, Home/End
     switch (press.action) {
       case KeyAction::ToggleHelp: state_.show_help = !state_.show_help; break;
       case KeyAction::ToggleFullscreen: pending_lecture_.toggle_fullscreen = true; break;
@@ -260,9 +331,10 @@ void GuiApp::handle_keys() {
           pending_lecture_.toggle_fullscreen = true;
         }
         break;
-      default: break;  // the timeline's keys: handled by handle_timeline_keys
+      default: break;  // the timeline's keys: carried out above
     }
   }
+  tick_.timeline_touched = state_.t != t_before || state_.playback.playing != playing_before;
 }
 
 void GuiApp::run_session_step() {
@@ -294,10 +366,11 @@ void GuiApp::settle_worker() {
 void GuiApp::advance_timeline() {
   const int t_before = state_.t;
   const bool playing_before = state_.playback.playing;
-  if (!export_.active()) handle_timeline_keys(state_);
   state_.set_cursor(plays_down(state_.view) ? advance_playback_down(state_.playback, state_.t, state_.max_T(), tick_.dt)
                                             : advance_playback(state_.playback, state_.t, state_.max_T(), tick_.dt));
-  tick_.timeline_touched = state_.t != t_before || state_.playback.playing != playing_before;
+  // Keys (handle_keys, earlier this frame) or playback moved the cursor.
+  tick_.timeline_touched = tick_.timeline_touched || state_.t != t_before ||
+                           state_.playback.playing != playing_before;
 }
 
 // The frame around the views (menu bar, readout, equations, timeline), the view's screen and the

@@ -3,12 +3,14 @@
 // UI state, the window, the worker, the three screens (one per view: its panels and its worker
 // lane), the lecture menu and scene deck, and the headless drivers (screenshot, export, bench and
 // soak), which sit beside the loop and are called at fixed points of each frame. UI thread only.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 
 #include "gui/state/app_state.hpp"
+#include "gui/state/redraw_policy.hpp"
 #include "gui/shell/export_driver.hpp"
 #include "gui/views/forward/forward_screen.hpp"
 #include "gui/lecture/gui_options.hpp"
@@ -48,6 +50,7 @@ class GuiApp {
     double frame_ms = 0.0;            // since the previous frame began
     double dt = 0.0;                  // ImGui's, for playback
     bool timeline_touched = false;    // keys or playback moved the cursor
+    bool input_seen = false;          // the pointer, a button, the wheel, a key or the size changed
     const renderer::Palette* palette = nullptr;  // the theme's when the panels began
   };
 
@@ -66,6 +69,11 @@ class GuiApp {
   void render_and_capture(bool ready);
   void echo_notifications();
   void finish_shown_frame(bool ready);  // screenshot, swap, pacing, the script's observation
+  // Render on demand: true when a frame is due now; otherwise sleeps until an event, the worker's
+  // news or a deadline (redraw_policy.hpp) and returns false (the loop asks again).
+  bool frame_due();
+  RedrawInputs redraw_inputs() const;
+  void note_input(const ImGuiIO& io);   // sets tick_.input_seen
   void drop_path(const std::string& path);
 
   const GuiOptions& options_;
@@ -90,6 +98,13 @@ class GuiApp {
   Clock::time_point previous_frame_;
   FrameTick tick_;
   long frame_number_ = 0;
+  // Render on demand: frames run since the last event; the worker's publications (its hook
+  // counts them from the worker thread) and the one last seen by a frame.
+  int frames_since_event_ = 0;
+  std::atomic<std::uint64_t> worker_news_{0};
+  std::uint64_t worker_news_seen_ = 0;
+  ImVec2 last_display_size_{0.0f, 0.0f};
+  bool last_mouse_valid_ = false;
   bool inject_ui_fault_ = false;
   int exit_code_ = 0;
 };

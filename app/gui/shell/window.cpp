@@ -56,6 +56,8 @@ Window::Window(const WindowConfig& config)
   io.IniFilename = nullptr;  // the layout is fixed; never write imgui.ini into the lecturer's folder
   io.LogFilename = nullptr;
   glfw_backend_ = ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  // After the backend installed its callbacks: ours queues each press and chains to ImGui's.
+  if (glfw_backend_) imgui_key_callback_ = glfwSetKeyCallback(window_, &Window::on_key);
   gl_backend_ = ImGui_ImplOpenGL3_Init("#version 330");
   if (!glfw_backend_ || !gl_backend_) {
     shutdown();
@@ -183,10 +185,26 @@ void Window::render(const ImVec4& clear_color) {
 
 void Window::swap() { glfwSwapBuffers(window_); }
 
+bool Window::wait_events(double timeout_seconds) {
+  const double start = glfwGetTime();
+  timeout_seconds = std::max(timeout_seconds, 0.001);  // GLFW wants a positive timeout
+  glfwWaitEventsTimeout(timeout_seconds);
+  // GLFW does not say why it returned; an early return means something arrived (a spurious
+  // wake-up costs a few frames at most).
+  return glfwGetTime() - start < timeout_seconds * 0.98;
+}
+
 std::vector<std::string> Window::take_dropped_paths() {
   std::vector<std::string> out;
   out.swap(dropped_);
   return out;
+}
+
+void Window::on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  auto* self = static_cast<Window*>(glfwGetWindowUserPointer(window));
+  if (!self) return;
+  if (self->imgui_key_callback_) self->imgui_key_callback_(window, key, scancode, action, mods);
+  self->key_queue_.on_key(key, action, mods);
 }
 
 void Window::on_drop(GLFWwindow* window, int count, const char** paths) {

@@ -9,6 +9,7 @@
 
 #include <imgui.h>
 
+#include "gui/lecture/key_queue.hpp"
 #include "renderer/fonts.hpp"
 #include "renderer/render_target.hpp"
 #include "renderer/theme.hpp"
@@ -57,6 +58,10 @@ class Window {
   // The window keeps showing its last swapped frame. Empty with *error set when GL cannot do it.
   std::vector<std::uint8_t> render_offscreen(const ImVec4& clear_color, std::string* error);
   void swap();
+  // Render on demand: sleeps until an event arrives (input, resize, focus, a drop, or
+  // glfwPostEmptyEvent from another thread) or `timeout_seconds` pass; the events are processed
+  // (the ImGui backend records them for the next frame). Returns true when woken before the timeout.
+  bool wait_events(double timeout_seconds);
 
   // F11: full screen on the window's monitor and back to the previous position and size.
   void toggle_fullscreen();
@@ -76,12 +81,20 @@ class Window {
   // Paths dropped on the window since the last call.
   std::vector<std::string> take_dropped_paths();
 
+  // Every key press (and key repeat) since the last call, oldest first, from GLFW's key callback:
+  // a tap whose press and release fall between two frames is still there. Take once per frame.
+  std::vector<KeyEvent> take_key_presses() { return key_queue_.take_presses(); }
+  // Whether presses wait to be taken (a frame must run to handle them).
+  bool key_presses_waiting() const { return key_queue_.size() > 0; }
+
   int framebuffer_width() const { return framebuffer_width_; }
   int framebuffer_height() const { return framebuffer_height_; }
   GLFWwindow* handle() const { return window_; }
 
  private:
   static void on_drop(GLFWwindow* window, int count, const char** paths);
+  // Queues the press, after the callback ImGui's GLFW backend installed (it still sees every key).
+  static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
   void rebuild_fonts_and_theme();
   void shutdown();
 
@@ -97,6 +110,8 @@ class Window {
   renderer::FontSet fonts_;
   std::string font_warning_;
   std::vector<std::string> dropped_;
+  KeyQueue key_queue_;
+  void (*imgui_key_callback_)(GLFWwindow*, int, int, int, int) = nullptr;  // chained by on_key
   int framebuffer_width_ = 0;
   int framebuffer_height_ = 0;
   renderer::RenderTarget offscreen_target_;   // exports at a chosen size

@@ -148,9 +148,11 @@ float equation_panel_height(const AppState& state) {
   const float width = ImGui::GetIO().DisplaySize.x - 2.0f * style.WindowPadding.x;
   const std::vector<EquationLine> lines = current_equations(state);
   const std::vector<EquationLine> reference = reference_lines(state);
+  // The layout (scale, stacking) is planned for the widest lines any t gives, so text does not
+  // jump while scrubbing; the height is the current lines' own, so the views below get every row
+  // the strip does not use (the reverse view at t = 0 has one line, not three).
   const PanelLayout layout = plan_layout(lines, reference, width);
-  const float height = std::max(lines_height(lines, layout, width), lines_height(reference, layout, width));
-  return height + 2.0f * style.WindowPadding.y;
+  return lines_height(lines, layout, width) + 2.0f * style.WindowPadding.y;
 }
 
 }  // namespace diffuscope::gui

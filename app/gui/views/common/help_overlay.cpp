@@ -65,14 +65,6 @@ float groups_height(const std::vector<HelpGroup>& groups, std::size_t begin, std
 
 }  // namespace
 
-std::vector<KeyPress> pressed_keys() {
-  const ImGuiIO& io = ImGui::GetIO();
-  // No key repeat: holding PageDown must not run through the scenes.
-  return presses_from(
-      [](int key) { return key >= 0 && key < keys::kImGuiKeyCount && ImGui::IsKeyPressed(key, false); },
-      KeyModifiers{io.KeyCtrl, io.KeyAlt, io.KeySuper}, io.WantTextInput);
-}
-
 void draw_help_overlay(AppState& state, const renderer::Palette& palette, const renderer::FontSet* fonts) {
   const bool popup_open = ImGui::IsPopupOpen(kPopupName);
   if (!state.show_help && !popup_open) return;

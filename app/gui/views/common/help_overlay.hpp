@@ -1,7 +1,6 @@
 #pragma once
 // The F1 overlay: every key of the key table (key_bindings.hpp), grouped, in a centred modal
-// window titled "Keys"; and the one-line hint "F1: keys" that says it exists. The ImGui side of
-// the key table also reads this frame's presses (pressed_keys(), declared in key_bindings.hpp).
+// window titled "Keys"; and the one-line hint "F1: keys" that says it exists.
 #include "gui/state/app_state.hpp"
 #include "renderer/fonts.hpp"
 #include "renderer/theme.hpp"

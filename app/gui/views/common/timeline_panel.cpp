@@ -9,17 +9,6 @@
 
 namespace diffuscope::gui {
 
-void toggle_play(AppState& state) {
-  // Forward plays 0 -> T, reverse T -> 0: play at the end restarts from the beginning.
-  if (plays_down(state.view)) {
-    if (!state.playback.playing && state.t <= 0) state.set_cursor(state.max_T());
-  } else if (!state.playback.playing && state.t >= state.max_T()) {
-    state.set_cursor(0);
-  }
-  state.playback.playing = !state.playback.playing;
-  state.playback.carry = 0.0;
-}
-
 float timeline_panel_height() {
   const ImGuiStyle& style = ImGui::GetStyle();
   return ImGui::GetFrameHeight() + 2.0f * style.WindowPadding.y + 2.0f;
@@ -66,16 +55,6 @@ void draw_timeline_panel(AppState& state) {
   int t = state.t;
   if (ImGui::SliderInt("##t", &t, 0, T, format, ImGuiSliderFlags_AlwaysClamp)) state.set_cursor(t);
   item_tooltip("t: the current timestep, 0 … T (Space: play, ←/→: step, F1: all keys)");
-}
-
-void handle_timeline_keys(AppState& state) {
-  const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput) return;  // typing a value: the keys belong to the text field
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) toggle_play(state);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow), true)) state.set_cursor(state.t - 1);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) state.set_cursor(state.t + 1);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) state.set_cursor(0);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) state.set_cursor(state.max_T());
 }
 
 }  // namespace diffuscope::gui

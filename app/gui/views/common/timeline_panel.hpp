@@ -1,19 +1,14 @@
 #pragma once
-// The bottom strip: scrubber over t = 0..T, play/pause, step, loop, speed; and the keyboard
-// shortcuts (Space, ←/→, Home/End), which never fire while ImGui is taking text input.
+// The bottom strip: scrubber over t = 0..T, play/pause, step, loop, speed. Its keys (Space, ←/→,
+// Home/End) come from the key queue and are carried out by apply_timeline_press (key_queue.hpp,
+// which also has toggle_play).
+#include "gui/lecture/key_queue.hpp"
 #include "gui/state/app_state.hpp"
 
 namespace diffuscope::gui {
 
 // Draws into the current ImGui window.
 void draw_timeline_panel(AppState& state);
-
-// Space: play/pause; ←/→: step (with key repeat); Home/End: t = 0 / T. Call once per frame.
-void handle_timeline_keys(AppState& state);
-
-// Toggles playing; pressing play at the end (not looping) restarts from t = 0 (reverse view:
-// from t = T, since it plays T -> 0).
-void toggle_play(AppState& state);
 
 // Height the timeline strip needs at the current style.
 float timeline_panel_height();
