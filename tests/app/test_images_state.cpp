@@ -27,7 +27,7 @@ TEST(ImagesJob, PanelsCountSeedAndCursorFromTheState) {
   EXPECT_EQ(job.selected, 5);
   EXPECT_EQ(job.seed, 9u);
   EXPECT_EQ(job.model_path, "/tmp/model.ckpt");
-  EXPECT_EQ(job.t, -1);  // following the run
+  EXPECT_EQ(job.t, 300);  // following the run: its played cursor
   s.sampling.cursor.follow = false;
   EXPECT_EQ(dg::make_image_job(s, dg::share_schedule(a), 300).t, 300);
   // K = T is sent as 0 ("every step"), a selection outside the grid as none.
@@ -125,12 +125,17 @@ TEST(ImagesCursor, FollowsTheRunThenSettlesAtTheRequestedT) {
   dg::ReverseCursor cursor;
   cursor.final_t = 250;
   dg::ImageReverseFrame running = frame_at(600, 1000, false);
-  EXPECT_EQ(dg::settle_image_cursor(cursor, &running, 1000, 1000), 600);
+  running.panels[0].visited_t = {1000, 800, 600, 400};
+  EXPECT_EQ(dg::image_run_frontier(running, 1000), 600);                  // 3 states done
+  EXPECT_EQ(dg::settle_image_cursor(cursor, &running, 1000, 1000), 1000);  // x_T first
+  EXPECT_EQ(dg::settle_image_cursor(cursor, &running, 500, 1000), 600);    // never ahead of the run
   EXPECT_TRUE(cursor.follow);
-  EXPECT_EQ(dg::settle_image_cursor(cursor, nullptr, 1000, 1000), 1000);
+  EXPECT_EQ(dg::settle_image_cursor(cursor, nullptr, 600, 1000), 1000);    // a restarted run: x_T
   dg::ImageReverseFrame done = frame_at(0, 1000, true);
   EXPECT_TRUE(dg::image_run_settled(done));
-  EXPECT_EQ(dg::settle_image_cursor(cursor, &done, 10, 1000), 250);
+  EXPECT_EQ(dg::settle_image_cursor(cursor, &done, 400, 1000), 400);       // playing down to 250
+  EXPECT_TRUE(cursor.follow);
+  EXPECT_EQ(dg::settle_image_cursor(cursor, &done, 250, 1000), 250);
   EXPECT_FALSE(cursor.follow);
   EXPECT_EQ(cursor.final_t, -1);
   // Not following: the lecturer's t stays.
@@ -154,12 +159,37 @@ TEST(ImagesCursor, EachOfTheThreeViewsKeepsItsCursor) {
   EXPECT_EQ(state.t, 1000);
   state.set_cursor(444);
   state.set_view(dg::AppView::Images);
-  EXPECT_EQ(state.t, 333);
+  EXPECT_EQ(state.t, 1000);  // the run restarts: from x_T again
+  EXPECT_EQ(state.run_cursor(), &state.images.sampling.cursor);
   state.set_view(dg::AppView::Forward);
-  EXPECT_EQ(state.t, 100);
+  EXPECT_EQ(state.t, 100);   // the forward view keeps its cursor
   EXPECT_FALSE(dg::plays_down(state.view));
   state.set_view(dg::AppView::Reverse);
-  EXPECT_EQ(state.t, 444);
+  EXPECT_EQ(state.t, 1000);
+}
+
+// Issue 16 item 7, the Images view: x_T first, then in order down to x_0, then it stops.
+TEST(ImagesCursor, OpeningTheViewPlaysTheRunFromNoise) {
+  dg::AppState state;
+  state.set_view(dg::AppView::Images);
+  state.playback.steps_per_second = 400.0;
+  dg::ReverseCursor& cursor = state.images.sampling.cursor;
+  dg::ImageReverseFrame frame = frame_at(1000, 1000, false);
+  frame.panels[0].visited_t = {1000, 800, 600, 400, 200};
+  int previous = state.t;
+  for (int i = 0; i < 100 && cursor.follow; ++i) {
+    frame.panels[0].states_done = std::min(6, 1 + i / 5);
+    frame.panels[0].finished = frame.panels[0].states_done == 6;
+    state.set_cursor(dg::settle_image_cursor(cursor, &frame, state.t, state.max_T()));
+    if (!cursor.follow) break;
+    state.set_cursor(dg::advance_replay(state.playback, cursor, state.t, state.max_T(), 0.05));
+    EXPECT_LE(state.t, previous);
+    EXPECT_GE(state.t, dg::image_run_frontier(frame, 1000));
+    previous = state.t;
+  }
+  EXPECT_EQ(state.t, 0);
+  EXPECT_FALSE(cursor.follow);
+  EXPECT_FALSE(state.playback.playing);
 }
 
 TEST(ImagesTiles, GridPicksTheLargestTilesAndHitTestsThem) {

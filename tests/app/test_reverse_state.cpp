@@ -28,6 +28,15 @@ dg::ReversePanelFrame panel_frame(int T, int shown_t, bool finished, std::string
   return p;
 }
 
+// A panel of a run with K = 10 over T = 1000 (visits 1000, 900, ..., 100, then x_0) that has
+// computed `states_done` states (1: x_T only; 11: x_0 reached).
+dg::ReversePanelFrame run_panel(int states_done, bool finished = false, std::string error = "") {
+  dg::ReversePanelFrame p = panel_frame(1000, 1000, finished, std::move(error));
+  for (int t = 1000; t >= 100; t -= 100) p.visited_t.push_back(t);
+  p.states_done = states_done;
+  return p;
+}
+
 }  // namespace
 
 TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
@@ -54,7 +63,7 @@ TEST(ReverseJobFromState, PanelsCursorAndOverlays) {
   EXPECT_EQ(job.panels[1].sampler.sigma, SigmaKind::DDIM);
   EXPECT_EQ(job.dataset, diffusion::Dataset2DKind::SwissRoll);
   EXPECT_EQ(job.model_revision, 4u);
-  EXPECT_EQ(job.t, -1);                         // following the run
+  EXPECT_EQ(job.t, 123);                        // following the run: its played cursor
   EXPECT_EQ(job.overlays.tracked, (std::vector<int>{3, 9}));
   EXPECT_EQ(job.overlays.picked, -1);           // posterior overlay off
 
@@ -210,14 +219,20 @@ TEST(ReverseCursorRules, FollowsTheRunThenSettlesOnTheRequestedT) {
   dg::ReverseCursor cursor;
   cursor.final_t = 300;
   dg::ReverseFrame frame;
-  EXPECT_EQ(dg::settle_cursor(cursor, nullptr, 1000, 1000), 1000);      // nothing computed yet
-  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 1000);       // no panel yet
-  frame.panels = {panel_frame(1000, 640, false), panel_frame(1000, 700, false)};
-  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 640);        // panel 0's shown t
+  EXPECT_EQ(dg::settle_cursor(cursor, nullptr, 1000, 1000), 1000);      // nothing computed yet: x_T
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 700, 1000), 1000);        // no panel yet: x_T
+  frame.panels = {run_panel(4), run_panel(3)};                          // 700 and 800 computed
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 1000);       // x_T first, not the newest
+  EXPECT_EQ(cursor.frontier, 800);                                      // the slower panel's
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 500, 1000), 800);         // never ahead of the run
   EXPECT_TRUE(cursor.follow);
-  frame.panels[0] = panel_frame(1000, 0, true);
+  frame.panels[0] = run_panel(11, true);
   frame.panels[1] = panel_frame(1000, 1000, false, "no checkpoint: press Train");  // failed: settled
-  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 0, 1000), 300);
+  EXPECT_EQ(dg::run_frontier(frame, 1000), 0);
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 600, 1000), 600);         // still playing down to 300
+  EXPECT_TRUE(cursor.follow);
+  EXPECT_TRUE(cursor.run_done);
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 300, 1000), 300);         // reached: settles there
   EXPECT_FALSE(cursor.follow);
   EXPECT_EQ(cursor.final_t, -1);
   EXPECT_EQ(dg::settle_cursor(cursor, &frame, 250, 1000), 250);         // the lecturer's from now on
@@ -227,10 +242,119 @@ TEST(ReverseCursorRules, FollowedCursorIsScaledToTheTimeline) {
   dg::ReverseFrame frame;
   frame.panels = {panel_frame(500, 250, false)};
   EXPECT_EQ(dg::followed_cursor(frame, 1000), 500);
-  dg::ReverseCursor cursor;  // no --t: follows to t = 0 and stays following
-  frame.panels[0] = panel_frame(500, 0, true);
-  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 17, 1000), 0);
+  frame.panels[0].visited_t = {500, 250};
+  frame.panels[0].states_done = 2;
+  EXPECT_EQ(dg::panel_frontier(frame.panels[0], 1000), 500);            // 250 of 500
+  frame.panels[0].states_done = 3;
+  EXPECT_EQ(dg::panel_frontier(frame.panels[0], 1000), 0);              // x_0
+  frame.panels[0].states_done = 0;
+  EXPECT_EQ(dg::run_frontier(frame, 1000), -1);                         // nothing yet
+}
+
+// Issue 16 item 7: opening the Reverse view shows x_T and plays down to t = 0 in order.
+TEST(ReverseFromNoise, OpeningTheViewShowsXTFirst) {
+  dg::AppState state;
+  state.set_cursor(100);
+  state.reverse.cursor.follow = false;
+  state.set_view(dg::AppView::Reverse);
+  EXPECT_EQ(state.t, 1000);
+  EXPECT_TRUE(state.reverse.cursor.follow);
+  EXPECT_EQ(state.run_cursor(), &state.reverse.cursor);
+  // A fast run that has already finished when the first frame comes: still x_T first.
+  dg::ReverseFrame done;
+  done.panels = {run_panel(11, true)};
+  state.set_cursor(dg::settle_cursor(state.reverse.cursor, &done, state.t, state.max_T()));
+  EXPECT_EQ(state.t, 1000);
+  EXPECT_TRUE(state.reverse.cursor.follow);
+  const dg::ReverseJob job = dg::make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, state.t);
+  EXPECT_EQ(job.t, 1000);  // the worker is asked for x_T, not the newest state
+}
+
+TEST(ReverseFromNoise, ShownTDecreasesWithPlaybackAndNeverPassesTheFrontier) {
+  dg::AppState state;
+  state.set_view(dg::AppView::Reverse);
+  state.playback.steps_per_second = 200.0;
+  dg::ReverseCursor& cursor = state.reverse.cursor;
+  dg::ReverseFrame frame;
+  frame.panels = {run_panel(1)};  // only x_T
+  int previous = state.t;
+  for (int frame_no = 0; frame_no < 200; ++frame_no) {
+    // The run computes one state every 10 frames; playback would run ahead of it.
+    frame.panels[0] = run_panel(std::min(11, 1 + frame_no / 10), frame_no / 10 >= 10);
+    state.set_cursor(dg::settle_cursor(cursor, &frame, state.t, state.max_T()));
+    if (!cursor.follow) break;
+    state.set_cursor(dg::advance_replay(state.playback, cursor, state.t, state.max_T(), 0.1));
+    EXPECT_LE(state.t, previous) << frame_no;                         // in order: T -> 0
+    EXPECT_GE(state.t, dg::run_frontier(frame, 1000)) << frame_no;    // never ahead of the run
+    previous = state.t;
+  }
+  EXPECT_EQ(state.t, 0);
+  EXPECT_FALSE(cursor.follow);
+  EXPECT_FALSE(state.playback.playing);
+}
+
+TEST(ReverseFromNoise, RunFinishedBeforePlaybackPlaysToZeroThenStops) {
+  dg::AppState state;
+  state.set_view(dg::AppView::Reverse);
+  state.playback.steps_per_second = 100.0;
+  state.playback.loop = true;  // the lecturer's loop plays no part in the run's own playback
+  dg::ReverseCursor& cursor = state.reverse.cursor;
+  dg::ReverseFrame done;
+  done.panels = {run_panel(11, true)};
+  state.set_cursor(dg::settle_cursor(cursor, &done, state.t, state.max_T()));
+  EXPECT_EQ(state.t, 1000);
+  state.set_cursor(dg::advance_replay(state.playback, cursor, state.t, state.max_T(), 0.25));
+  EXPECT_EQ(state.t, 975);  // at the playback speed, not at once
+  EXPECT_TRUE(state.playback.playing);
+  int frames = 0;
+  while (cursor.follow && frames < 1000) {
+    state.set_cursor(dg::settle_cursor(cursor, &done, state.t, state.max_T()));
+    if (!cursor.follow) break;
+    state.set_cursor(dg::advance_replay(state.playback, cursor, state.t, state.max_T(), 0.1));
+    ++frames;
+  }
+  EXPECT_EQ(frames, 98);  // 975 steps at 10 a frame
+  EXPECT_EQ(state.t, 0);  // sampling done
+  EXPECT_FALSE(cursor.follow);
+  EXPECT_FALSE(state.playback.playing);  // no loop
+  state.set_cursor(dg::advance_playback_down(state.playback, state.t, state.max_T(), 0.1));
+  EXPECT_EQ(state.t, 0);  // stays at x_0
+}
+
+TEST(ReverseFromNoise, HeadlessCapturesJumpToTheEndOnceSettled) {
+  dg::ReverseCursor cursor;
+  cursor.jump_to_end = true;
+  dg::ReverseFrame frame;
+  frame.panels = {run_panel(5)};
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 1000);
   EXPECT_TRUE(cursor.follow);
+  frame.panels = {run_panel(11, true)};
+  EXPECT_EQ(dg::settle_cursor(cursor, &frame, 1000, 1000), 0);  // settled: x_0 at once
+  EXPECT_FALSE(cursor.follow);
+  dg::ReverseCursor scene;
+  scene.jump_to_end = true;
+  scene.final_t = 250;  // --t: the t shown once the run has finished
+  EXPECT_EQ(dg::settle_cursor(scene, &frame, 1000, 1000), 250);
+  EXPECT_FALSE(scene.follow);
+}
+
+TEST(ReverseFromNoise, ReplayWaitsWhileNothingIsKnownAndStopsAtFinalT) {
+  dg::Playback p;
+  p.steps_per_second = 100.0;
+  dg::ReverseCursor cursor;  // frontier -1: nothing computed yet
+  EXPECT_EQ(dg::advance_replay(p, cursor, 1000, 1000, 0.1), 1000);
+  EXPECT_TRUE(p.playing);
+  cursor.frontier = 995;
+  EXPECT_EQ(dg::advance_replay(p, cursor, 1000, 1000, 0.1), 995);  // waits at the frontier
+  EXPECT_EQ(p.carry, 0.0);                                         // and owes nothing
+  cursor.frontier = 0;
+  cursor.final_t = 990;
+  EXPECT_EQ(dg::advance_replay(p, cursor, 995, 1000, 0.1), 990);   // --t: stops there
+  EXPECT_FALSE(p.playing);
+  dg::Playback paused;  // the lecturer's pause is no part of it: a followed run plays
+  cursor.final_t = -1;
+  EXPECT_EQ(dg::advance_replay(paused, cursor, 500, 1000, 0.1), 480);
+  EXPECT_TRUE(paused.playing);
 }
 
 TEST(ReversePick, NearestPointWithinReach) {
@@ -355,15 +479,16 @@ TEST(ReverseView, EachViewKeepsItsCursorAndReverseUsesAsT) {
   state.reverse.cursor.follow = false;
   state.set_view(dg::AppView::Reverse);
   EXPECT_EQ(state.max_T(), 1000);       // A's T: B plays no part in the reverse view
-  EXPECT_EQ(state.t, 1000);             // a first visit starts at x_T
+  EXPECT_EQ(state.t, 1000);             // a visit starts at x_T
   EXPECT_FALSE(state.playback.playing);
   EXPECT_TRUE(state.reverse.cursor.follow);
   state.set_cursor(420);
   state.set_view(dg::AppView::Forward);
   EXPECT_EQ(state.t, 150);
   EXPECT_EQ(state.max_T(), 2000);
+  EXPECT_EQ(state.run_cursor(), nullptr);
   state.set_view(dg::AppView::Reverse);
-  EXPECT_EQ(state.t, 420);
+  EXPECT_EQ(state.t, 1000);             // the run restarts: from x_T again
 }
 
 TEST(ReverseLayout, ColumnsTileTheWindow) {

@@ -358,12 +358,25 @@ void GuiApp::settle_worker() {
     apply_device_defaults(state_.images, device_.name.rfind("cuda", 0) == 0, options_.image_count > 0,
                           options_.images_steps >= 0);
   }
+  // Headless captures show a run's end as soon as it has settled; a lecture plays it from x_T.
+  const bool jump_to_end = screenshot_.has_value() || session_.has_value() || export_.active() ||
+                           export_.from_command_line();
+  state_.reverse.cursor.jump_to_end = jump_to_end;
+  state_.images.sampling.cursor.jump_to_end = jump_to_end;
   images_.settle(state_, *worker_);
   reverse_.settle(state_, *worker_);
   export_.drive_cursor(state_);
 }
 
 void GuiApp::advance_timeline() {
+  // A run view's cursor that follows its run plays it from x_T (the run's playback, not a touch);
+  // a key pressed this frame has already made it the lecturer's.
+  if (ReverseCursor* cursor = state_.run_cursor(); cursor && cursor->follow) {
+    if (!tick_.timeline_touched) {
+      state_.set_cursor(advance_replay(state_.playback, *cursor, state_.t, state_.max_T(), tick_.dt));
+    }
+    return;
+  }
   const int t_before = state_.t;
   const bool playing_before = state_.playback.playing;
   state_.set_cursor(plays_down(state_.view) ? advance_playback_down(state_.playback, state_.t, state_.max_T(), tick_.dt)

@@ -76,6 +76,34 @@ int advance_playback_down(Playback& playback, int t, int T, double dt_seconds) {
   return static_cast<int>(std::clamp<long long>(next, 0, T));
 }
 
+int advance_replay(Playback& playback, const ReverseCursor& cursor, int t, int T, double dt_seconds) {
+  T = std::max(0, T);
+  t = std::clamp(t, 0, T);
+  const int end = replay_end(cursor, T);
+  if (t <= end) {
+    playback.playing = false;  // played to the end: stops there (no loop)
+    playback.carry = 0.0;
+    return t;
+  }
+  // Headless captures hold x_T until the run settles, then jump (settle_followed_cursor): a cursor
+  // moving every frame would send the worker a job every frame and slow the run down.
+  if (cursor.jump_to_end) return t;
+  playback.playing = true;
+  if (cursor.frontier < 0) return t;  // nothing computed yet: x_T stays
+  const int floor_t = std::max(cursor.frontier, end);
+  const double speed = std::clamp(playback.steps_per_second, kMinPlaybackSpeed, kMaxPlaybackSpeed);
+  playback.carry += speed * std::clamp(dt_seconds, 0.0, 0.25);
+  const double whole = std::floor(playback.carry);
+  playback.carry -= whole;
+  long long next = static_cast<long long>(t) - static_cast<long long>(whole);
+  if (next <= floor_t) {
+    next = std::min<long long>(t, floor_t);  // waits for the run (never ahead of it), or at the end
+    playback.carry = 0.0;
+  }
+  if (next <= end) playback.playing = false;
+  return static_cast<int>(std::clamp<long long>(next, 0, T));
+}
+
 int rescale_cursor(int t, int old_T, int new_T) {
   if (new_T <= 0) return 0;
   if (old_T <= 0) return std::clamp(t, 0, new_T);
@@ -111,14 +139,25 @@ void AppState::set_view(AppView new_view) {
   playback.playing = false;
   playback.carry = 0.0;
   const int saved = view_t[static_cast<int>(view)];
-  if (view == AppView::Reverse) reverse.cursor.follow = true;
-  if (view == AppView::Images) images.sampling.cursor.follow = true;
-  if (plays_down(view)) {
-    t = saved >= 0 ? saved : max_T();
-  } else {
-    t = saved >= 0 ? saved : std::max(1, max_T() / 10);
+  if (ReverseCursor* cursor = run_cursor()) {
+    replay_run(*cursor);  // the run restarts: its story from x_T, in order
+    return;
   }
-  t = std::clamp(t, 0, max_T());
+  t = std::clamp(saved >= 0 ? saved : std::max(1, max_T() / 10), 0, max_T());
+}
+
+void AppState::replay_run(ReverseCursor& cursor) {
+  cursor.follow = true;
+  cursor.frontier = -1;
+  cursor.run_done = false;
+  playback.carry = 0.0;
+  t = max_T();
+}
+
+ReverseCursor* AppState::run_cursor() {
+  if (view == AppView::Reverse) return &reverse.cursor;
+  if (view == AppView::Images) return &images.sampling.cursor;
+  return nullptr;
 }
 
 void AppState::set_cursor(int new_t) { t = std::clamp(new_t, 0, max_T()); }

@@ -70,6 +70,14 @@ int advance_playback(Playback& playback, int t, int T, double dt_seconds);
 // stops playing. Same speed cap and carry as advance_playback.
 int advance_playback_down(Playback& playback, int t, int T, double dt_seconds);
 
+// While a run view's cursor follows its run (ReverseCursor::follow), playback plays the run down
+// from x_T: the cursor falls at the playback speed (same cap and carry as advance_playback) to
+// the end (0, or a pending final_t), never below cursor.frontier (it waits there while the run
+// computes; before any frontier is known it stays put). Playing is on while it plays and off once
+// the end is reached (no loop). With cursor.jump_to_end (headless) it holds still. Returns the
+// new cursor.
+int advance_replay(Playback& playback, const ReverseCursor& cursor, int t, int T, double dt_seconds);
+
 // When a schedule's T changes, the cursor keeps its position as a fraction of T.
 int rescale_cursor(int t, int old_T, int new_T);
 
@@ -135,9 +143,13 @@ struct AppState {
   // Largest T of the shown schedules: the timeline's range. In the reverse and Images views every
   // panel has A's T (panels differ in the family only), so the range is A's T.
   int max_T() const;
-  // Switches view; each view keeps its own cursor, playback pauses. Entering the reverse or the
-  // Images view follows the (re)started run.
+  // Switches view; playback pauses. The forward view keeps its own cursor; entering the reverse
+  // or the Images view shows x_T (t = T) and follows the (re)started run: it plays down from there.
   void set_view(AppView new_view);
+  // Starts playing a run view's (re)started run from x_T: its cursor follows, t = T.
+  void replay_run(ReverseCursor& cursor);
+  // The cursor of the shown run view (null in the forward view).
+  ReverseCursor* run_cursor();
   void set_cursor(int new_t);       // clamps to 0..max_T()
   void set_compare(bool on);
   // Refreshes both slots; keeps the cursor's fraction of T when T changed. Returns true if any

@@ -58,16 +58,22 @@ int followed_image_cursor(const ImageReverseFrame& frame, int timeline_T) {
   return rescale_cursor(p.shown_t, p.schedule.T, timeline_T);
 }
 
-int settle_image_cursor(ReverseCursor& cursor, const ImageReverseFrame* frame, int t, int timeline_T) {
-  if (!cursor.follow || !frame) return t;
-  if (cursor.final_t >= 0 && image_run_settled(*frame)) {
-    cursor.follow = false;
-    const int final_t = std::clamp(cursor.final_t, 0, std::max(0, timeline_T));
-    cursor.final_t = -1;
-    return final_t;
+int image_run_frontier(const ImageReverseFrame& frame, int timeline_T) {
+  if (frame.panels.empty()) return -1;
+  int frontier = 0;
+  for (const ImagePanelFrame& p : frame.panels) {
+    if (!p.error.empty()) continue;
+    const int f = panel_frontier(p, timeline_T);
+    if (f < 0) return -1;
+    frontier = std::max(frontier, f);
   }
-  const int followed = followed_image_cursor(*frame, timeline_T);
-  return followed >= 0 ? followed : t;
+  return frontier;
+}
+
+int settle_image_cursor(ReverseCursor& cursor, const ImageReverseFrame* frame, int t, int timeline_T) {
+  if (!cursor.follow) return t;
+  return settle_followed_cursor(cursor, frame ? image_run_frontier(*frame, timeline_T) : -1,
+                                frame && image_run_settled(*frame), t, timeline_T);
 }
 
 TileGrid tile_grid(int count, float tile_w, float tile_h, float gap, float w, float h) {

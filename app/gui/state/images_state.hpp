@@ -40,8 +40,11 @@ ImageReverseJob make_image_job(const ImagesState& state, const SharedSchedule& s
 bool image_run_settled(const ImageReverseFrame& frame);
 // Panel 0's shown timestep on the timeline's 0..timeline_T (-1 without a panel).
 int followed_image_cursor(const ImageReverseFrame& frame, int timeline_T);
-// As settle_cursor of the 2D view: while following, the cursor shows the run; once it has
-// settled, a pending final_t (--image-t) becomes the cursor and following stops.
+// The run's frontier, as run_frontier of the 2D view.
+int image_run_frontier(const ImageReverseFrame& frame, int timeline_T);
+// As settle_cursor of the 2D view: while following, the cursor plays the run from x_T and never
+// passes its frontier; once it has settled and the cursor reached the end (0, or a pending
+// final_t from --image-t), that is the cursor and following stops.
 int settle_image_cursor(ReverseCursor& cursor, const ImageReverseFrame* frame, int t, int timeline_T);
 
 // The timestep the cursor t asks a panel to show: the smallest visited timestep >= t (visited in

@@ -95,7 +95,8 @@ std::vector<ReversePanelSpec> make_panel_specs(const SamplingSettings& state, co
   return specs;
 }
 
-int job_cursor(const SamplingSettings& state, int t) { return state.cursor.follow ? -1 : std::max(0, t); }
+// A followed run is played from x_T: the worker shows the cursor's state (never one not yet computed).
+int job_cursor(const SamplingSettings&, int t) { return std::max(0, t); }
 
 ReverseJob make_reverse_job(const ReverseState& state, const SharedSchedule& schedule_a,
                             diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t) {
@@ -200,6 +201,25 @@ int followed_cursor(const ReverseFrame& frame, int timeline_T) {
   return rescale_cursor(p.shown_t, p.schedule.T, timeline_T);
 }
 
+int panel_frontier(const SteppedPanelFrame& panel, int timeline_T) {
+  if (panel.states_done <= 0) return -1;
+  const std::size_t newest = static_cast<std::size_t>(panel.states_done - 1);
+  const int t = newest < panel.visited_t.size() ? panel.visited_t[newest] : 0;  // state K: x_0
+  return rescale_cursor(t, panel.schedule.T, timeline_T);
+}
+
+int run_frontier(const ReverseFrame& frame, int timeline_T) {
+  if (frame.panels.empty()) return -1;
+  int frontier = 0;
+  for (const ReversePanelFrame& p : frame.panels) {
+    if (!p.error.empty()) continue;
+    const int f = panel_frontier(p, timeline_T);
+    if (f < 0) return -1;
+    frontier = std::max(frontier, f);
+  }
+  return frontier;
+}
+
 bool run_settled(const ReverseFrame& frame) {
   if (frame.panels.empty()) return false;
   for (const ReversePanelFrame& p : frame.panels) {
@@ -208,16 +228,30 @@ bool run_settled(const ReverseFrame& frame) {
   return true;
 }
 
-int settle_cursor(ReverseCursor& cursor, const ReverseFrame* frame, int t, int timeline_T) {
-  if (!cursor.follow || !frame) return t;
-  const int followed = followed_cursor(*frame, timeline_T);
-  if (cursor.final_t >= 0 && run_settled(*frame)) {
-    cursor.follow = false;
-    const int final_t = std::clamp(cursor.final_t, 0, std::max(0, timeline_T));
+int replay_end(const ReverseCursor& cursor, int timeline_T) {
+  return cursor.final_t >= 0 ? std::clamp(cursor.final_t, 0, std::max(0, timeline_T)) : 0;
+}
+
+int settle_followed_cursor(ReverseCursor& cursor, int frontier, bool settled, int t, int timeline_T) {
+  if (!cursor.follow) return t;
+  cursor.frontier = frontier;
+  cursor.run_done = settled;
+  const int end = replay_end(cursor, timeline_T);
+  if (settled && (cursor.jump_to_end || t <= end)) {
+    cursor.follow = false;  // the run is told: the lecturer's timeline again
     cursor.final_t = -1;
-    return final_t;
+    cursor.frontier = -1;
+    cursor.run_done = false;
+    return end;
   }
-  return followed >= 0 ? followed : t;
+  if (frontier < 0) return std::max(0, timeline_T);  // nothing computed yet: x_T
+  return std::clamp(std::max(t, frontier), 0, std::max(0, timeline_T));  // never ahead of the run
+}
+
+int settle_cursor(ReverseCursor& cursor, const ReverseFrame* frame, int t, int timeline_T) {
+  if (!cursor.follow) return t;
+  return settle_followed_cursor(cursor, frame ? run_frontier(*frame, timeline_T) : -1, frame && run_settled(*frame), t,
+                                timeline_T);
 }
 
 int nearest_point(const std::vector<float>& xy, double x, double y, double max_distance) {

@@ -26,12 +26,30 @@ struct ReversePanelSettings {
   diffusion::ScheduleKind family = diffusion::ScheduleKind::Linear;  // panels 1..3 only
 };
 
-// The timeline cursor of the reverse view. While `follow` is on, the job asks for t = -1 and the
-// timeline shows wherever the run has got to; any touch of the timeline turns it off.
+// The timeline cursor of the reverse and Images views. While `follow` is on the cursor belongs to
+// the run: opening the view (or a restarted run) shows x_T (t = T) and playback plays the run down
+// to t = 0 (or final_t) while it is computed ahead; the cursor never passes what the run has
+// computed (it waits at `frontier`). At the end, once the run has settled, following stops (no
+// loop). Any touch of the timeline turns it off (the lecturer's t, instant).
 struct ReverseCursor {
   bool follow = true;
-  int final_t = -1;  // one-shot (--t): the cursor to show once the run has finished; -1: none
+  int final_t = -1;  // one-shot (--t): where the played run stops once it has finished; -1: at 0
+  // Headless captures (screenshots, exports, sessions): once the run has settled the cursor jumps
+  // to the end instead of playing there. Set by the UI loop each frame.
+  bool jump_to_end = false;
+  // While following, from the newest frame of the run: the smallest timeline t down to which every
+  // panel has computed (-1: nothing known yet), and whether the run has settled.
+  int frontier = -1;
+  bool run_done = false;
 };
+// Where a followed run's playback ends: final_t clamped to 0..timeline_T, else 0.
+int replay_end(const ReverseCursor& cursor, int timeline_T);
+// The cursor rule after a frame of the followed run (frontier: run_frontier's, -1 without a frame;
+// settled: the run will not change any more): records frontier and settled in the cursor; before
+// any state is known the cursor shows x_T (timeline_T); it never shows a t below the frontier;
+// once the run has settled and the cursor has reached the end (at once with jump_to_end), the
+// cursor is the end and following stops. Returns the cursor to show. Not following: t unchanged.
+int settle_followed_cursor(ReverseCursor& cursor, int frontier, bool settled, int t, int timeline_T);
 
 enum class ReversePreset {
   SigmaComparison,     // β̃ | β | DDIM η = 0 | DDIM η = 1
@@ -97,10 +115,11 @@ PanelSchedule reverse_panel_schedule(const SamplingSettings& state, int index, c
 // sampler with x̂_0's clip range, K (K = T sent as 0), spacing, denoiser and model target.
 std::vector<ReversePanelSpec> make_panel_specs(const SamplingSettings& state, const SharedSchedule& schedule_a,
                                                ClipRange clip_range);
-// The job's cursor: -1 while the view follows its run, else t.
+// The job's cursor: t (0..), also while the view follows its run (it plays the run from x_T and
+// never asks for a state the run has not computed; -1, "the newest state", is no longer sent).
 int job_cursor(const SamplingSettings& state, int t);
 
-// The job for the current state: panels 0..panel_count-1, the cursor (-1 while following), the
+// The job for the current state: panels 0..panel_count-1, the cursor (job_cursor), the
 // overlays. schedule_a: A's last good schedule; model_revision: the worker's for the dataset.
 ReverseJob make_reverse_job(const ReverseState& state, const SharedSchedule& schedule_a,
                             diffusion::Dataset2DKind dataset, std::uint64_t model_revision, int t);
@@ -124,13 +143,19 @@ void set_panel_count(SamplingSettings& state, int count, diffusion::ScheduleKind
 std::vector<int> visited_timesteps(int T, int steps, diffusion::Spacing spacing,
                                    std::string* error = nullptr);
 
-// The timeline value that shows where a followed run is: panel 0's shown timestep on the
-// timeline's 0..timeline_T. -1 when the frame has no panel yet.
+// The timeline value that shows where a run is: panel 0's shown timestep on the timeline's
+// 0..timeline_T. -1 when the frame has no panel yet.
 int followed_cursor(const ReverseFrame& frame, int timeline_T);
+// The newest computed timestep of a panel on the timeline's 0..timeline_T (0 once x_0 is reached;
+// -1 before any state).
+int panel_frontier(const SteppedPanelFrame& panel, int timeline_T);
+// The run's frontier: the largest panel_frontier over the panels that have not failed (every
+// panel has computed down to it); -1 without panels or while one has no state yet; 0 when every
+// panel failed.
+int run_frontier(const ReverseFrame& frame, int timeline_T);
 // True when every panel has finished or failed (a run that will not change any more).
 bool run_settled(const ReverseFrame& frame);
-// Once the followed run has settled, a pending --t moves the cursor there and stops following.
-// Returns the cursor to show.
+// settle_followed_cursor with the frame's frontier and settledness (frame null: none yet).
 int settle_cursor(ReverseCursor& cursor, const ReverseFrame* frame, int t, int timeline_T);
 
 // Index of the point of the cloud (interleaved x, y) nearest to (x, y) within max_distance (data

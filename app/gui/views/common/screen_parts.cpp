@@ -114,9 +114,12 @@ ReverseLayout place_run_layout(const ScreenFrame& f, ReverseLayout layout) {
   return layout;
 }
 
-void stop_following(ReverseCursor& cursor) {
+void stop_following(ReverseCursor& cursor, Playback& playback) {
+  if (cursor.follow) playback.playing = false;  // the run's own playback ends where it was touched
   cursor.follow = false;  // scrubbing, stepping or playing: the lecturer's t
   cursor.final_t = -1;
+  cursor.frontier = -1;
+  cursor.run_done = false;
 }
 
 }  // namespace diffuscope::gui

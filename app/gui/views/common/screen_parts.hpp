@@ -61,8 +61,9 @@ void draw_device_row(const ScreenFrame& f);
 // empties the others. Does nothing in other frames.
 void keep_only(const ScreenFrame& f, std::initializer_list<PanelRect*> panels);
 
-// A run's cursor after the lecturer touched the timeline: theirs, no longer the run's.
-void stop_following(ReverseCursor& cursor);
+// A run's cursor after the lecturer touched the timeline: theirs, no longer the run's. A touch
+// during the run's own playback (from x_T) pauses it there; scrubbing is instant as ever.
+void stop_following(ReverseCursor& cursor, Playback& playback);
 
 // The reverse and Images layouts placed in the frame: under the menu bar, over the shared
 // timeline strip, one panel alone in a one-view export (order: clouds, side, controls, timeline).
@@ -78,15 +79,14 @@ void follow_run(AppState& state, ReverseCursor& cursor, int& shown_t, const Fram
 }
 
 // A run lane's job (reverse, images): a changed sampler, schedule or model restarts the run, which
-// the cursor follows again; a moved cursor or overlay only updates what is shown; an unchanged job
-// is not sent. submit(job) sends it and returns its generation.
+// is played again from x_T (the cursor follows it, t = T); a moved cursor or overlay only updates
+// what is shown; an unchanged job is not sent. submit(job) sends it and returns its generation.
 template <class Job, class Submit>
-void send_run_job(JobLane<Job>& lane, Job job, ReverseCursor& cursor, Playback& playback, Submit submit) {
+void send_run_job(JobLane<Job>& lane, Job job, AppState& state, ReverseCursor& cursor, Submit submit) {
   const LaneDecision d = lane.decide(job);
-  if (d.replaces_run && !cursor.follow) {
-    cursor.follow = true;
-    playback.playing = false;
-    job.t = -1;
+  if (d.replaces_run || (d.restart && cursor.follow)) {
+    state.replay_run(cursor);
+    job.t = state.t;
   }
   if (d.send) lane.sent(job, submit(job), d.restart);
 }

@@ -34,11 +34,11 @@ void ImagesScreen::draw(ScreenFrame& f) {
   f.timeline_touched = draw_timeline(state, layout.timeline) || f.timeline_touched;
   draw_notifications(f, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0});
 
-  if (f.timeline_touched) stop_following(state.images.sampling.cursor);
+  if (f.timeline_touched) stop_following(state.images.sampling.cursor, state.playback);
   if (state.view == AppView::Images && state.images.device_defaults_applied) {
     Worker& worker = f.worker;
-    send_run_job(lane_, make_image_job(state.images, state.a.schedule(), state.t), state.images.sampling.cursor,
-                 state.playback, [&](const ImageReverseJob& job) { return worker.submit_images(job); });
+    send_run_job(lane_, make_image_job(state.images, state.a.schedule(), state.t), state,
+                 state.images.sampling.cursor, [&](const ImageReverseJob& job) { return worker.submit_images(job); });
   }
 }
 
@@ -62,7 +62,7 @@ void ImagesScreen::draw_side_column(ScreenFrame& f, const PanelRect& side) {
 bool ImagesScreen::ready(const AppState& state) const {
   return frame_ && lane_.submitted() && frame_->generation == lane_.last_generation() &&
          lane_.shows_run(frame_->generation) && image_run_settled(*frame_) &&
-         state.images.sampling.cursor.final_t < 0;
+         !state.images.sampling.cursor.follow && state.images.sampling.cursor.final_t < 0;
 }
 
 void ImagesScreen::after_frame(AppView view_before, AppView view_now, Worker& worker) {

@@ -44,20 +44,20 @@ void ReverseScreen::draw(ScreenFrame& f) {
   f.timeline_touched = draw_timeline(state, layout.timeline) || f.timeline_touched;
   draw_notifications(f, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0});
 
-  if (f.timeline_touched) stop_following(state.reverse.cursor);
+  if (f.timeline_touched) stop_following(state.reverse.cursor, state.playback);
   if (state.view == AppView::Reverse) {
     Worker& worker = f.worker;
     send_run_job(lane_,
                  make_reverse_job(state.reverse, state.a.schedule(), state.dataset,
                                   worker.model_revision(state.dataset), state.t),
-                 state.reverse.cursor, state.playback,
+                 state, state.reverse.cursor,
                  [&](const ReverseJob& job) { return worker.submit_reverse(job); });
   }
 }
 
 bool ReverseScreen::ready(const AppState& state) const {
   return frame_ && lane_.submitted() && frame_->generation == lane_.last_generation() &&
-         lane_.shows_run(frame_->generation) && run_settled(*frame_) && state.reverse.cursor.final_t < 0;
+         lane_.shows_run(frame_->generation) && run_settled(*frame_) && !state.reverse.cursor.follow && state.reverse.cursor.final_t < 0;
 }
 
 void ReverseScreen::after_frame(AppView view_before, AppView view_now, Worker& worker) {
