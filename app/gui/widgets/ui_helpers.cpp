@@ -92,4 +92,21 @@ void legend_row(const std::vector<LegendItem>& items, float max_width) {
   ImGui::SetWindowFontScale(1.0f);
 }
 
+void fitted_text(const std::string& text, float width, ImU32 color, bool centre) {
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const float w = ImGui::CalcTextSize(text.c_str()).x;
+  const float scale = w > width && w > 0.0f ? std::max(0.75f, width / w) : 1.0f;
+  ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + ImGui::GetTextLineHeightWithSpacing()), true);
+  ImGui::SetWindowFontScale(scale);
+  const float scaled_w = ImGui::CalcTextSize(text.c_str()).x;
+  if (centre && scaled_w < width) ImGui::SetCursorScreenPos(ImVec2(pos.x + 0.5f * (width - scaled_w), pos.y));
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopStyleColor();
+  ImGui::SetWindowFontScale(1.0f);
+  ImGui::PopClipRect();
+  // Keep the line height at full scale so the rows below do not move with the text's scale.
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, pos.y + ImGui::GetTextLineHeightWithSpacing()));
+}
+
 }  // namespace diffuscope::gui

@@ -41,4 +41,8 @@ void legend_row(const std::vector<LegendItem>& items, float max_width = 0.0f);
 void draw_line_sample(ImDrawList* draw_list, ImVec2 from, float length, ImU32 color, bool dashed,
                       float thickness);
 
+// Text that shrinks (to 75 %) rather than overflow `width`, then is clipped; centred unless
+// `centre` is false. The line keeps its full-scale height, so the rows below do not move.
+void fitted_text(const std::string& text, float width, ImU32 color, bool centre = true);
+
 }  // namespace diffuscope::gui

@@ -16,23 +16,6 @@ namespace {
 
 constexpr int kAtlasGapPixels = 1;   // between samples, in image pixels (scales with the tiles)
 
-// Text that shrinks (to 75 %) rather than overflow its width, then is clipped; centred.
-void fitted_text(const std::string& text, float width, ImU32 color) {
-  const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const float w = ImGui::CalcTextSize(text.c_str()).x;
-  const float scale = w > width && w > 0.0f ? std::max(0.75f, width / w) : 1.0f;
-  ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + ImGui::GetTextLineHeightWithSpacing()), true);
-  ImGui::SetWindowFontScale(scale);
-  const float scaled_w = ImGui::CalcTextSize(text.c_str()).x;
-  if (scaled_w < width) ImGui::SetCursorScreenPos(ImVec2(pos.x + 0.5f * (width - scaled_w), pos.y));
-  ImGui::PushStyleColor(ImGuiCol_Text, color);
-  ImGui::TextUnformatted(text.c_str());
-  ImGui::PopStyleColor();
-  ImGui::SetWindowFontScale(1.0f);
-  ImGui::PopClipRect();
-  ImGui::SetCursorScreenPos(ImVec2(pos.x, pos.y + ImGui::GetTextLineHeightWithSpacing()));
-}
-
 struct PanelArrangement {
   int cols = 1, rows = 1;   // panels
   ImVec2 cell{0, 0};        // one panel's cell (grid + its text lines)

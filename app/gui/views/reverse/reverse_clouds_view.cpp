@@ -73,24 +73,6 @@ std::vector<std::string> label_forms(const std::string& label) {
   return forms;
 }
 
-// Text that shrinks (to 75 %) rather than overflow its width, then is clipped.
-void fitted_text(const std::string& text, float width, ImU32 color, bool centre = true) {
-  const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const float w = ImGui::CalcTextSize(text.c_str()).x;
-  const float scale = w > width && w > 0.0f ? std::max(0.75f, width / w) : 1.0f;
-  ImGui::PushClipRect(pos, ImVec2(pos.x + width, pos.y + ImGui::GetTextLineHeightWithSpacing()), true);
-  ImGui::SetWindowFontScale(scale);
-  const float scaled_w = ImGui::CalcTextSize(text.c_str()).x;
-  if (centre && scaled_w < width) ImGui::SetCursorScreenPos(ImVec2(pos.x + 0.5f * (width - scaled_w), pos.y));
-  ImGui::PushStyleColor(ImGuiCol_Text, color);
-  ImGui::TextUnformatted(text.c_str());
-  ImGui::PopStyleColor();
-  ImGui::SetWindowFontScale(1.0f);
-  ImGui::PopClipRect();
-  // Keep the line height at full scale so the rows below do not move with the text's scale.
-  ImGui::SetCursorScreenPos(ImVec2(pos.x, pos.y + ImGui::GetTextLineHeightWithSpacing()));
-}
-
 void arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 color, float thickness, float head) {
   const float dx = to.x - from.x, dy = to.y - from.y;
   const float len = std::sqrt(dx * dx + dy * dy);
