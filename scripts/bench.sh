@@ -4,8 +4,9 @@
 # training, then the reverse view playing). Prints frame time median / p95 / p99 / max idle and busy,
 # frames from a slider change to the curves and to the points, worker throughput, PASS/FAIL per bar.
 # Then the baseline of issue 16 (bench/imgui_demo_baseline: a plain Dear ImGui window showing ImGui's
-# demo window, vsync off) at the same size under the same display, and the ratio of the app's idle
-# frame-time median (frame_time.idle.median_ms of the report) to the baseline's median (bar <= 1.5).
+# demo window, vsync off) at the same size under the same display, and the ratio of the app's still
+# frame-time median (frame_time.still.median_ms: frames forced while nothing changes, the default
+# forward view paused) to the baseline's median (bar <= 1.5).
 # Builds nothing. Usage: scripts/bench.sh [BUILD_DIR=build]
 #   env: BENCH_OUT (BUILD_DIR/bench.json), BENCH_SIZE (1600x900), DIFFUSCOPE_EXE (BUILD_DIR/app/diffuscope),
 #        BASELINE_EXE (BUILD_DIR/bench/imgui_demo_baseline), BASELINE_SECONDS (10)
@@ -34,7 +35,7 @@ rc=$?
 [ -f "$out" ] && echo "bench: report in $out"
 [ "$rc" -eq 124 ] && echo "bench: FAIL: still running after 300 s"
 
-# The app's idle frame-time median from the JSON report (jq, else python3).
+# The app's still frame-time median from the JSON report (jq, else python3).
 json_number() {  # FILE JQ_PATH
   if command -v jq >/dev/null; then
     jq -er "$2 // empty" "$1" 2>/dev/null
@@ -49,7 +50,7 @@ PY
   fi
 }
 app_median=""
-[ -f "$out" ] && app_median="$(json_number "$out" .frame_time.idle.median_ms)"
+[ -f "$out" ] && app_median="$(json_number "$out" .frame_time.still.median_ms)"
 [ -n "$app_median" ] && app_median="$(awk -v a="$app_median" 'BEGIN{printf "%.3f", a}')"
 
 baseline_median=""
@@ -64,16 +65,16 @@ else
   echo "bench: no $baseline_exe; build the target imgui_demo_baseline" >&2
 fi
 
-echo "bench: idle frame time vs a plain Dear ImGui demo window at $size (issue 16)"
+echo "bench: still frame time vs a plain Dear ImGui demo window at $size (issue 16)"
 if [ -n "$app_median" ] && [ -n "$baseline_median" ] && awk -v b="$baseline_median" 'BEGIN{exit !(b > 0)}'; then
   ratio="$(awk -v a="$app_median" -v b="$baseline_median" 'BEGIN{printf "%.3f", a / b}')"
   verdict="$(awk -v r="$ratio" -v m="$max_baseline_ratio" 'BEGIN{print (r <= m) ? "PASS" : "FAIL"}')"
 else
   ratio="n/a"; verdict="FAIL"  # nothing measured is not a pass
 fi
-echo "  app idle median ${app_median:-n/a} ms, baseline median ${baseline_median:-n/a} ms"
-echo "  $verdict idle median / baseline median: $ratio (bar $max_baseline_ratio)"
-echo "bench: baseline_ratio app_idle_median_ms=${app_median:-nan} baseline_median_ms=${baseline_median:-nan}" \
+echo "  app still median ${app_median:-n/a} ms, baseline median ${baseline_median:-n/a} ms"
+echo "  $verdict still median / baseline median: $ratio (bar $max_baseline_ratio)"
+echo "bench: baseline_ratio app_still_median_ms=${app_median:-nan} baseline_median_ms=${baseline_median:-nan}" \
      "ratio=$ratio bar=$max_baseline_ratio $verdict"
 [ "$rc" -eq 0 ] && [ "$verdict" = FAIL ] && rc=1
 exit "$rc"

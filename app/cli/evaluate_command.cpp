@@ -10,14 +10,18 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <torch/types.h>
 
 #include "cli/choices.hpp"
+#include "cli/class_evaluation.hpp"
 #include "cli/command.hpp"
 #include "cli/evaluation.hpp"
+#include "cli/flow_sampling.hpp"
 #include "cli/image_evaluation.hpp"
+#include "cli/point_source.hpp"
 #include "cli/sampling.hpp"
 #include "cli/usage_error.hpp"
 #include "diffusion/device.hpp"
@@ -38,8 +42,19 @@ struct EvaluateFlags {
   // Images (--data): image_evaluation.hpp. Which flags were typed, for the --name / --data checks.
   std::string data;
   std::string classifier;  // "": the shipped classifier
+  std::string process = "ddpm";  // --process: ddpm or flow (flow_sampling.hpp)
+  std::string flow_solver;       // --solver, when no ODE --solver exists to share
+  const CLI::App* parser = nullptr;  // for flow_plan: which flags were typed
   const CLI::Option* n_option = nullptr;
   const CLI::Option* train_n_option = nullptr;
+  std::string from;  // --from FILE.csv instead of --name
+  const CLI::Option* from_option = nullptr;
+  // --per-class: a conditional model per class and guidance scale (class_evaluation.hpp).
+  bool per_class = false;
+  int class_id = 0;
+  std::vector<double> guidance{0.0, 1.0, 3.0, 7.0};
+  const CLI::Option* class_option = nullptr;
+  const CLI::Option* guidance_option = nullptr;
 };
 
 struct Row {
@@ -64,7 +79,130 @@ int run_evaluate_images(const EvaluateFlags& flags) {
   return run_image_evaluate(request, plan, device_from_flag(flags.device), threads);
 }
 
+// --process flow: the rows of run_evaluate for the exact and the learned velocity fields (the
+// shipped assets/models/NAME-flow.ckpt unless --model), integrated with --solver over --steps K.
+int run_flow_evaluate(const EvaluateFlags& flags) {
+  if (!flags.data.empty()) throw UsageError("--process flow is for 2D points (--name); images sample with DDPM");
+  if (flags.name.empty()) throw UsageError("--process flow needs --name DATASET (" + dataset_names() + ")");
+  if (!flags.classifier.empty()) throw UsageError("--classifier is for --data images; 2D points need none");
+  const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
+  const FlowPlan plan = flow_plan(*flags.parser, flags.reverse);
+  const int threads = diffusion::configure_threads(flags.threads);
+  const torch::Device device = device_from_flag(flags.device);
+  std::vector<Row> rows;
+  std::string model_description;
+  try {
+    const std::vector<float> reference = fresh_data(kind, flags.n, flags.seed, 0);
+    const std::vector<float> second_draw = fresh_data(kind, flags.n, flags.seed, 1);
+    rows.push_back({"data", sliced_wasserstein(second_draw, reference), stragglers(kind, second_draw, flags.seed), 0});
+    // The model first: a missing or DDPM checkpoint fails before any sampling.
+    const VelocityChoice model = model_velocity_choice(kind, flags.model, device);
+    model_description = model.description;
+    const VelocityChoice exact = exact_velocity_choice(kind, flags.train_n, flags.seed, device);
+    for (const auto& [label, choice] : {std::pair<const char*, const VelocityChoice*>{"exact", &exact},
+                                        std::pair<const char*, const VelocityChoice*>{"model", &model}}) {
+      const TimedSamples samples = run_timed_flow(*choice, plan, flags.n, flags.seed, device);
+      rows.push_back({label, sliced_wasserstein(samples.xy, reference), stragglers(kind, samples.xy, flags.seed),
+                      samples.seconds});
+    }
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(e.what_without_backtrace());
+  }
+  std::ostringstream table;
+  table << "denoiser,solver,steps,nfe,sliced_wasserstein,beyond_0.3,max_distance,seconds\n";
+  for (const Row& row : rows) {
+    const bool sampled = row.denoiser != "data";
+    table << row.denoiser << ',' << (sampled ? diffusion::to_string(plan.solver) : "") << ','
+          << (sampled ? std::to_string(plan.steps) : "") << ',' << (sampled ? std::to_string(plan.nfe()) : "")
+          << ',' << std::fixed << std::setprecision(6) << row.distance << ',' << row.far.share_beyond << ','
+          << row.far.max_distance << ',' << std::setprecision(3) << row.seconds << '\n';
+  }
+  std::cout << table.str();
+  std::cerr << "evaluate: " << flags.n << " samples vs " << flags.n << " fresh " << flags.name << " points (seed "
+            << fresh_data_seed(flags.seed, 0) << "), " << kSwdDirections << " directions; flow matching, "
+            << plan.description() << "; exact velocity over " << flags.train_n << " training points; "
+            << model_description << "; " << device.str() << " (" << threads
+            << (threads == 1 ? " thread" : " threads") << ")\n";
+  return 0;
+}
+
+// --from FILE.csv: the file's points are the reference (there is no fresh draw of a file, so no
+// `data` row) and the exact denoiser's training set; the model is --model's.
+int run_evaluate_from_file(const EvaluateFlags& flags) {
+  if (!flags.name.empty())
+    throw UsageError("--name (a named dataset) and --from (a CSV file of points) cannot be used together; give one");
+  if (!flags.data.empty())
+    throw UsageError("--from (2D points) and --data (images) cannot be used together; give one");
+  if (parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow)
+    throw UsageError("--from is for --process ddpm; --process flow takes --name only for now");
+  if (!flags.classifier.empty()) throw UsageError("--classifier is for --data images; 2D points need none");
+  if (flags.train_n_option->count() > 0)
+    throw UsageError("--train-n is for --name; with --from the exact denoiser uses every point of the file");
+  const PointSource source = read_point_source_file(flags.from);
+  if (flags.model.empty())
+    throw UsageError("--from needs --model FILE (a model trained with `diffuscope train --from`): the shipped "
+                     "models are of the named datasets");
+  const ReversePlan plan = reverse_plan(flags.reverse);
+  const int threads = diffusion::configure_threads(flags.threads);
+  const torch::Device device = device_from_flag(flags.device);
+  const diffusion::LabelledPoints2D points = source.points(0, 0);
+  std::ostringstream table;
+  table << "denoiser,sliced_wasserstein,beyond_0.3,max_distance,seconds\n";
+  std::string model_description;
+  try {
+    // Moons only fills the parameter: --model is set, so no shipped checkpoint is looked up.
+    const DenoiserChoice model = model_denoiser_choice(diffusion::Dataset2DKind::Moons, flags.model, device, plan.config);
+    model_description = model.description;
+    const DenoiserChoice exact =
+        exact_denoiser_choice(points, diffusion::kNullClass, 0.0, device, plan.config);
+    for (const auto& [label, choice] : {std::pair<const char*, const DenoiserChoice*>{"exact", &exact},
+                                        std::pair<const char*, const DenoiserChoice*>{"model", &model}}) {
+      const TimedSamples samples = run_timed_reverse(*choice, plan, flags.n, flags.seed, device);
+      const Stragglers far = stragglers_from(points.xy, samples.xy);
+      table << label << ',' << std::fixed << std::setprecision(6) << sliced_wasserstein(samples.xy, points.xy) << ','
+            << far.share_beyond << ',' << far.max_distance << ',' << std::setprecision(3) << samples.seconds << '\n';
+    }
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(e.what_without_backtrace());
+  }
+  std::cout << table.str();
+  std::cerr << "evaluate: " << flags.n << " samples vs the " << source.description() << " (no data row: a file "
+            << "has no fresh draw); " << plan.schedule_name << ", " << plan.steps.size() << " sampling steps, "
+            << plan.sampler_description() << "; exact denoiser over the file's points; " << model_description << "; "
+            << device.str() << " (" << threads << (threads == 1 ? " thread" : " threads") << ")\n";
+  return 0;
+}
+
+// --per-class: the conditional model of --name (--model, or the shipped NAME-cond.ckpt).
+int run_per_class_evaluate(const EvaluateFlags& flags) {
+  if (from_flag_given(flags.from_option) || !flags.data.empty() || flags.name.empty())
+    throw UsageError("--per-class evaluates a conditional model of a named 2D dataset: give --name DATASET");
+  if (parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow)
+    throw UsageError("--per-class is for --process ddpm (conditional models are DDPM models)");
+  if (flags.train_n_option->count() > 0) throw UsageError("--train-n is for the exact denoiser; --per-class has none");
+  ClassEvaluateRequest request;
+  request.kind = parse_dataset_flag(flags.name);
+  request.model_path = flags.model;
+  request.guidance = flags.guidance;
+  if (flags.class_option->count() > 0) request.only_class = flags.class_id;
+  request.n = flags.n;
+  request.seed = flags.seed;
+  const ReversePlan plan = reverse_plan(flags.reverse);
+  const int threads = diffusion::configure_threads(flags.threads);
+  try {
+    return run_class_evaluate(request, plan, device_from_flag(flags.device), threads);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(e.what_without_backtrace());
+  }
+}
+
 int run_evaluate(const EvaluateFlags& flags) {
+  if (flags.per_class) return run_per_class_evaluate(flags);
+  if (flags.class_option->count() > 0 || flags.guidance_option->count() > 0)
+    throw UsageError("--class and --guidance are for --per-class (a conditional model's classes)");
+  if (from_flag_given(flags.from_option)) return run_evaluate_from_file(flags);
+  if (parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow) return run_flow_evaluate(flags);
+  if (!flags.flow_solver.empty()) throw UsageError("--solver " + flags.flow_solver + " is for --process flow here");
   if (flags.name.empty() == flags.data.empty())
     throw UsageError("give either --name DATASET (2D points: " + dataset_names() + ") or --data " +
                      image_dataset_names() + " (images), not both");
@@ -110,8 +248,8 @@ int run_evaluate(const EvaluateFlags& flags) {
   std::cout << table.str();
   std::cerr << "evaluate: " << flags.n << " samples vs " << flags.n << " fresh " << flags.name
             << " points (seed " << fresh_data_seed(flags.seed, 0) << "), " << kSwdDirections
-            << " directions; " << plan.schedule_name << ", " << plan.steps.size() << " sampling steps, sigma "
-            << diffusion::to_string(plan.config.sigma) << "; exact denoiser over " << flags.train_n
+            << " directions; " << plan.schedule_name << ", " << plan.steps.size() << " sampling steps (NFE "
+            << plan.network_evaluations() << "), " << plan.sampler_description() << "; exact denoiser over " << flags.train_n
             << " training points; " << model_description << "; " << device.str() << " (" << threads
             << (threads == 1 ? " thread" : " threads") << ")\n";
   return 0;
@@ -131,6 +269,7 @@ Command add_evaluate_command(CLI::App& app) {
       "--name: the Frechet distance (FID-like) to the test images in a shipped classifier's features, "
       "for N training images (the floor) and N samples of the image model");
   parser->add_option("--name", flags->name, "Dataset: " + dataset_names());
+  flags->from_option = add_from_flag(*parser, flags->from);
   parser->add_option("--data", flags->data,
                      "Image dataset: " + image_dataset_names() +
                          " (instead of --name): CSV images,steps,sigma,n,frechet_distance,seconds, the Frechet "
@@ -140,7 +279,8 @@ Command add_evaluate_command(CLI::App& app) {
   parser->add_option("--classifier", flags->classifier,
                      "With --data: the classifier checkpoint (default: assets/models/fashion-mnist-classifier.ckpt)");
   parser->add_option("--model", flags->model,
-                     "Checkpoint made by `diffuscope train` (default: assets/models/NAME.ckpt)");
+                     "Checkpoint made by `diffuscope train` (default: assets/models/NAME.ckpt, or "
+                     "assets/models/NAME-flow.ckpt with --process flow)");
   flags->n_option = parser->add_option("--n", flags->n, "Samples per row (and points per fresh draw)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
@@ -155,6 +295,17 @@ Command add_evaluate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   add_reverse_flags(*parser, flags->reverse);
+  add_process_flag(*parser, flags->process);
+  add_flow_solver_flag(*parser, flags->flow_solver);
+  parser->add_flag("--per-class", flags->per_class,
+                   "2D: evaluate the conditional model of --name (--model, default assets/models/NAME-cond.ckpt) "
+                   "per class and guidance scale: CSV guidance,class,sliced_wasserstein,class_accuracy,seconds "
+                   "(distance to the class's fresh points; accuracy: share of samples whose nearest fresh "
+                   "labelled point has the class); `data` rows are the floor, `mean` rows average the classes");
+  flags->class_option = parser->add_option("--class", flags->class_id, "With --per-class: only class C");
+  flags->guidance_option =
+      parser->add_option("--guidance", flags->guidance, "With --per-class: the guidance scales w (default 0 1 3 7)");
+  flags->parser = parser;
   return {parser, [flags] { return run_evaluate(*flags); }};
 }
 

@@ -27,7 +27,10 @@ double sliced_wasserstein(const std::vector<float>& samples, const std::vector<f
 
 Stragglers stragglers(diffusion::Dataset2DKind kind, const std::vector<float>& samples, std::uint64_t seed) {
   // Draw number 2: independent of the reference (0) and the floor's second draw (1).
-  const auto reference = fresh_data(kind, kStragglerReferencePoints, seed, 2);
+  return stragglers_from(fresh_data(kind, kStragglerReferencePoints, seed, 2), samples);
+}
+
+Stragglers stragglers_from(const std::vector<float>& reference, const std::vector<float>& samples) {
   const auto distances = diffusion::nearest_distances_2d(samples, reference);
   Stragglers out;
   out.share_beyond = diffusion::share_above(distances, kStragglerRadius);

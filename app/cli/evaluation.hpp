@@ -30,5 +30,7 @@ struct Stragglers {
   double max_distance = 0;   // the farthest sample's distance to the data
 };
 Stragglers stragglers(diffusion::Dataset2DKind kind, const std::vector<float>& samples, std::uint64_t seed);
+// The same against given points (a CSV file's: no fresh draw of them exists).
+Stragglers stragglers_from(const std::vector<float>& reference, const std::vector<float>& samples);
 
 }  // namespace diffuscope::cli

@@ -278,8 +278,9 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--steps", o.steps, "Reverse view: sampling steps K (0: every step)")->capture_default_str();
   parser->add_option("--spacing", o.spacing, "Reverse view: " + spacing_names())->capture_default_str();
   parser->add_option("--reverse-compare", o.reverse_compare,
-                     "Reverse view preset: sigma (β̃ | β | DDIM η=0 | DDIM η=1), steps, denoiser or target "
-                     "(ε-, x₀- and v-models, DDIM η=0, K=50)");
+                     "Reverse view preset: sigma (β̃ | β | DDIM η=0 | DDIM η=1), steps, denoiser, target "
+                     "(ε-, x₀- and v-models, DDIM η=0, K=50) or ode (DDPM, DDIM η=0, Heun and "
+                     "DPM-Solver++(2M) at about 10 network evaluations)");
   parser->add_option("--overlay", o.overlay,
                      "Reverse view overlays, comma-separated: score or eps (arrows), x0, paths, posterior "
                      "(default: paths)");

@@ -80,8 +80,10 @@ std::vector<std::int64_t> pick_indices(std::int64_t total, std::int64_t count, s
   return all;
 }
 
-// "small", "large", "interpolated(v=0.5)", "ddim(eta=0)": one CSV field, no commas.
-std::string sigma_field(const diffusion::ReverseConfig& config) {
+// "small", "large", "interpolated(v=0.5)", "ddim(eta=0)", "ode(heun)": one CSV field, no commas.
+std::string sigma_field(const ReversePlan& plan) {
+  const diffusion::ReverseConfig& config = plan.config;
+  if (plan.ode_solver) return "ode(" + std::string(diffusion::to_string(*plan.ode_solver)) + ")";
   std::ostringstream field;
   field << diffusion::to_string(config.sigma);
   if (config.sigma == diffusion::SigmaKind::DDIM) field << "(eta=" << config.eta << ')';
@@ -184,13 +186,13 @@ int run_image_evaluate(const ImageEvaluateRequest& request, ReversePlan plan, co
     }
     const auto features = diffusion::classify_images(classifier.model, torch::cat(batches)).features;
     const double distance = diffusion::frechet_distance(diffusion::gaussian_statistics(features), test_statistics);
-    rows.push_back({"model", sigma_field(plan.config), plan.steps.size(), distance, sampling_seconds});
+    rows.push_back({"model", sigma_field(plan), plan.steps.size(), distance, sampling_seconds});
 
     about << "evaluate: Fréchet distance (Heusel et al. 2017) in the classifier's " << config.features
           << " penultimate features to the " << test.images.size(0) << " test images; train: " << request.n
           << " training images (seed " << request.seed << "); model: " << request.n << " samples of " << model_name
           << ", " << plan.schedule_name << ", " << plan.steps.size() << " sampling steps, sigma "
-          << sigma_field(plan.config) << (request.clip_x0 ? ", x0_hat clipped to [-1, 1]" : "")
+          << sigma_field(plan) << (request.clip_x0 ? ", x0_hat clipped to [-1, 1]" : "")
           << ", rounded to 8 bits; " << device.str() << " (" << threads << (threads == 1 ? " thread" : " threads")
           << ")\n";
   } catch (const c10::Error& e) {

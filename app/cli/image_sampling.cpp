@@ -53,9 +53,7 @@ TimedImages run_timed_image_reverse(const diffusion::ImageUNet& model, diffusion
   const auto start = std::chrono::steady_clock::now();
   // Copying to the CPU waits for the device, so the time covers all the work.
   TimedImages result;
-  result.images = diffusion::run_reverse(x_T, plan.steps, denoiser, plan.config, noise)
-                      .to(torch::kCPU, torch::kFloat32)
-                      .contiguous();
+  result.images = run_plan(x_T, plan, denoiser, noise).x.to(torch::kCPU, torch::kFloat32).contiguous();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -116,7 +114,8 @@ int run_image_sample(const ImageSampleRequest& request, ReversePlan plan, const 
        << std::setprecision(3) << samples.seconds << " s = " << std::scientific << std::setprecision(3)
        << image_steps / std::max(samples.seconds, 1e-9) << " image-steps/s on " << device.str() << " ("
        << threads << (threads == 1 ? " thread" : " threads") << "), " << model_description << ", "
-       << plan.schedule_name << ", sigma " << diffusion::to_string(plan.config.sigma)
+       << plan.schedule_name << ", " << plan.sampler_description()
+       << (plan.ode_solver ? " (NFE " + std::to_string(plan.network_evaluations()) + ")" : "")
        << (request.clip_x0 ? ", x0_hat clipped to [-1, 1]" : "") << "; grid written to " << request.out
        << '\n';
   std::cout << line.str() << std::flush;

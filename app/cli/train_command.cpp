@@ -1,6 +1,8 @@
 // `diffuscope train`: trains the 2D epsilon-prediction model on one dataset (--name) or the image
 // U-Net on Fashion-MNIST (--data), printing progress lines to stdout, and saves the EMA weights as
-// a checkpoint whose metadata records how it was made (the command line included).
+// a checkpoint whose metadata records how it was made (the command line included). 2D runs print,
+// under each progress line, the mean loss per log-SNR band since the previous line (loss_bands.hpp);
+// --conditional trains a class-conditional model for classifier-free guidance.
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,10 +23,12 @@
 
 #include "cli/stopwatch.hpp"
 #include "cli/choices.hpp"
+#include "cli/point_source.hpp"
 #include "cli/image_evaluation.hpp"
 #include "cli/image_grid.hpp"
 #include "cli/image_sampling.hpp"
 #include "cli/command.hpp"
+#include "cli/flow_sampling.hpp"
 #include "cli/sampling.hpp"
 #include "cli/usage_error.hpp"
 #include "diffusion/checkpoint.hpp"
@@ -32,6 +36,9 @@
 #include "diffusion/idx_file.hpp"
 #include "diffusion/image_checkpoint.hpp"
 #include "diffusion/image_training.hpp"
+#include "diffusion/log_snr.hpp"
+#include "diffusion/loss_bands.hpp"
+#include "diffusion/point_csv.hpp"
 #include "diffusion/point_model.hpp"
 #include "diffusion/point_training.hpp"
 
@@ -58,6 +65,8 @@ struct TrainFlags {
   const CLI::Option* steps_option = nullptr;
   std::string target;               // "": the kind's default (2D: kDefaultPointTarget, images: eps)
   std::string from;                 // images: continue training this checkpoint ("": a fresh model)
+  std::string process = "ddpm";     // 2D: ddpm or flow (a flow-matching velocity model)
+  bool conditional = false;         // 2D DDPM: a class-conditional model (classifier-free guidance)
 };
 
 // Refuses an --out that cannot be written before any training time is spent on it.
@@ -239,52 +248,89 @@ int run_classifier_train_command(const TrainFlags& flags, const std::string& com
 }
 
 int run_train(const TrainFlags& flags, const std::string& command_line) {
+  const diffusion::ProcessFamily process = parse_process_flag(flags.process);
+  const bool flow = process == diffusion::ProcessFamily::Flow;
+  if (flow && (flags.classifier || !flags.data.empty()))
+    throw UsageError("--process flow trains a 2D velocity model (--name); the image models are DDPM only");
+  if (flow && !flags.target.empty())
+    throw UsageError("--target is for --process ddpm; a flow model predicts the velocity eps - x_0");
+  if (flags.conditional && (flags.classifier || !flags.data.empty() || flow))
+    throw UsageError("--conditional trains a 2D DDPM model (--name or --from FILE.csv) with classes; "
+                     "not the image models or --process flow");
   if (flags.classifier) return run_classifier_train_command(flags, command_line);
   if (flags.epochs > 0 || flags.train_images > 0)
     throw UsageError("--epochs and --train-images are for --classifier; diffusion models train for --steps");
   if (flags.steps_option->count() == 0) throw UsageError("--steps is required");
-  if (flags.name.empty() == flags.data.empty())
+  // Without --data, --from names a CSV file of 2D points to train on (with --data: a checkpoint).
+  const bool points_from_file = flags.data.empty() && !flags.from.empty();
+  if (points_from_file && !flags.name.empty())
+    throw UsageError("--name (a named dataset) and --from cannot be used together: without --data, --from names a "
+                     "CSV file of 2D points to train on instead of --name (--from continues an image model only "
+                     "with --data)");
+  if (!points_from_file && flags.name.empty() == flags.data.empty())
     throw UsageError("give either --name (a 2D dataset: " + dataset_names() +
-                     ") or --data fashion-mnist (images), not both");
+                     ") or --from FILE.csv (2D points) or --data fashion-mnist (images), only one");
   if (!flags.data.empty()) return run_image_train(flags, command_line);
-  if (!flags.from.empty()) throw UsageError("--from continues an image model (--data); 2D models train from scratch");
-  const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
+  const PointSource source =
+      points_from_file ? read_point_source_file(flags.from) : PointSource::named(parse_dataset_flag(flags.name));
   check_common_flags(flags);
   const int threads = diffusion::configure_threads(flags.threads);
   const torch::Device device = device_from_flag(flags.device);
 
   diffusion::PointTrainingConfig config;
-  config.dataset = kind;
+  if (source.kind()) {
+    config.dataset = *source.kind();
+  } else {
+    config.data_points = source.points(0, 0).xy;  // the checkpoint records the dataset as "drawn"
+  }
   if (flags.batch > 0) config.batch_size = flags.batch;
   if (!std::isnan(flags.learning_rate)) config.learning_rate = flags.learning_rate;
   config.planned_steps = flags.steps;
   config.seed = flags.seed;
   if (!flags.target.empty()) config.target = parse_target_flag(flags.target);
+  config.process = process;
+  config.conditional = flags.conditional;
+  if (flags.conditional && source.is_file()) {
+    const diffusion::LabelledPoints2D labelled = source.points(0, 0);
+    config.data_classes = labelled.class_id;
+    config.data_num_classes = labelled.num_classes;
+  }
   diffusion::validate(config);  // std::invalid_argument naming the field: exit code 2
-  const diffusion::PointModelConfig model_config;
+  diffusion::PointModelConfig model_config;
+  if (flags.conditional) model_config.num_classes = source.num_classes();
   const std::int64_t every =
       flags.progress_every > 0 ? flags.progress_every : std::max<std::int64_t>(1, flags.steps / 20);
 
-  std::cout << "train: " << flags.name << ", " << flags.steps << " steps, batch " << config.batch_size
-            << ", lr " << config.learning_rate << ", seed " << config.seed << ", target "
-            << diffusion::to_string(config.target) << "; model "
+  std::cout << "train: " << source.description() << ", " << flags.steps << " steps, batch " << config.batch_size
+            << ", lr " << config.learning_rate << ", seed " << config.seed
+            << (flow ? std::string(", flow matching (velocity eps - x_0)")
+                     : ", target " + std::string(diffusion::to_string(config.target)))
+            << (flags.conditional ? ", conditional on " + std::to_string(model_config.num_classes) +
+                                        " classes (label dropout " + std::to_string(config.label_dropout).substr(0, 4) + ")"
+                                  : std::string())
+            << "; model "
             << model_config.architecture() << " (" << model_config.parameter_count() << " parameters); "
             << device.str() << " (" << threads << (threads == 1 ? " thread" : " threads") << ")\n"
             << std::flush;
   try {
     diffusion::PointTrainer trainer(model_config, config, device);
+    // The loss of every group of points since the previous line, by the log-SNR it was trained at.
+    diffusion::LogSnrLossBands bands(diffusion::kModelLogSnrMin, diffusion::kModelLogSnrMax);
     const auto start = std::chrono::steady_clock::now();
     auto last_line = start;
     std::int64_t last_line_step = 0;
     while (trainer.steps_done() < flags.steps) {
       trainer.step();
+      bands.add(trainer.last_batch_groups().log_snr, trainer.last_batch_groups().loss);
       const std::int64_t done = trainer.steps_done();
       if (done % every != 0 && done != flags.steps) continue;
       // Steps per second since the previous line: what the machine does now, not on average.
       const double interval = std::max(seconds_since(last_line), 1e-9);
       std::cout << progress_line(done, flags.steps, trainer.recent_loss(),
                                  static_cast<double>(done - last_line_step) / interval, seconds_since(start))
+                << "  by log-SNR band " << bands.summary() << '\n'
                 << std::flush;
+      bands.clear();
       last_line = std::chrono::steady_clock::now();
       last_line_step = done;
     }
@@ -338,7 +384,13 @@ Command add_train_command(CLI::App& app, const std::string& command_line) {
   parser->add_option("--target", flags->target,
                      "What the network predicts: eps, x0 or v (default: v for 2D datasets, eps for images)");
   parser->add_option("--from", flags->from,
-                     "With --data: continue training this image checkpoint (its architecture and target)");
+                     "With --data: continue training this image checkpoint (its architecture and target). "
+                     "Without: a CSV file of 2D points to train on instead of --name (x,y[,class], at most " +
+                         std::to_string(diffusion::kMaxPointCsvPoints) + " points; recorded as dataset 'drawn')");
+  add_process_flag(*parser, flags->process);
+  parser->add_flag("--conditional", flags->conditional,
+                   "2D: train a class-conditional model for classifier-free guidance (classes of --name, "
+                   "or the class column of --from FILE.csv; 10 % of the groups of points get the null class)");
   parser->add_flag("--classifier", flags->classifier,
                    "With --data fashion-mnist: train the classifier whose features `evaluate --data` "
                    "measures (for --epochs E), and print its test accuracy");

@@ -25,6 +25,14 @@ std::string shipped_point_model_path(Dataset2DKind kind, PredictionTarget target
   return assets_dir() + "/models/" + std::string(to_string(kind)) + "-" + std::string(to_string(target)) + ".ckpt";
 }
 
+std::string shipped_conditional_model_path(Dataset2DKind kind) {
+  return assets_dir() + "/models/" + std::string(to_string(kind)) + "-cond.ckpt";
+}
+
+std::string shipped_flow_model_path(Dataset2DKind kind) {
+  return assets_dir() + "/models/" + std::string(to_string(kind)) + "-flow.ckpt";
+}
+
 std::string shipped_image_model_path() { return assets_dir() + "/models/fashion-mnist.ckpt"; }
 
 }  // namespace diffusion

@@ -46,6 +46,8 @@ constexpr std::uint32_t kMaxNameLength = 1024;
 constexpr std::uint32_t kMaxRank = 8;
 constexpr checkpoint_detail::ModelKind kPointModelKind{"point-model", "point-eps-model", "a 2D point model"};
 constexpr checkpoint_detail::ModelKind kImageModelKind{"image-model", "image-eps-model", "an image model"};
+// A flow-matching velocity model (flow_matching.hpp): same network and fields, no "target".
+constexpr const char* kPointFlowModelKind = "point-flow-model";
 
 bool host_is_little_endian() {
   const std::uint16_t probe = 1;
@@ -170,38 +172,51 @@ json metadata_to_json(const PointCheckpointMetadata& m) {
                 {"noise_features", m.model.noise_features},
                 {"hidden", m.model.hidden},
                 {"blocks", m.model.blocks}};
-  return json{{"kind", m.kind},
-              {"target", std::string(to_string(m.target))},
-              {"architecture", m.model.architecture()},
-              {"model", model},
-              {"dataset", m.dataset},
-              {"log_snr_min", m.log_snr_min},
-              {"log_snr_max", m.log_snr_max},
-              {"seed", m.seed},
-              {"steps", m.steps},
-              {"final_loss", m.final_loss},
-              {"batch_size", m.batch_size},
-              {"learning_rate", m.learning_rate},
-              {"library_version", m.library_version},
-              {"command", m.command},
-              {"created_utc", m.created_utc}};
+  // Written only for conditional models, so unconditional checkpoints stay byte-for-byte as before.
+  if (m.model.num_classes > 0) model["classes"] = m.model.num_classes;
+  const bool flow = m.process == ProcessFamily::Flow;
+  json root{{"kind", flow ? std::string(kPointFlowModelKind) : m.kind},
+             {"architecture", m.model.architecture()},
+             {"model", model},
+             {"dataset", m.dataset},
+             {"log_snr_min", m.log_snr_min},
+             {"log_snr_max", m.log_snr_max},
+             {"seed", m.seed},
+             {"steps", m.steps},
+             {"final_loss", m.final_loss},
+             {"batch_size", m.batch_size},
+             {"learning_rate", m.learning_rate},
+             {"library_version", m.library_version},
+             {"command", m.command},
+             {"created_utc", m.created_utc}};
+  if (!flow) root["target"] = std::string(to_string(m.target));
+  return root;
 }
 
 PointCheckpointMetadata point_metadata_from_json(const std::string& path, const std::string& text) {
   const json root = checkpoint_detail::parse_metadata_object(path, text);
   const MetadataReader top(path, root);
   PointCheckpointMetadata m;
-  m.target = checkpoint_detail::read_model_kind(path, top, kPointModelKind, kImageModelKind,
-                                                ": it is an image model; use it with --data, not --name");
-  m.kind = kPointModelKind.kind;
+  if (top.text("kind") == kPointFlowModelKind) {
+    m.process = ProcessFamily::Flow;
+    m.kind = kPointFlowModelKind;
+  } else {
+    m.target = checkpoint_detail::read_model_kind(path, top, kPointModelKind, kImageModelKind,
+                                                  ": it is an image model; use it with --data, not --name");
+    m.kind = kPointModelKind.kind;
+  }
   const MetadataReader model(path, top.object("model"));
   m.model.frequencies = static_cast<int>(model.integer("frequencies", 1, 1 << 20));
   m.model.noise_features = static_cast<int>(model.integer("noise_features", 1, 1 << 20));
   m.model.hidden = static_cast<int>(model.integer("hidden", 1, 1 << 20));
   m.model.blocks = static_cast<int>(model.integer("blocks", 1, 1 << 20));
+  // Absent: an unconditional model (every checkpoint written before classes existed).
+  if (top.object("model").contains("classes"))
+    m.model.num_classes = static_cast<int>(model.integer("classes", 1, 1 << 20));
   checkpoint_detail::check_stored_architecture(path, top, m.model);
   m.dataset = top.text("dataset");
-  if (!parse_dataset2d_kind(m.dataset)) fail(path, "unknown dataset '" + m.dataset + "'");
+  if (!parse_dataset2d_kind(m.dataset) && m.dataset != kDrawnDatasetName)
+    fail(path, "unknown dataset '" + m.dataset + "'");
   m.log_snr_min = top.number("log_snr_min");
   m.log_snr_max = top.number("log_snr_max");
   m.seed = top.unsigned_integer("seed");
@@ -334,8 +349,11 @@ std::string utc_timestamp() {
 PointCheckpointMetadata point_checkpoint_metadata(const PointTrainer& trainer, const std::string& command) {
   PointCheckpointMetadata m;
   m.model = trainer.model_config();
+  m.process = trainer.config().process;
+  m.kind = m.process == ProcessFamily::Flow ? kPointFlowModelKind : kPointModelKind.kind;
   m.target = trainer.config().target;
-  m.dataset = std::string(to_string(trainer.config().dataset));
+  m.dataset = std::string(trainer.config().data_points.empty() ? to_string(trainer.config().dataset)
+                                                                : kDrawnDatasetName);
   m.log_snr_min = kModelLogSnrMin;
   m.log_snr_max = kModelLogSnrMax;
   m.seed = trainer.config().seed;
@@ -361,10 +379,18 @@ void save_point_model(const std::string& path, PointModel& model, const PointChe
 }
 
 LoadedPointModel load_point_model(const std::string& path, const torch::Device& device,
-                                  const std::string& expected_dataset) {
-  // The dataset is checked with the metadata, before any parameter is read.
-  const auto read_metadata = [&expected_dataset](const std::string& file, const std::string& text) {
+                                  const std::string& expected_dataset, ProcessFamily expected_process) {
+  // The process and the dataset are checked with the metadata, before any parameter is read.
+  const auto read_metadata = [&expected_dataset, expected_process](const std::string& file,
+                                                                   const std::string& text) {
     PointCheckpointMetadata m = point_metadata_from_json(file, text);
+    if (m.process != expected_process && m.process == ProcessFamily::Flow)
+      fail(file, "holds a flow-matching velocity model ('point-flow-model'), not a DDPM denoiser; "
+                 "use it with --process flow");
+    if (m.process != expected_process)
+      fail(file, "holds a DDPM denoiser (" + std::string(to_string(m.target)) +
+                     "-prediction), not a flow-matching velocity model; use it with --process ddpm, or "
+                     "train a flow model with `diffuscope train --process flow`");
     if (!expected_dataset.empty() && m.dataset != expected_dataset)
       fail(file, "trained on '" + m.dataset + "', not '" + expected_dataset + "'");
     return m;

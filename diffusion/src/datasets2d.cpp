@@ -242,4 +242,39 @@ Dataset2D make_dataset2d(Dataset2DKind kind, int n, std::uint64_t seed) {
   return data;
 }
 
+int dataset2d_class_count(Dataset2DKind kind) {
+  switch (kind) {
+    case Dataset2DKind::Moons: return 2;
+    case Dataset2DKind::EightGaussians: return 8;
+    case Dataset2DKind::SwissRoll: return 1;
+    case Dataset2DKind::Checkerboard: return 2;
+    case Dataset2DKind::Circles: return 2;
+    case Dataset2DKind::Spiral: return 2;
+    case Dataset2DKind::GaussianMixture: return 3;
+  }
+  return 1;
+}
+
+int dataset2d_class_of_label(Dataset2DKind kind, int label) {
+  switch (kind) {
+    case Dataset2DKind::SwissRoll: return 0;
+    // checkerboard(): label = 2 row + column / 2.
+    case Dataset2DKind::Checkerboard: return (label / 2) % 2;
+    default: return label;
+  }
+}
+
+LabelledPoints2D labelled_points(const Dataset2D& data) {
+  LabelledPoints2D points;
+  points.xy = data.xy;
+  points.num_classes = dataset2d_class_count(data.kind);
+  points.class_id.reserve(data.label.size());
+  for (int label : data.label) points.class_id.push_back(dataset2d_class_of_label(data.kind, label));
+  return points;
+}
+
+LabelledPoints2D make_labelled_dataset2d(Dataset2DKind kind, int n, std::uint64_t seed) {
+  return labelled_points(make_dataset2d(kind, n, seed));
+}
+
 }  // namespace diffusion

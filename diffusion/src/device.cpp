@@ -30,6 +30,19 @@ torch::Device pick_device(std::string_view request) {
   throw std::invalid_argument("device: expected auto, cpu or cuda, got '" + std::string(request) + "'");
 }
 
+namespace {
+// LibTorch's CPU matrix products go to the system BLAS, which on Debian is OpenBLAS with a thread
+// per core of its own, spinning between calls: limited with LibTorch's count, so that "1 thread"
+// leaves the other core free (to the window's renderer in the app). Looked up at run time: other
+// BLAS libraries (MKL in a pip wheel, the reference BLAS) have no such call, and then it is a no-op.
+void limit_blas_threads(int count) {
+  using SetThreads = void (*)(int);
+  if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {
+    reinterpret_cast<SetThreads>(symbol)(count);
+  }
+}
+}  // namespace
+
 int configure_threads(int threads) {
   int count = threads;
   if (count <= 0) {
@@ -40,6 +53,7 @@ int configure_threads(int threads) {
     count = std::max(1, static_cast<int>(hw / 2));
   }
   at::set_num_threads(count);
+  limit_blas_threads(count);
   return at::get_num_threads();
 }
 

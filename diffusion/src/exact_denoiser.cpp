@@ -88,4 +88,51 @@ torch::Tensor ExactDenoiser::expected_eps(const torch::Tensor& x_t, double alpha
   return (x_t - x0 * std::sqrt(alpha_bar)) / std::sqrt(1.0 - alpha_bar);
 }
 
+ConditionalExactDenoiser::ConditionalExactDenoiser(const torch::Tensor& train, const std::vector<int>& class_id,
+                                                   int num_classes, std::int64_t chunk_rows)
+    : unconditional_(train, chunk_rows) {
+  const std::int64_t M = unconditional_.train().size(0);
+  if (static_cast<std::int64_t>(class_id.size()) != M)
+    throw std::invalid_argument("ConditionalExactDenoiser: " + std::to_string(class_id.size()) + " classes for " +
+                                std::to_string(M) + " training points");
+  if (num_classes < 1)
+    throw std::invalid_argument("ConditionalExactDenoiser: num_classes = " + std::to_string(num_classes) +
+                                " must be >= 1");
+  std::vector<std::vector<std::int64_t>> members(static_cast<std::size_t>(num_classes));
+  for (std::int64_t i = 0; i < M; ++i) {
+    const int c = class_id[static_cast<std::size_t>(i)];
+    if (c < 0 || c >= num_classes)
+      throw std::invalid_argument("ConditionalExactDenoiser: training point " + std::to_string(i) + " has class " +
+                                  std::to_string(c) + ", outside 0.." + std::to_string(num_classes - 1));
+    members[static_cast<std::size_t>(c)].push_back(i);
+  }
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& all = unconditional_.train();
+  for (const std::vector<std::int64_t>& rows : members) {
+    if (rows.empty()) {
+      per_class_.push_back(nullptr);
+      continue;
+    }
+    const torch::Tensor index =
+        torch::tensor(rows, torch::TensorOptions().dtype(torch::kInt64)).to(all.device());
+    per_class_.push_back(std::make_unique<ExactDenoiser>(all.index_select(0, index), chunk_rows));
+  }
+}
+
+std::int64_t ConditionalExactDenoiser::class_size(int c) const {
+  if (c < 0 || c >= num_classes() || !per_class_[static_cast<std::size_t>(c)]) return 0;
+  return per_class_[static_cast<std::size_t>(c)]->train().size(0);
+}
+
+const ExactDenoiser& ConditionalExactDenoiser::denoiser(int c) const {
+  if (c == kNullClass) return unconditional_;
+  if (c < 0 || c >= num_classes())
+    throw std::invalid_argument("class " + std::to_string(c) + " is out of range: the training points have " +
+                                std::to_string(num_classes()) + (num_classes() == 1 ? " class (0)" : " classes (0.." +
+                                std::to_string(num_classes() - 1) + ")"));
+  if (!per_class_[static_cast<std::size_t>(c)])
+    throw std::invalid_argument("class " + std::to_string(c) + " has no training points");
+  return *per_class_[static_cast<std::size_t>(c)];
+}
+
 }  // namespace diffusion

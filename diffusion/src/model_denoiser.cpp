@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "diffusion/datasets2d.hpp"
+#include "diffusion/guidance.hpp"
 #include "diffusion/log_snr.hpp"
 
 namespace diffusion {
@@ -17,6 +19,14 @@ torch::Tensor predict_output(PointModel& model, const torch::Tensor& x_t, double
   const double lambda = model_log_snr(log_snr);
   const auto level = torch::full({1}, lambda, x_t.options().dtype(torch::kFloat32));
   return model->forward(x_t, level);
+}
+
+torch::Tensor predict_output(PointModel& model, const torch::Tensor& x_t, double log_snr, int class_id) {
+  if (!model) throw std::invalid_argument("predict_output: the model is not set");
+  torch::NoGradGuard no_grad;
+  const double lambda = model_log_snr(log_snr);
+  const auto level = torch::full({1}, lambda, x_t.options().dtype(torch::kFloat32));
+  return model->forward(x_t, level, class_id);
 }
 
 Prediction prediction_from_model_output(const torch::Tensor& x_t, const torch::Tensor& output,
@@ -64,6 +74,23 @@ Denoiser make_model_denoiser(PointModel model, PredictionTarget target, const Re
   return make_learned_denoiser(
       [model](const torch::Tensor& x_t, double log_snr) mutable { return predict_output(model, x_t, log_snr); },
       target, config);
+}
+
+Denoiser make_model_denoiser(PointModel model, PredictionTarget target, const ReverseConfig& config, int class_id) {
+  if (!model) throw std::invalid_argument("make_model_denoiser: the model is not set");
+  model->class_row(class_id);  // refuses an unconditional model or a bad class now, not mid-run
+  return make_learned_denoiser(
+      [model, class_id](const torch::Tensor& x_t, double log_snr) mutable {
+        return predict_output(model, x_t, log_snr, class_id);
+      },
+      target, config);
+}
+
+Denoiser make_guided_model_denoiser(PointModel model, PredictionTarget target, const ReverseConfig& config,
+                                    int class_id, double w) {
+  validate_guidance_scale(w);
+  return make_guided_denoiser(make_model_denoiser(model, target, config, kNullClass),
+                              make_model_denoiser(model, target, config, class_id), w, config);
 }
 
 }  // namespace diffusion

@@ -10,6 +10,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "diffusion/datasets2d.hpp"
 #include "diffusion/log_snr.hpp"
 #include "model_support.hpp"
 
@@ -26,6 +27,9 @@ constexpr int kNoiseWidth = 128;
 // roughly unit variance, so 0.5 .. 64 spans "whole cloud" down to fine detail such as the
 // checkerboard's edges.
 constexpr double kLowestFrequency = 0.5;
+// Initial class vectors are uniform in +-this: the same order as the noise layer's pre-activations
+// (whose inputs lie in [-1, 1]), so a class moves the FiLM parameters from the first step on.
+constexpr double kClassEmbeddingInitBound = 0.5;
 
 }  // namespace
 
@@ -33,6 +37,7 @@ std::string PointModelConfig::architecture() const {
   std::ostringstream out;
   out << "point-mlp-film/v1 f=" << frequencies << " nf=" << noise_features << " h=" << hidden
       << " b=" << blocks;
+  if (num_classes > 0) out << " c=" << num_classes;
   return out.str();
 }
 
@@ -42,12 +47,13 @@ int64_t PointModelConfig::parameter_count() const {
   const int64_t noise = (2 * nf + 1) * w + w + w * (2 * h * b) + 2 * h * b;
   const int64_t residual = b * (h * h + h) + b * (h * h);
   const int64_t output = h * 2 + 2;
-  return input + noise + residual + output;
+  const int64_t classes = num_classes > 0 ? (num_classes + 1) * w : 0;
+  return input + noise + residual + output + classes;
 }
 
 bool operator==(const PointModelConfig& a, const PointModelConfig& b) {
   return a.frequencies == b.frequencies && a.noise_features == b.noise_features &&
-         a.hidden == b.hidden && a.blocks == b.blocks;
+         a.hidden == b.hidden && a.blocks == b.blocks && a.num_classes == b.num_classes;
 }
 
 void validate(const PointModelConfig& config) {
@@ -55,6 +61,9 @@ void validate(const PointModelConfig& config) {
   check_range("PointModelConfig", "noise_features", config.noise_features, 64);
   check_range("PointModelConfig", "hidden", config.hidden, 1024);
   check_range("PointModelConfig", "blocks", config.blocks, 16);
+  if (config.num_classes < 0 || config.num_classes > 1024)
+    throw std::invalid_argument("PointModelConfig: num_classes = " + std::to_string(config.num_classes) +
+                                " must be in 0..1024 (0: unconditional)");
 }
 
 PointModelImpl::PointModelImpl(PointModelConfig config) : config_(config) {
@@ -72,6 +81,9 @@ PointModelImpl::PointModelImpl(PointModelConfig config) : config_(config) {
     block_second_->push_back(torch::nn::Linear(torch::nn::LinearOptions(h, h).bias(false)));
   }
   output_ = register_module("output", torch::nn::Linear(h, 2));
+  // Registered last: the other parameters keep their names, order and initial draws.
+  if (config_.num_classes > 0)
+    class_embedding_ = register_parameter("class_embedding", torch::zeros({config_.num_classes + 1, kNoiseWidth}));
 
   // x @ feature_matrix + phase = [f_k x, f_k y, f_k x + pi/2, f_k y + pi/2]: one sin gives both
   // the sines and the cosines.
@@ -108,6 +120,8 @@ void PointModelImpl::reset_parameters(std::uint64_t seed) {
     const bool zero = name.rfind("noise_film.", 0) == 0 || name.rfind("block_second.", 0) == 0;
     if (zero) {
       cpu.zero_();
+    } else if (name == "class_embedding") {
+      fill_uniform(cpu, kClassEmbeddingInitBound, generator);
     } else {
       model_support::fill_default_uniform(cpu, name, parameters, generator);
     }
@@ -120,7 +134,25 @@ torch::Tensor PointModelImpl::features(const torch::Tensor& x) const {
   return torch::cat({x, waves}, 1);
 }
 
+std::int64_t PointModelImpl::class_row(int class_id) const {
+  if (config_.num_classes == 0)
+    throw std::invalid_argument("PointModel: a class was given to an unconditional model (trained without "
+                                "classes); sample it without a class");
+  if (class_id == kNullClass) return config_.num_classes;
+  if (class_id < 0 || class_id >= config_.num_classes)
+    throw std::invalid_argument("PointModel: class " + std::to_string(class_id) + " is outside 0.." +
+                                std::to_string(config_.num_classes - 1) + " (or " + std::to_string(kNullClass) +
+                                " for the null class)");
+  return class_id;
+}
+
 torch::Tensor PointModelImpl::noise_embedding(const torch::Tensor& log_snr) {
+  return noise_embedding(log_snr, torch::Tensor());
+}
+
+torch::Tensor PointModelImpl::noise_embedding(const torch::Tensor& log_snr, const torch::Tensor& class_rows) {
+  if (class_rows.defined() && config_.num_classes == 0)
+    throw std::invalid_argument("PointModel: class rows were given to an unconditional model");
   if (!log_snr.defined() || log_snr.dim() != 1 || log_snr.size(0) < 1)
     throw std::invalid_argument("PointModel: log_snr must be a [M] tensor with M >= 1");
   if (torch::isnan(log_snr).any().item<bool>())
@@ -128,7 +160,18 @@ torch::Tensor PointModelImpl::noise_embedding(const torch::Tensor& log_snr) {
   const auto u = scaled_log_snr(log_snr.to(torch::kFloat32)).unsqueeze(1);  // [M, 1]
   const auto angles = u * noise_frequencies_;                               // [M, nf]
   const auto embedded = torch::cat({u, angles.sin(), angles.cos()}, 1);
-  return noise_film_(torch::silu(noise_hidden_(embedded)));
+  if (config_.num_classes == 0) return noise_film_(torch::silu(noise_hidden_(embedded)));
+  torch::Tensor rows = class_rows;
+  if (!rows.defined()) rows = torch::full({1}, config_.num_classes, torch::TensorOptions().dtype(torch::kInt64));
+  if (rows.dim() != 1 || (rows.size(0) != 1 && rows.size(0) != log_snr.size(0)))
+    throw std::invalid_argument("PointModel: class rows must be [1] or [M] for M = " +
+                                std::to_string(log_snr.size(0)) + " noise levels");
+  rows = rows.to(class_embedding_.device(), torch::kInt64);
+  if (rows.numel() > 0 && (rows.min().item<std::int64_t>() < 0 || rows.max().item<std::int64_t>() > config_.num_classes))
+    throw std::invalid_argument("PointModel: class rows must lie in 0.." + std::to_string(config_.num_classes));
+  // [M or 1, width]: broadcasting adds one class vector to every level when a single row is given.
+  const auto with_class = noise_hidden_(embedded) + class_embedding_.index_select(0, rows);
+  return noise_film_(torch::silu(with_class));
 }
 
 torch::Tensor PointModelImpl::forward_from_embedding(const torch::Tensor& x,
@@ -177,7 +220,7 @@ torch::Tensor PointModelImpl::forward_from_embedding(const torch::Tensor& x,
   return output_(hidden).to(x.scalar_type());
 }
 
-torch::Tensor PointModelImpl::forward(const torch::Tensor& x, const torch::Tensor& log_snr) {
+torch::Tensor PointModelImpl::checked_log_snr(const torch::Tensor& x, const torch::Tensor& log_snr) const {
   if (!log_snr.defined())
     throw std::invalid_argument("PointModel: log_snr must be a defined [1] or [N] tensor");
   const auto lambda = log_snr.dim() == 0 ? log_snr.reshape({1}) : log_snr;
@@ -186,7 +229,16 @@ torch::Tensor PointModelImpl::forward(const torch::Tensor& x, const torch::Tenso
     throw std::invalid_argument("PointModel: log_snr must have 1 or N = " +
                                 std::to_string(x.size(0)) + " entries, got " +
                                 std::to_string(lambda.size(0)));
-  return forward_from_embedding(x, noise_embedding(lambda));
+  return lambda;
+}
+
+torch::Tensor PointModelImpl::forward(const torch::Tensor& x, const torch::Tensor& log_snr) {
+  return forward_from_embedding(x, noise_embedding(checked_log_snr(x, log_snr)));
+}
+
+torch::Tensor PointModelImpl::forward(const torch::Tensor& x, const torch::Tensor& log_snr, int class_id) {
+  const auto row = torch::full({1}, class_row(class_id), torch::TensorOptions().dtype(torch::kInt64));
+  return forward_from_embedding(x, noise_embedding(checked_log_snr(x, log_snr), row));
 }
 
 PointModel clone_point_model(const PointModel& model) {

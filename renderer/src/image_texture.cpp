@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "renderer/frame_damage.hpp"
+
 namespace renderer {
 namespace {
 
@@ -153,6 +155,7 @@ void ImageTexture::set_filter(TextureFilter filter) {
 }
 
 void ImageTexture::apply_filter() {
+  note_texture_changed(texture_id());   // new pixels or a new filter: the image looks different
   bool nearest = filter_ == TextureFilter::Nearest ||
                  (filter_ == TextureFilter::Auto && std::max(width_, height_) <= 128);
   GLint mode = nearest ? GL_NEAREST : GL_LINEAR;

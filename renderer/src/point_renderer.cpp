@@ -29,6 +29,12 @@ GLuint compile_shader(GLenum type, const char* source, const char* name, std::st
   return shader;
 }
 
+// Revisions are unique across renderers, so a key made of revisions never matches stale points.
+std::uint64_t next_point_revision() {
+  static std::uint64_t last = 0;   // UI thread only, like every GL call here
+  return ++last;
+}
+
 }  // namespace
 
 PointRenderer::~PointRenderer() { release(); }
@@ -95,6 +101,7 @@ bool PointRenderer::init(std::string* error) {
 
 void PointRenderer::set_positions(const float* xy, int count) {
   if (program_ == 0) return;
+  revision_ = next_point_revision();
   count = (xy == nullptr) ? 0 : std::max(0, count);
   GLint previous_buffer = 0;
   glGetIntegerv(GL_ARRAY_BUFFER_BINDING, &previous_buffer);
@@ -112,6 +119,7 @@ void PointRenderer::set_positions(const float* xy, int count) {
 
 void PointRenderer::set_colors(const std::uint32_t* rgba, int count) {
   if (program_ == 0) return;
+  revision_ = next_point_revision();
   count = (rgba == nullptr) ? 0 : std::max(0, count);
   GLint previous_buffer = 0;
   glGetIntegerv(GL_ARRAY_BUFFER_BINDING, &previous_buffer);

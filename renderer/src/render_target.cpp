@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "renderer/frame_damage.hpp"
 #include "renderer/screenshot.hpp"
 
 namespace renderer {
@@ -19,6 +20,7 @@ void RenderTarget::release() {
   texture_ = 0;
   width_ = 0;
   height_ = 0;
+  shown_key_ = 0;
 }
 
 bool RenderTarget::resize(int width, int height, std::string* error) {
@@ -72,6 +74,7 @@ void RenderTarget::begin() {
 }
 
 void RenderTarget::end() {
+  note_texture_changed(texture_id());   // whatever was drawn between begin and end is new
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(previous_framebuffer_));
   glViewport(previous_viewport_[0], previous_viewport_[1], previous_viewport_[2], previous_viewport_[3]);
 }

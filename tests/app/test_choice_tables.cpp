@@ -31,6 +31,8 @@ TEST(ChoiceTables, DiffusionEnumsUseDiffusionsOwnWords) {
   expect_complete_table(diffusion::all_schedule_kinds());
   expect_complete_table(diffusion::all_dataset2d_kinds());
   expect_complete_table(diffusion::all_prediction_targets());
+  expect_complete_table(diffusion::all_ode_solvers());
+  for (const auto& c : choices<diffusion::OdeSolver>()) EXPECT_EQ(diffusion::parse_ode_solver(c.key), c.value);
   for (const auto& c : choices<diffusion::ScheduleKind>()) EXPECT_EQ(diffusion::parse_schedule_kind(c.key), c.value);
   for (const auto& c : choices<diffusion::Dataset2DKind>()) EXPECT_EQ(diffusion::parse_dataset2d_kind(c.key), c.value);
   for (const auto& c : choices<diffusion::PredictionTarget>())
@@ -46,6 +48,8 @@ TEST(ChoiceTables, AppEnumsRoundTrip) {
   expect_complete_table<ForwardProcess>({ForwardProcess::ClosedForm, ForwardProcess::Markov, ForwardProcess::Naive});
   expect_complete_table<DenoiserKind>({DenoiserKind::Model, DenoiserKind::Exact});
   expect_complete_table<VectorField>({VectorField::None, VectorField::Score, VectorField::Eps});
+  expect_complete_table(all_reverse_presets());
+  EXPECT_EQ(*parse_key<ReversePreset>("ode"), ReversePreset::OdeSolverComparison);
   EXPECT_EQ(key_list<ForwardProcess>(), "closed, markov, naive");
 }
 

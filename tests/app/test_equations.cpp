@@ -640,3 +640,63 @@ TEST(ReverseEquations, EachPredictionTargetShowsHowXHatAndEpsHatFollow) {
   lines = dg::current_equations(s);
   EXPECT_TRUE(contains(lines[0].caption, "run at λ = −6, x̂₀ kept")) << lines[0].caption;
 }
+
+// Issue 18: an ODE panel shows its solver's step in DDIM's variables, the numbers of the x̂₀/ε̂
+// form it computes, and the run's network evaluations. K = 10 of T = 1000 (trailing) visits
+// 1000, 900, …, 100: the cursor at 500 shows the step 500 → 400, the one before came from 600.
+TEST(ReverseEquations, OdeSolversShowTheirStepAndNfe) {
+  const LinearReference ref(1000, 1e-4, 0.02);
+  const double ab = ref.alpha_bar[500], ab_prev = ref.alpha_bar[400], ab_before = ref.alpha_bar[600];
+  const std::string euler = "x₄₀₀ = " + f3(std::sqrt(ab_prev)) + " · x̂₀ + " + f3(std::sqrt(1 - ab_prev)) + " · ε̂";
+  auto ode_state = [](diffusion::OdeSolver solver, int t) {
+    dg::AppState s = reverse_state(t, SigmaKind::Small, 0.0, 10);
+    s.reverse.panels[0].ode_solver = solver;
+    return s;
+  };
+  {
+    const auto lines = dg::current_equations(ode_state(diffusion::OdeSolver::Euler, 500));
+    const dg::EquationLine* step = find_caption(lines, "ODE Euler step");
+    ASSERT_NE(step, nullptr);
+    EXPECT_TRUE(contains(step->caption, "x₄₀₀ ← x₅₀₀")) << step->caption;
+    EXPECT_TRUE(contains(step->caption, "NFE = 10")) << step->caption;
+    EXPECT_EQ(step->symbolic, "x̄ₛ = x̄ₜ + (σ̂ₛ − σ̂ₜ) · ε̂,  x̄ = x/√ᾱ, σ̂ = √(1 − ᾱ)/√ᾱ");
+    EXPECT_EQ(step->numeric, euler);
+    EXPECT_EQ(find_caption(lines, "σₜ"), nullptr);   // no σ line: the ODE adds no noise
+    EXPECT_EQ(lines[0].symbolic, "x̂₀ = (xₜ − √(1 − ᾱₜ) · ε̂) / √ᾱₜ");
+  }
+  {
+    // Heun: 2 evaluations per step but 1 on the last: 19. The correction's weight is
+    // √ᾱₛ (σ̂ₜ − σ̂ₛ) / 2 on ε̂ − ε̂′, σ̂ = √(1 − ᾱ)/√ᾱ.
+    const auto lines = dg::current_equations(ode_state(diffusion::OdeSolver::Heun, 500));
+    const dg::EquationLine* step = find_caption(lines, "ODE Heun step");
+    ASSERT_NE(step, nullptr);
+    EXPECT_TRUE(contains(step->caption, "NFE = 19")) << step->caption;
+    const double sigma_hat = std::sqrt((1 - ab) / ab), sigma_hat_prev = std::sqrt((1 - ab_prev) / ab_prev);
+    EXPECT_EQ(step->numeric, euler + " + " + f3(std::sqrt(ab_prev) * (sigma_hat - sigma_hat_prev) / 2) + " · (ε̂ − ε̂′)");
+    // The last step (100 → 0) is plain Euler.
+    const auto last = dg::current_equations(ode_state(diffusion::OdeSolver::Heun, 100));
+    const dg::EquationLine* last_step = find_caption(last, "ODE Heun step");
+    ASSERT_NE(last_step, nullptr);
+    EXPECT_TRUE(contains(last_step->numeric, "last step: plain Euler")) << last_step->numeric;
+  }
+  {
+    // DPM-Solver++(2M): h = λₛ − λₜ, r = h′/h with h′ of the step 600 → 500, λ = log(√ᾱ/√(1 − ᾱ)).
+    const auto lambda = [](double a) { return 0.5 * std::log(a / (1 - a)); };
+    const double h = lambda(ab_prev) - lambda(ab), r = (lambda(ab) - lambda(ab_before)) / h;
+    const double weight = (1 - std::exp(-h)) * std::sqrt(ab_prev) / (2 * r);
+    const auto lines = dg::current_equations(ode_state(diffusion::OdeSolver::DpmSolverPP2M, 500));
+    const dg::EquationLine* step = find_caption(lines, "DPM-Solver++(2M) step");
+    ASSERT_NE(step, nullptr);
+    EXPECT_TRUE(contains(step->caption, "NFE = 10")) << step->caption;
+    EXPECT_EQ(step->numeric, euler + " + " + f3(weight) + " · (x̂₀ − x̂₀′),  h = " + f3(h) + ", r = " + f3(r));
+    // The first step (from t = 1000) has no step before it: first order.
+    const auto first = dg::current_equations(ode_state(diffusion::OdeSolver::DpmSolverPP2M, 1000));
+    const dg::EquationLine* first_step = find_caption(first, "DPM-Solver++(2M) step");
+    ASSERT_NE(first_step, nullptr);
+    EXPECT_TRUE(contains(first_step->numeric, "first step: first order")) << first_step->numeric;
+  }
+  // The readout: no noise.
+  const dg::Readout readout = dg::current_readout(ode_state(diffusion::OdeSolver::Heun, 500));
+  EXPECT_EQ(readout.sigma, 0.0);
+  EXPECT_TRUE(contains(readout.sigma_caption, "no noise")) << readout.sigma_caption;
+}

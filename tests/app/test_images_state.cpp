@@ -48,10 +48,10 @@ TEST(ImagesJob, ClippingIsOnByDefaultWithTheImageRange) {
   EXPECT_TRUE(job.panels[0].sampler.clip_x0);
   EXPECT_EQ(job.panels[0].sampler.clip_min, -1.0);
   EXPECT_EQ(job.panels[0].sampler.clip_max, 1.0);
-  EXPECT_EQ(dg::image_panel_label(job.panels[0], 1000), "σ² = β̃ · K = 1000 · x̂₀ clipped to [−1, 1]");
+  EXPECT_EQ(dg::image_panel_label(job.panels[0], 1000), "σ² = β̃ · NFE = 1000 · K = 1000 · x̂₀ clipped to [−1, 1]");
   s.sampling.panels[0].sampler.clip_x0 = false;
   const dg::ImageReverseJob off = dg::make_image_job(s, dg::share_schedule(a), 0);
-  EXPECT_EQ(dg::image_panel_label(off.panels[0], 1000), "σ² = β̃ · K = 1000");
+  EXPECT_EQ(dg::image_panel_label(off.panels[0], 1000), "σ² = β̃ · NFE = 1000 · K = 1000");
   EXPECT_TRUE(dg::restarts_image_run(job, off));
 }
 

@@ -286,4 +286,41 @@ TEST(LiveFaults, ReverseAndImagesFaultsShowInTheirPanel) {
   }
 }
 
+// Render on demand (issue 16): a still window builds no frames, and the frames it builds while
+// settling after launch rasterise only what changed.
+TEST(RenderOnDemand, AStillWindowBuildsNoFramesAfterItSettles) {
+  const std::string err_path = temp_path("frames.txt");
+  const std::string command = "env DIFFUSCOPE_FRAME_LOG=1 timeout -s TERM 12 " + std::string(DIFFUSCOPE_EXE) +
+                              " gui --size 1280x720 2>" + err_path;
+  std::system(command.c_str());
+  std::ifstream in(err_path);
+  std::string line;
+  int frames = 0, late_frames = 0;
+  while (std::getline(in, line)) {
+    double at = 0;
+    long number = 0;
+    if (std::sscanf(line.c_str(), "diffuscope: frame %ld built at %lf s", &number, &at) != 2) continue;
+    ++frames;
+    if (at > 6.0) ++late_frames;   // the last 6 s of the 12: nothing moves, nothing is built
+  }
+  std::remove(err_path.c_str());
+  EXPECT_GE(frames, 1);
+  EXPECT_EQ(late_frames, 0) << frames << " frames built";
+}
+
+// Redraw only what changed (issue 16): in a scripted session of random interaction every partial
+// redraw is compared with a whole one (DIFFUSCOPE_CHECK_DAMAGE=1); not one pixel may differ.
+TEST(RedrawOnlyWhatChanged, PartialRedrawsEqualWholeOnes) {
+  const std::string report = temp_path("soak.json");
+  const AppRun r = run("--soak 15 --size 1280x720 --soak-out " + report, "DIFFUSCOPE_CHECK_DAMAGE=1");
+  std::remove(report.c_str());
+  long long compared = -1, differ = -1;
+  const auto at = r.err.find("damage check: ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  ASSERT_EQ(std::sscanf(r.err.c_str() + at, "damage check: %lld partial redraws compared with whole ones, %lld differ",
+                        &compared, &differ), 2) << r.err;
+  EXPECT_GE(compared, 10);
+  EXPECT_EQ(differ, 0) << r.err;
+}
+
 }  // namespace

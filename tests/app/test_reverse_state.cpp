@@ -406,11 +406,11 @@ TEST(ReverseTexts, SwdAndLabels) {
   spec.sampler.eta = 1.0;
   spec.steps = 0;
   spec.denoiser = dg::DenoiserKind::Exact;
-  EXPECT_EQ(dg::panel_label(spec, 1000), "DDIM η = 1 · K = 1000 · exact");
+  EXPECT_EQ(dg::panel_label(spec, 1000), "DDIM η = 1 · NFE = 1000 · K = 1000 · exact");
   spec.sampler.sigma = SigmaKind::Small;
   spec.steps = 50;
   spec.denoiser = dg::DenoiserKind::Model;
-  EXPECT_EQ(dg::panel_label(spec, 1000), "σ² = β̃ · K = 50 · learned");
+  EXPECT_EQ(dg::panel_label(spec, 1000), "σ² = β̃ · NFE = 50 · K = 50 · learned");
 }
 
 // Issue 14: the overlay is named for the step it draws; the meter says what a copy is.
@@ -452,7 +452,7 @@ TEST(ReverseJobFromState, ClippingCarriesTheDatasetsRange) {
   }
   const dg::ReverseJob job = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::Moons, 0, 0);
   const std::string label = dg::panel_label(job.panels[0], 1000);
-  EXPECT_EQ(label, "σ² = β̃ · K = 1000 · learned · x̂₀ clipped to " +
+  EXPECT_EQ(label, "σ² = β̃ · NFE = 1000 · K = 1000 · learned · x̂₀ clipped to " +
                        dg::clip_range_text(job.panels[0].sampler.clip_min, job.panels[0].sampler.clip_max));
   EXPECT_EQ(dg::clip_range_text(-1.0, 1.0), "[−1, 1]");
   EXPECT_EQ(dg::clip_range_text(-2.5, 3.0), "[−2.5, 3]");
@@ -539,7 +539,7 @@ TEST(ReversePresets, PredictionTargetPutsTheThreeModelsSideBySide) {
     EXPECT_TRUE(state.panels[i].sampler.clip_x0);  // kept from panel 0
     EXPECT_EQ(job.panels[i].model_target, expected[i]);
   }
-  EXPECT_EQ(dg::panel_label(job.panels[0], 1000).rfind("learned ε-model · DDIM η = 0 · K = 50", 0), 0u);
+  EXPECT_EQ(dg::panel_label(job.panels[0], 1000).rfind("learned ε-model · DDIM η = 0 · NFE = 50 · K = 50", 0), 0u);
   EXPECT_EQ(dg::panel_label(job.panels[2], 1000).rfind("learned v-model", 0), 0u);
   // A different target is a different run.
   dg::ReverseJob other = job;
@@ -547,4 +547,119 @@ TEST(ReversePresets, PredictionTargetPutsTheThreeModelsSideBySide) {
   EXPECT_TRUE(dg::restarts_run(job, other));
   other.panels[1].model_target.reset();
   EXPECT_TRUE(dg::restarts_run(job, other));
+}
+
+// Issue 18: a panel's ODE solver travels to the worker and restarts the run when it changes.
+TEST(ReverseJobFromState, OdeSolverTravelsAndRestartsTheRun) {
+  dg::ReverseState s;
+  const diffusion::ScheduleParams a;
+  const dg::ReverseJob plain = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::Moons, 0, 0);
+  EXPECT_FALSE(plain.panels[0].ode_solver.has_value());
+  s.panels[0].ode_solver = diffusion::OdeSolver::Heun;
+  const dg::ReverseJob heun = dg::make_reverse_job(s, dg::share_schedule(a), diffusion::Dataset2DKind::Moons, 0, 0);
+  EXPECT_EQ(heun.panels[0].ode_solver, diffusion::OdeSolver::Heun);
+  EXPECT_TRUE(dg::same_reverse_job(heun, heun));
+  EXPECT_TRUE(dg::restarts_run(plain, heun));
+  EXPECT_FALSE(heun.panels[0] == plain.panels[0]);
+  dg::ReverseJob dpm = heun;
+  dpm.panels[0].ode_solver = diffusion::OdeSolver::DpmSolverPP2M;
+  EXPECT_TRUE(dg::restarts_run(heun, dpm));
+  EXPECT_FALSE(dg::same_panel_spec(heun.panels[0], dpm.panels[0]));
+  EXPECT_FALSE(heun.panels[0] == dpm.panels[0]);
+  // A cursor move on an ODE run does not restart it.
+  dg::ReverseJob moved = heun;
+  moved.t = 300;
+  EXPECT_FALSE(dg::restarts_run(heun, moved));
+  // A new panel copies panel 0, solver included.
+  dg::set_panel_count(s, 2, ScheduleKind::Linear);
+  EXPECT_EQ(s.panels[1].ode_solver, diffusion::OdeSolver::Heun);
+}
+
+// Issue 18: every caption counts its network evaluations; Heun spends 2 per step but 1 on the
+// last (to t = 0) and on a first step from ᾱ_T = 0 (counted here by hand, not by the code).
+TEST(ReverseTexts, CaptionsCountNetworkEvaluations) {
+  dg::ReversePanelSpec spec;   // default schedule: linear, T = 1000
+  spec.steps = 5;
+  spec.denoiser = dg::DenoiserKind::Model;
+  spec.ode_solver = diffusion::OdeSolver::Heun;
+  EXPECT_EQ(dg::panel_label(spec, 1000), "ODE Heun · NFE = 9 · K = 5 · learned");
+  EXPECT_EQ(dg::panel_network_evaluations(spec, 1000), 2 * 5 - 1);
+  diffusion::ScheduleParams zero_snr;
+  zero_snr.zero_terminal_snr = true;
+  spec.schedule = dg::panel_schedule(zero_snr);
+  EXPECT_EQ(dg::panel_network_evaluations(spec, 1000), 2 * 5 - 2);
+  EXPECT_EQ(dg::sampler_and_steps_label(spec, 1000), "ODE Heun · NFE = 8 · K = 5");
+  spec.ode_solver = diffusion::OdeSolver::DpmSolverPP2M;
+  spec.steps = 10;
+  spec.denoiser = dg::DenoiserKind::Exact;
+  EXPECT_EQ(dg::panel_label(spec, 1000), "ODE DPM++ · NFE = 10 · K = 10 · exact");
+  spec.ode_solver = diffusion::OdeSolver::Euler;
+  EXPECT_EQ(dg::sampler_and_steps_label(spec, 1000), "ODE Euler · NFE = 10 · K = 10");
+  spec.ode_solver.reset();
+  spec.sampler.sigma = SigmaKind::DDIM;
+  EXPECT_EQ(dg::sampler_and_steps_label(spec, 1000), "DDIM η = 0 · NFE = 10 · K = 10");
+  // Curvature of the tracked paths, two decimals; nothing before there is a path.
+  EXPECT_EQ(dg::path_ratio_text(1.0432), "path length / distance: 1.04");
+  EXPECT_EQ(dg::path_ratio_text(12.5), "path length / distance: 12.50");
+  EXPECT_EQ(dg::path_ratio_text(1.0432, true), "len/dist 1.04");
+  EXPECT_EQ(dg::path_ratio_text(std::nan("")), "");
+}
+
+// Issue 18: the ODE solvers' compare: DDPM, DDIM η = 0, Heun and DPM-Solver++(2M) with about 10
+// network evaluations each (Heun's 2K − 1 cannot be 10: K = 5, 9), denoiser and clipping kept.
+TEST(ReversePresets, OdeSolversAtEqualNfe) {
+  dg::ReverseState s;
+  s.panels[0].denoiser = dg::DenoiserKind::Exact;
+  s.panels[0].sampler.clip_x0 = true;
+  s.panels[0].ode_solver = diffusion::OdeSolver::Euler;   // panel 0's own choice is replaced
+  dg::apply_reverse_preset(s, dg::ReversePreset::OdeSolverComparison, ScheduleKind::Linear);
+  ASSERT_EQ(s.panel_count, 4);
+  EXPECT_EQ(s.panels[0].sampler.sigma, SigmaKind::Small);
+  EXPECT_FALSE(s.panels[0].ode_solver.has_value());
+  EXPECT_EQ(s.panels[1].sampler.sigma, SigmaKind::DDIM);
+  EXPECT_EQ(s.panels[1].sampler.eta, 0.0);
+  EXPECT_FALSE(s.panels[1].ode_solver.has_value());
+  EXPECT_EQ(s.panels[2].ode_solver, diffusion::OdeSolver::Heun);
+  EXPECT_EQ(s.panels[3].ode_solver, diffusion::OdeSolver::DpmSolverPP2M);
+  const int expected_k[] = {10, 10, 5, 10}, expected_nfe[] = {10, 10, 9, 10};
+  const dg::ReverseJob job =
+      dg::make_reverse_job(s, dg::share_schedule(diffusion::ScheduleParams{}), diffusion::Dataset2DKind::Moons, 0, 0);
+  ASSERT_EQ(job.panels.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(s.panels[i].steps, expected_k[i]);
+    EXPECT_EQ(s.panels[i].denoiser, dg::DenoiserKind::Exact);
+    EXPECT_TRUE(s.panels[i].sampler.clip_x0);
+    EXPECT_EQ(dg::panel_network_evaluations(job.panels[i], 1000), expected_nfe[i]);
+    EXPECT_NE(dg::panel_label(job.panels[i], 1000).find("NFE = " + std::to_string(expected_nfe[i]) + " · K = " + std::to_string(expected_k[i])), std::string::npos);
+  }
+  // Other presets drop the ODE again.
+  dg::apply_reverse_preset(s, dg::ReversePreset::StepsComparison, ScheduleKind::Linear);
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(s.panels[i].ode_solver.has_value()) << i;
+}
+
+// A distance computed for another state than the one shown is not shown (nor does a screenshot
+// wait on less than every panel's own figure).
+TEST(ReverseTexts, DistanceShownOnlyForTheStateItBelongsTo) {
+  dg::ReversePanelFrame panel;
+  panel.shown_state = 50;
+  panel.sliced_wasserstein = 0.292;
+  panel.sliced_wasserstein_state = 0;   // x_T's, while x_0 is shown
+  EXPECT_FALSE(dg::distance_is_current(panel));
+  panel.sliced_wasserstein_state = 50;
+  EXPECT_TRUE(dg::distance_is_current(panel));
+  panel.sliced_wasserstein = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_FALSE(dg::distance_is_current(panel));
+
+  dg::ReverseFrame frame;
+  EXPECT_FALSE(dg::distances_settled(frame));   // nothing to show yet
+  dg::ReversePanelFrame current = panel, stale = panel, failed = panel;
+  current.sliced_wasserstein = 0.05;
+  stale.sliced_wasserstein = 0.29;
+  stale.sliced_wasserstein_state = 0;
+  failed.error = "the model's output is not finite";
+  frame.panels = {current, failed};
+  EXPECT_TRUE(dg::distances_settled(frame));    // a failed panel has no figure to wait for
+  frame.panels.push_back(stale);
+  EXPECT_FALSE(dg::distances_settled(frame));
 }

@@ -21,7 +21,14 @@
 #include <unistd.h>
 
 #include "diffusion/datasets2d.hpp"
+#include "diffusion/exact_denoiser.hpp"
+#include "diffusion/noise.hpp"
+#include "diffusion/ode_solver.hpp"
+#include "diffusion/sampling_steps.hpp"
+#include "diffusion/schedule.hpp"
+#include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
+#include "diffusion/trajectory_curvature.hpp"
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
 
@@ -715,6 +722,61 @@ TEST(ReverseWorker, EachPanelRunsTheModelOfItsPredictionTarget) {
   EXPECT_TRUE(worker.take_errors().empty());
 }
 
+// Issue 18: an ODE panel's stepped run (rows in chunks of 512, resumable, beside stochastic panels
+// that draw z) reaches run_ode's x_0 from the same x_T: x_T drawn here as the worker's seeding
+// rule says (derive_seed(seed), x_T the first draw), the exact denoiser over
+// make_dataset2d(dataset, exact_train_n, seed). And the tracked paths' curvature is the mean path
+// length / endpoint distance of the trajectories the frame carries: near 1 for the ODE, far more
+// for DDPM's zig-zags.
+TEST(ReverseWorker, OdePanelsReachRunOdesSamplesAndReportCurvature) {
+  Worker worker("cpu", 0);
+  const int n = 700;   // two chunks of rows per step
+  ReverseJob job = exact_job(n);
+  job.panels.clear();
+  for (const diffusion::OdeSolver solver : diffusion::all_ode_solvers()) {
+    ReversePanelSpec ode = exact_panel(diffusion::SigmaKind::Small, 12);
+    ode.ode_solver = solver;
+    job.panels.push_back(ode);
+  }
+  job.panels.push_back(exact_panel(diffusion::SigmaKind::Small, 0));   // DDPM, every step, draws z
+  job.overlays.tracked = {3, 50, 400, 650};
+  const auto frame = wait_finished(worker, worker.submit_reverse(job), 60000ms);
+  ASSERT_TRUE(frame && frame->panels.size() == 4u);
+
+  diffusion::NoiseSource noise(diffusion::derive_seed(job.seed));
+  const torch::Tensor x_T = noise.normal({n, 2}, torch::Device("cpu"));
+  const diffusion::Dataset2D train = diffusion::make_dataset2d(job.dataset, job.exact_train_n, job.seed);
+  const diffusion::ExactDenoiser exact(
+      torch::from_blob(const_cast<float*>(train.xy.data()), {job.exact_train_n, 2}, torch::kFloat32).clone());
+  const diffusion::Denoiser denoiser = diffusion::make_exact_denoiser(exact, diffusion::ReverseConfig{});
+  const diffusion::Schedule schedule(short_schedule());
+  const auto steps = diffusion::sampling_steps(schedule, 12, diffusion::Spacing::Trailing);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const ReversePanelFrame& p = frame->panels[i];
+    const diffusion::OdeSolver solver = diffusion::all_ode_solvers()[i];
+    SCOPED_TRACE(std::string(diffusion::to_string(solver)));
+    ASSERT_EQ(p.error, "");
+    ASSERT_TRUE(p.finished);
+    const diffusion::OdeRun reference = diffusion::run_ode(x_T, steps, denoiser, solver);
+    const torch::Tensor expected = reference.x.contiguous();
+    ASSERT_EQ(p.xt_xy.size(), static_cast<std::size_t>(2 * n));
+    const std::vector<float> want(expected.data_ptr<float>(), expected.data_ptr<float>() + 2 * n);
+    EXPECT_LT(max_abs_diff(p.xt_xy, want), 1e-4f);
+    // The caption counts what run_ode spent.
+    EXPECT_NE(p.label.find("NFE = " + std::to_string(reference.network_evaluations) + " · K = 12"), std::string::npos)
+        << p.label;
+    ASSERT_EQ(p.trajectories_xy.size(), 4u * 13 * 2);
+    EXPECT_DOUBLE_EQ(p.path_length_ratio, diffusion::mean_path_length_ratio(p.trajectories_xy, 4, 2));
+    EXPECT_GE(p.path_length_ratio, 1.0);
+    EXPECT_LT(p.path_length_ratio, 2.0);   // smooth, not straight: the CLI measures ~1.25 on moons
+  }
+  const ReversePanelFrame& ddpm = frame->panels[3];
+  std::printf("[ reverse ] path length / distance: euler %.3f, heun %.3f, dpm++ %.3f, DDPM (K = 200) %.3f\n",
+              frame->panels[0].path_length_ratio, frame->panels[1].path_length_ratio,
+              frame->panels[2].path_length_ratio, ddpm.path_length_ratio);
+  EXPECT_GT(ddpm.path_length_ratio, 2.0 * frame->panels[0].path_length_ratio);
+  EXPECT_TRUE(worker.take_errors().empty());
+}
+
 }  // namespace
 }  // namespace diffuscope::gui
-

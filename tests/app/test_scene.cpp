@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -86,6 +87,7 @@ void expect_same_panel(const ReversePanelSettings& x, const ReversePanelSettings
   if (with_denoiser) EXPECT_EQ(x.denoiser, y.denoiser);
   if (with_denoiser) EXPECT_EQ(x.model_target, y.model_target);
   EXPECT_EQ(x.family, y.family);
+  EXPECT_EQ(x.ode_solver, y.ode_solver);
 }
 
 // Every scene-held field of `state` changed from a fresh AppState's value.
@@ -144,6 +146,8 @@ AppState everything_changed() {
   r.panels[3] = {{SigmaKind::DDIM, 1.0, 0.9}, 1, DenoiserKind::Model, diffusion::PredictionTarget::V, ScheduleKind::SigmoidBeta};
   r.panels[0].sampler.clip_x0 = true;   // 2D panels clip nothing by default
   r.panels[2].sampler.clip_x0 = true;
+  r.panels[1].ode_solver = diffusion::OdeSolver::Heun;
+  r.panels[3].ode_solver = diffusion::OdeSolver::DpmSolverPP2M;
   r.spacing = diffusion::Spacing::Linspace;
   r.n_points = 1500;
   r.seed = 99;
@@ -163,6 +167,7 @@ AppState everything_changed() {
   im.sampling.panels[3] = {{SigmaKind::Small, 0.9, 0.8}, 2, DenoiserKind::Model, std::nullopt, ScheduleKind::Constant};
   im.sampling.panels[1].sampler.clip_x0 = true;   // Images panels clip by default: the others don't
   im.sampling.panels[3].sampler.clip_x0 = true;
+  im.sampling.panels[2].ode_solver = diffusion::OdeSolver::Euler;
   im.sampling.spacing = diffusion::Spacing::Leading;
   im.sampling.seed = 11;
   im.image_count = 9;
@@ -493,6 +498,26 @@ TEST(SceneLoadWarnings, UnknownNamesListTheValidOnes) {
   EXPECT_EQ(state.view, AppView::Forward);
   EXPECT_EQ(state.process, ForwardProcess::ClosedForm);
   EXPECT_EQ(state.a.params.kind, ScheduleKind::Linear);
+}
+
+// Issue 18: a panel's ODE solver by its key; "none" (or no key: older scenes) samples with σ.
+TEST(SceneLoadWarnings, OdeSolverKeysAndUnknownSolvers) {
+  AppState state;
+  json j = header();
+  j["reverse"] = {{"panel_count", 3},
+                  {"panels", json::array({{{"ode_solver", "heun"}}, {{"ode_solver", "none"}}, {{"ode_solver", "rk4"}}})}};
+  const SceneLoad load = apply_json(j, state);
+  ASSERT_TRUE(load.ok);
+  EXPECT_EQ(load.warnings.size(), 1u) << all_warnings(load);
+  EXPECT_TRUE(any_warning_contains(load, "reverse.panels[2].ode_solver = \"rk4\": expected one of none, euler, heun, dpmpp2m"))
+      << all_warnings(load);
+  EXPECT_EQ(state.reverse.panels[0].ode_solver, diffusion::OdeSolver::Heun);
+  EXPECT_FALSE(state.reverse.panels[1].ode_solver.has_value());
+  EXPECT_FALSE(state.reverse.panels[2].ode_solver.has_value());   // kept its value
+  EXPECT_FALSE(state.reverse.panels[3].ode_solver.has_value());   // absent: a fresh panel's
+  const json written = json::parse(scene_to_json(state));
+  EXPECT_EQ(written.at("reverse").at("panels")[0].at("ode_solver"), "heun");
+  EXPECT_EQ(written.at("reverse").at("panels")[1].at("ode_solver"), "none");
 }
 
 TEST(SceneLoadWarnings, NewerOlderAndMissingVersions) {
@@ -828,14 +853,16 @@ std::vector<ShippedScene> load_shipped() {
   return scenes;
 }
 
-TEST(ShippedScenes, NineScenesInLectureOrderLoadWithoutWarnings) {
+TEST(ShippedScenes, AllScenesInLectureOrderLoadWithoutWarnings) {
   const std::vector<SceneEntry> entries = list_scenes(shipped_scenes_dir());
-  ASSERT_EQ(entries.size(), 9u) << shipped_scenes_dir();
+  ASSERT_EQ(entries.size(), 11u) << shipped_scenes_dir();
   const std::set<std::string> all_keys = key_paths(json::parse(scene_to_json(AppState())));
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const std::string name = fs::path(entries[i].path).filename().string();
     SCOPED_TRACE(name);
-    EXPECT_EQ(name.substr(0, 3), "0" + std::to_string(i + 1) + "-");
+    char prefix[8];
+    std::snprintf(prefix, sizeof prefix, "%02zu-", i + 1);
+    EXPECT_EQ(name.substr(0, 3), prefix);
     AppState state;
     const SceneLoad load = load_scene_file(entries[i].path, state);
     ASSERT_TRUE(load.ok) << load.error;
@@ -852,7 +879,7 @@ TEST(ShippedScenes, NineScenesInLectureOrderLoadWithoutWarnings) {
 
 TEST(ShippedScenes, TellTheLecturesStory) {
   const std::vector<ShippedScene> s = load_shipped();
-  ASSERT_EQ(s.size(), 9u);
+  ASSERT_EQ(s.size(), 11u);
   // 1: the naive process; 2: Markov steps.
   EXPECT_EQ(s[0].state.view, AppView::Forward);
   EXPECT_EQ(s[0].state.process, ForwardProcess::Naive);
@@ -918,6 +945,36 @@ TEST(ShippedScenes, TellTheLecturesStory) {
   for (int i = 0; i < im.sampling.panel_count; ++i) EXPECT_EQ(im.sampling.panels[i].steps, 100);
   for (int i = 0; i < im.sampling.panel_count; ++i) EXPECT_TRUE(im.sampling.panels[i].sampler.clip_x0);
   EXPECT_TRUE(im.device_defaults_applied);
+  // 10: DDIM is an ODE solver: the "ODE solvers at equal NFE" preset (DDPM, DDIM η = 0, Heun,
+  // DPM-Solver++(2M)) with tracked paths, whose curvature the panels report; the notes say so.
+  const ReverseState& r10 = s[9].state.reverse;
+  ReverseState ode_preset;
+  apply_reverse_preset(ode_preset, ReversePreset::OdeSolverComparison, ScheduleKind::Linear);
+  EXPECT_EQ(s[9].state.view, AppView::Reverse);
+  ASSERT_EQ(r10.panel_count, 4);
+  for (int i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(r10.panels[i].sampler.sigma, ode_preset.panels[i].sampler.sigma);
+    EXPECT_EQ(r10.panels[i].sampler.eta, ode_preset.panels[i].sampler.eta);
+    EXPECT_EQ(r10.panels[i].steps, ode_preset.panels[i].steps);
+    EXPECT_EQ(r10.panels[i].ode_solver, ode_preset.panels[i].ode_solver);
+  }
+  EXPECT_TRUE(r10.trajectories);
+  EXPECT_GE(r10.tracked.size(), 4u);
+  EXPECT_NE(s[9].state.scene_notes.find("NFE"), std::string::npos);
+  EXPECT_NE(s[9].state.scene_notes.find("path length"), std::string::npos);
+  // 11: draw your own data: a drawing of several classes is the data, Draw is on at t = 0 (the
+  // canvas shows x_0), and the reverse view's exact denoiser serves it; the notes say how.
+  const AppState& d11 = s[10].state;
+  EXPECT_EQ(d11.view, AppView::Forward);
+  EXPECT_TRUE(d11.use_drawing);
+  EXPECT_TRUE(d11.draw_mode);
+  EXPECT_EQ(d11.t, 0);
+  EXPECT_GE(d11.drawing.size(), 300);
+  EXPECT_GE(d11.drawing.points()->num_classes, 3);
+  EXPECT_EQ(d11.reverse.panels[0].denoiser, DenoiserKind::Exact);
+  EXPECT_NE(d11.scene_notes.find("CSV"), std::string::npos);
+  EXPECT_NE(d11.scene_notes.find("exact denoiser"), std::string::npos);
 }
 
 TEST(ShippedScenes, ReverseRunsStayCheapOnATwoCoreCpu) {
@@ -929,7 +986,9 @@ TEST(ShippedScenes, ReverseRunsStayCheapOnATwoCoreCpu) {
     const int T = s.state.a.params.T;
     long long network = 0, exact = 0;
     for (int i = 0; i < r.panel_count; ++i) {
-      const long long K = effective_steps(r.panels[i].steps, T);
+      // Heun spends two evaluations per step.
+      const int per_step = r.panels[i].ode_solver == diffusion::OdeSolver::Heun ? 2 : 1;
+      const long long K = per_step * effective_steps(r.panels[i].steps, T);
       if (r.panels[i].denoiser == DenoiserKind::Exact) exact += K * r.n_points * static_cast<long long>(r.n_points);
       else network += K * r.n_points;
     }
@@ -941,6 +1000,67 @@ TEST(ShippedScenes, ReverseRunsStayCheapOnATwoCoreCpu) {
       image_steps += effective_steps(im.sampling.panels[i].steps, T) * im.image_count;
     EXPECT_LE(image_steps, 4000);  // U-Net image-steps: ~2 ms each on the CPU
   }
+}
+
+// ---- The drawn dataset (issue 17) ----
+
+TEST(SceneRoundTrip, DrawingSurvivesSaveAndLoad) {
+  AppState original;
+  diffusion::LabelledPoints2D points;
+  // Floats that need all 9 digits, a negative one and one far out: read back bit for bit.
+  points.xy = {0.1f, -2.718281828f, 1.0f / 3.0f, 3.14159274f, -9999.5f, 1e-7f};
+  points.class_id = {0, 5, 2};
+  points.num_classes = 6;
+  original.drawing.replace(points);
+  original.use_drawing = true;
+  original.draw_mode = true;
+  original.color_by_class = true;
+  original.brush.class_id = 4;
+  original.brush.points = 17;
+  original.brush.spread = 0.375;
+  const std::string text = scene_to_json(original);
+  EXPECT_EQ(json::parse(text).at("drawing").at("points_csv"), "x,y,class\n0.100000001,-2.71828175,0\n0.333333343,3.14159274,5\n-9999.5,1.00000001e-07,2\n")
+      << "the points as the point-CSV text";
+  AppState loaded;
+  const SceneLoad load = apply_scene_json(text, loaded, "drawing.json", "/tmp");
+  ASSERT_TRUE(load.ok) << load.error;
+  EXPECT_TRUE(load.warnings.empty()) << all_warnings(load);
+  EXPECT_EQ(loaded.drawing.points()->xy, points.xy);
+  EXPECT_EQ(loaded.drawing.points()->class_id, points.class_id);
+  EXPECT_EQ(loaded.drawing.points()->num_classes, 6);
+  EXPECT_TRUE(loaded.use_drawing);
+  EXPECT_TRUE(loaded.draw_mode);
+  EXPECT_TRUE(loaded.color_by_class);
+  EXPECT_EQ(loaded.brush.class_id, 4);
+  EXPECT_EQ(loaded.brush.points, 17);
+  EXPECT_EQ(loaded.brush.spread, 0.375);
+  EXPECT_TRUE(loaded.drawing.can_undo());  // loading a scene's drawing is one undoable edit
+  EXPECT_EQ(scene_to_json(loaded), text);
+}
+
+TEST(SceneLoadWarnings, BadDrawingNamesLineAndColumnAndKeepsTheDrawing) {
+  AppState state;
+  Brush brush;
+  brush.points = 3;
+  state.drawing.dab(0.5, 0.5, brush);
+  const DrawnPoints before = state.drawing.points();
+  json j = header();
+  j["drawing"]["points_csv"] = "x,y,class\n1,2,0\n3,oops,1\n";
+  j["drawing"]["use"] = true;
+  const SceneLoad load = apply_json(j, state);
+  ASSERT_TRUE(load.ok);
+  ASSERT_EQ(load.warnings.size(), 1u) << all_warnings(load);
+  EXPECT_NE(load.warnings[0].find("drawing.points_csv: line 3, column 2 (y)"), std::string::npos) << load.warnings[0];
+  EXPECT_EQ(state.drawing.points(), before);
+  // An empty points_csv clears the drawing (undoably); a scene without a drawing keeps it.
+  j["drawing"]["points_csv"] = "";
+  ASSERT_TRUE(apply_json(j, state).warnings.empty());
+  EXPECT_TRUE(state.drawing.empty());
+  ASSERT_TRUE(state.drawing.undo());
+  EXPECT_EQ(state.drawing.points(), before);
+  ASSERT_TRUE(apply_json(header(), state).warnings.empty());
+  EXPECT_EQ(state.drawing.points(), before);
+  EXPECT_FALSE(state.use_drawing);  // the data go back to the named dataset
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <vector>
@@ -413,11 +414,13 @@ BenchRun drive_bench(int points_delay, double idle_ms, double busy_ms) {
 
 TEST(BenchScript, PhasesStartTrainingThenReverseThenQuit) {
   const BenchRun run = drive_bench(1, 10.0, 11.0);
-  EXPECT_NEAR(run.training_started_at, 15.0, 0.05);    // 3 s warm-up + 12 s idle
-  EXPECT_NEAR(run.training_stopped_at, 27.0, 0.05);
-  EXPECT_NEAR(run.quit_at, 37.0, 0.05);
+  EXPECT_NEAR(run.training_started_at, 20.0, 0.05);    // 3 s warm-up + 5 s still + 12 s idle
+  EXPECT_NEAR(run.training_stopped_at, 32.0, 0.05);
+  EXPECT_NEAR(run.quit_at, 42.0, 0.05);
   EXPECT_TRUE(run.reverse_view_seen);
   const dg::BenchReport& r = run.report;
+  EXPECT_GT(r.still.frames, 400);   // 4.5 s of 10 ms frames after the settle time
+  EXPECT_DOUBLE_EQ(r.still.median_ms, 10.0);
   EXPECT_GT(r.idle.frames, 1000);
   EXPECT_GT(r.busy.frames, 900);
   EXPECT_GT(r.reverse.frames, 800);
@@ -431,6 +434,28 @@ TEST(BenchScript, PhasesStartTrainingThenReverseThenQuit) {
   EXPECT_DOUBLE_EQ(r.reverse_point_steps_per_second, 2e5);
   EXPECT_GT(r.forward_frames_per_second_idle, 50.0);
   EXPECT_TRUE(r.pass()) << r.to_text();
+}
+
+TEST(BenchScript, StillPhaseChangesNothingTheFramesShow) {
+  dg::SessionScript script = dg::SessionScript::bench();
+  dg::AppState state;
+  std::optional<dg::ForwardJob> still_job;
+  int still_frames = 0;
+  for (double now = 0; now < 9.0; now += 0.01) {
+    script.before_frame(state, now, {});
+    state.refresh_schedules();
+    if (now > 3.6 && now < 7.9) {   // inside the still phase (3 s .. 8 s), after its first frames
+      EXPECT_FALSE(state.playback.playing) << now;
+      EXPECT_FALSE(state.compare) << now;
+      const dg::ForwardJob job = dg::make_forward_job(state);
+      if (still_job) EXPECT_TRUE(dg::same_job(job, *still_job)) << now;
+      still_job = job;
+      ++still_frames;
+    }
+    script.after_frame(10.0, {});
+  }
+  EXPECT_GT(still_frames, 400);
+  EXPECT_TRUE(state.playback.playing);   // the idle phase plays again
 }
 
 TEST(BenchScript, LatePointsAndSlowBusyFramesFailTheirBars) {
@@ -459,7 +484,7 @@ TEST(SessionReportJson, BenchShape) {
   const dg::BenchReport r = drive_bench(1, 10.0, 11.0).report;
   const auto j = nlohmann::json::parse(r.to_json());
   EXPECT_EQ(j.at("mode"), "bench");
-  for (const char* side : {"idle", "busy", "reverse"}) {
+  for (const char* side : {"still", "idle", "busy", "reverse"}) {
     for (const char* key : {"frames", "median_ms", "p95_ms", "p99_ms", "max_ms"}) {
       EXPECT_TRUE(j.at("frame_time").at(side).contains(key)) << side << "." << key;
     }

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/class_accuracy.hpp"
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/nearest_distance.hpp"
 
@@ -1135,5 +1137,601 @@ TEST(CliTrainImages, FromContinuesACheckpointAndKeepsItsTarget) {
   EXPECT_EQ(r[1].exit_code, 2);
   EXPECT_NE(r[1].err.find("differs from what --from"), std::string::npos) << r[1].err;
   EXPECT_EQ(r[2].exit_code, 2);
-  EXPECT_NE(r[2].err.find("--from continues an image model"), std::string::npos) << r[2].err;
+  EXPECT_NE(r[2].err.find("--from continues an image model only with --data"), std::string::npos) << r[2].err;
+}
+
+// Flow matching (--process flow): the path's marginals, the exact velocity landing on training
+// points, a flow model trained, sampled and evaluated, the shipped flow models, and the flag
+// combinations that make no sense.
+namespace {
+
+std::vector<std::string> flow_sample_args(const std::string& name, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"sample", "--process", "flow", "--name", name, "--seed", "1", "--threads", "1"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// Mean and variance per coordinate of x,y rows.
+std::array<double, 4> flow_xy_moments(const Csv& csv) {
+  double mx = 0, my = 0, vx = 0, vy = 0;
+  const double n = static_cast<double>(csv.rows.size());
+  for (const auto& row : csv.rows) mx += row[0] / n, my += row[1] / n;
+  for (const auto& row : csv.rows) vx += (row[0] - mx) * (row[0] - mx) / n, vy += (row[1] - my) * (row[1] - my) / n;
+  return {mx, my, vx, vy};
+}
+
+}  // namespace
+
+TEST(CliFlow, ForwardPrintsThePathMarginal) {
+  // x_tau = (1 - tau) x0 + tau eps with eps independent of x0: tau = 0 is the data (same seed, as
+  // `dataset` prints it); at tau = 0.6 the mean is 0.4 times the data's and the variance
+  // 0.16 var(x0) + 0.36 per coordinate. 4000 points: the standard error of a mean is about
+  // 0.6 / 63 < 0.01 and of a variance about 0.6 sqrt(2 / 4000) < 0.02; tolerance 0.05.
+  const std::vector<CliResult> r = run_cli_batch({
+      dataset_args("moons", 4000, 9),
+      {"forward", "--process", "flow", "--name", "moons", "--n", "4000", "--tau", "0", "--seed", "9"},
+      {"forward", "--process", "flow", "--name", "moons", "--n", "4000", "--tau", "0.6", "--seed", "9"},
+      {"forward", "--process", "ddpm", "--name", "moons", "--n", "50", "--t", "0", "--seed", "9"},
+  });
+  for (const CliResult& result : r) ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Csv data = parse_csv(r[0].out);
+  const Csv at_zero = parse_csv(r[1].out);
+  ASSERT_EQ(at_zero.rows.size(), 4000u);
+  for (std::size_t i = 0; i < data.rows.size(); ++i) {
+    EXPECT_NEAR(at_zero.rows[i][0], data.rows[i][0], 1e-5);
+    EXPECT_NEAR(at_zero.rows[i][1], data.rows[i][1], 1e-5);
+  }
+  const auto d = flow_xy_moments(data);
+  const auto m = flow_xy_moments(parse_csv(r[2].out));
+  EXPECT_NEAR(m[0], 0.4 * d[0], 0.05);
+  EXPECT_NEAR(m[1], 0.4 * d[1], 0.05);
+  EXPECT_NEAR(m[2], 0.16 * d[2] + 0.36, 0.05);
+  EXPECT_NEAR(m[3], 0.16 * d[3] + 0.36, 0.05);
+  EXPECT_EQ(parse_csv(r[3].out).rows.size(), 50u);  // ddpm: the closed form's words
+}
+
+TEST(CliFlow, ExactVelocityLandsOnTheTrainingPoints) {
+  // Euler's last step, from tau = 1/K to 0, lands on E[x0 | x_tau] (x - tau v* = E[x0 | x]), which
+  // at noise std 1/50 is the nearest training point or an average of points closer than ~0.05: as
+  // for the exact DDPM denoiser, samples end within 0.05 of a training point. Heun's last step is
+  // the same Euler step.
+  std::vector<std::vector<std::string>> runs = {dataset_args("8gaussians", 100, 4)};
+  for (const char* solver : {"euler", "heun"})
+    runs.push_back({"sample", "--process", "flow", "--name", "8gaussians", "--n", "300", "--train-n", "100",
+                    "--steps", "50", "--solver", solver, "--seed", "4", "--threads", "1"});
+  const std::vector<CliResult> r = run_cli_batch(runs);
+  ASSERT_EQ(r[0].exit_code, 0) << r[0].err;
+  const Csv train = parse_csv(r[0].out);
+  for (std::size_t k = 1; k < r.size(); ++k) {
+    expect_finite_xy(r[k], 300);
+    EXPECT_NE(r[k].err.find("exact velocity over 100 training points"), std::string::npos) << r[k].err;
+    int near_a_point = 0;
+    for (const std::vector<double>& s : parse_csv(r[k].out).rows) {
+      double nearest = std::numeric_limits<double>::infinity();
+      for (const std::vector<double>& p : train.rows) nearest = std::min(nearest, std::hypot(s[0] - p[0], s[1] - p[1]));
+      if (nearest < 0.05) ++near_a_point;
+    }
+    EXPECT_GE(near_a_point, 285) << "of 300 samples";
+  }
+  EXPECT_NE(r[1].err.find("euler, 50 steps (NFE 50)"), std::string::npos) << r[1].err;
+  EXPECT_NE(r[2].err.find("heun, 50 steps (NFE 99)"), std::string::npos) << r[2].err;
+}
+
+TEST(CliFlow, TrainsSamplesAndEvaluatesAFlowModelAndRefusesTheOtherProcess) {
+  const TempFolder folder;
+  const std::string flow = folder.file("moons-flow.ckpt");
+  const CliResult train = run_cli({"train", "--process", "flow", "--name", "moons", "--steps", "100", "--batch",
+                                   "128", "--seed", "3", "--threads", "1", "--out", flow});
+  ASSERT_EQ(train.exit_code, 0) << train.err << train.out;
+  EXPECT_NE(train.out.find("flow matching (velocity eps - x_0)"), std::string::npos) << train.out;
+  EXPECT_NE(read_bytes(flow).find("point-flow-model"), std::string::npos);
+  const std::string ddpm = DIFFUSCOPE_SOURCE_DIR "/assets/models/moons.ckpt";
+  const std::vector<CliResult> r = run_cli_batch({
+      flow_sample_args("moons", {"--denoiser", "model", "--model", flow, "--n", "150", "--steps", "10",
+                                 "--solver", "heun"}),
+      {"evaluate", "--process", "flow", "--name", "moons", "--model", flow, "--n", "300", "--train-n", "300",
+       "--steps", "5", "--seed", "2", "--threads", "1"},
+      model_sample_args("moons", flow, 150, 10),                                // a flow file as DDPM
+      flow_sample_args("moons", {"--denoiser", "model", "--model", ddpm, "--n", "10"}),  // and the reverse
+  });
+  expect_finite_xy(r[0], 150);
+  EXPECT_NE(r[0].err.find("heun, 10 steps (NFE 19)"), std::string::npos) << r[0].err;
+  EXPECT_NE(r[0].err.find("learned flow model " + flow), std::string::npos) << r[0].err;
+
+  ASSERT_EQ(r[1].exit_code, 0) << r[1].err;
+  std::stringstream lines(r[1].out);
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_EQ(line, "denoiser,solver,steps,nfe,sliced_wasserstein,beyond_0.3,max_distance,seconds");
+  std::vector<std::string> labels;
+  while (std::getline(lines, line)) {
+    const std::vector<std::string> fields = split(line, ',');
+    ASSERT_EQ(fields.size(), 8u) << line;
+    labels.push_back(fields[0]);
+    if (fields[0] != "data") EXPECT_EQ(fields[1] + "," + fields[2] + "," + fields[3], "euler,5,5") << line;
+    const double distance = std::stod(fields[4]);
+    EXPECT_TRUE(std::isfinite(distance) && distance >= 0) << line;
+  }
+  EXPECT_EQ(labels, (std::vector<std::string>{"data", "exact", "model"}));
+
+  EXPECT_EQ(r[2].exit_code, 2);
+  EXPECT_TRUE(r[2].out.empty());
+  EXPECT_NE(r[2].err.find("flow-matching velocity model"), std::string::npos) << r[2].err;
+  EXPECT_NE(r[2].err.find("--process flow"), std::string::npos) << r[2].err;
+  EXPECT_EQ(r[3].exit_code, 2);
+  EXPECT_NE(r[3].err.find("not a flow-matching velocity model"), std::string::npos) << r[3].err;
+}
+
+TEST(CliFlow, ShippedFlowModelsSampleTheirDatasets) {
+  // assets/models/NAME-flow.ckpt for moons, swiss_roll and 8gaussians: found by --name, samples
+  // close to fresh data (figures at NFE 5..50 in assets/models/NAME-flow.txt); a dataset without
+  // one is a usage error naming the file it looked for.
+  const std::vector<std::string> names = {"moons", "swiss_roll", "8gaussians"};
+  std::vector<std::vector<std::string>> runs;
+  for (const std::string& name : names)
+    runs.push_back(flow_sample_args(name, {"--denoiser", "model", "--n", "1000", "--steps", "20", "--solver",
+                                           "heun", "--evaluate"}));
+  runs.push_back(flow_sample_args("checkerboard", {"--denoiser", "model", "--n", "10"}));
+  const std::vector<CliResult> r = run_cli_batch(runs);
+  const std::regex distance_line(R"(sliced Wasserstein distance to fresh data: ([0-9.]+) \(128 directions)");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    SCOPED_TRACE(names[i]);
+    expect_finite_xy(r[i], 1000);
+    EXPECT_NE(r[i].err.find("models/" + names[i] + "-flow.ckpt"), std::string::npos) << r[i].err;
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(r[i].err, match, distance_line)) << r[i].err;
+    EXPECT_LT(std::stod(match[1]), kShippedModelMaxDistance) << r[i].err;
+  }
+  EXPECT_EQ(r.back().exit_code, 2);
+  EXPECT_NE(r.back().err.find("no shipped flow model"), std::string::npos) << r.back().err;
+  EXPECT_NE(r.back().err.find("checkerboard-flow.ckpt"), std::string::npos) << r.back().err;
+}
+
+TEST(CliFlow, MeaninglessCombinationsExitTwo) {
+  expect_usage_errors({
+      {flow_sample_args("moons", {"--sigma", "large"}), {"--sigma", "--process ddpm"}},
+      {flow_sample_args("moons", {"--eta", "0.5"}), {"--eta"}},
+      {flow_sample_args("moons", {"--kind", "cosine"}), {"--kind", "schedule"}},
+      {flow_sample_args("moons", {"--solver", "dpmpp2m"}), {"--solver", "euler or heun"}},
+      {flow_sample_args("moons", {"--denoiser", "exact", "--model", "x.ckpt"}), {"--model"}},
+      {{"sample", "--process", "flow", "--data", "fashion-mnist", "--out", "/tmp/x.png"}, {"--process flow"}},
+      {{"sample", "--process", "wave", "--name", "moons"}, {"--process", "wave", "ddpm, flow"}},
+      {{"evaluate", "--process", "flow", "--name", "moons", "--spacing", "leading"}, {"--spacing"}},
+      {{"evaluate", "--process", "flow", "--name", "moons", "--solver", "rk4"}, {"--solver", "rk4"}},
+      {{"train", "--process", "flow", "--name", "moons", "--target", "v", "--steps", "10", "--out", "/tmp/x.ckpt"},
+       {"--target", "velocity"}},
+      {{"train", "--process", "flow", "--data", "fashion-mnist", "--steps", "10", "--out", "/tmp/x.ckpt"},
+       {"--process flow"}},
+      {{"forward", "--process", "flow", "--name", "moons"}, {"--tau"}},
+      {{"forward", "--process", "flow", "--name", "moons", "--tau", "1.5"}, {"--tau"}},
+      {{"forward", "--process", "flow", "--name", "moons", "--tau", "0.5", "--t", "3"}, {"--t", "--tau"}},
+      {{"forward", "--process", "flow", "--name", "moons", "--tau", "0.5", "--T", "100"}, {"--T"}},
+      {{"forward", "--name", "moons", "--tau", "0.5", "--t", "3"}, {"--tau", "--process flow"}},
+      {{"forward", "--name", "moons"}, {"--t"}},
+      {{"forward", "--name", "moons", "--t", "3", "--process", "wave"}, {"--process", "flow", "markov"}},
+  });
+}
+
+// --- The probability-flow ODE: sample/evaluate --sigma ode --solver euler|heun|dpmpp2m ---
+
+namespace {
+
+std::vector<std::string> ode_sample_args(const std::string& sigma, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"sample", "--name", "8gaussians", "--n", "300", "--train-n", "100",
+                                   "--seed", "6", "--threads", "1", "--sigma", sigma};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// The number after `key` in `text` (NaN when absent).
+double number_after(const std::string& text, const std::string& key) {
+  const std::size_t at = text.find(key);
+  if (at == std::string::npos) return std::numeric_limits<double>::quiet_NaN();
+  return std::strtod(text.c_str() + at + key.size(), nullptr);
+}
+
+}  // namespace
+
+TEST(CliOde, EulerIsDdimWithEtaZeroAndEverySolverPrintsItsNfe) {
+  // The same x_T (same seed), the exact denoiser, 20 trailing steps: Euler's samples equal DDIM
+  // eta = 0's to float rounding. NFE on stderr: 20 for Euler and DPM-Solver++(2M), 2 x 20 - 1 for
+  // Heun (its last step, to t = 0, is plain Euler).
+  const std::vector<CliResult> r = run_cli_batch({
+      ode_sample_args("ddim", {"--eta", "0", "--steps", "20"}),
+      ode_sample_args("ode", {"--solver", "euler", "--steps", "20"}),
+      ode_sample_args("ode", {"--solver", "heun", "--steps", "20"}),
+      ode_sample_args("ode", {"--solver", "dpmpp2m", "--steps", "20"}),
+      ode_sample_args("ode", {"--steps", "20"}),  // euler by default
+  });
+  for (const CliResult& run : r) ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Csv ddim = parse_csv(r[0].out), euler = parse_csv(r[1].out);
+  ASSERT_EQ(ddim.rows.size(), 300u);
+  ASSERT_EQ(euler.rows.size(), 300u);
+  for (std::size_t i = 0; i < ddim.rows.size(); ++i) {
+    EXPECT_NEAR(euler.rows[i][0], ddim.rows[i][0], 1e-5) << "row " << i;
+    EXPECT_NEAR(euler.rows[i][1], ddim.rows[i][1], 1e-5) << "row " << i;
+  }
+  EXPECT_NE(r[0].err.find("(NFE 20)"), std::string::npos) << r[0].err;
+  EXPECT_NE(r[1].err.find("(NFE 20)"), std::string::npos) << r[1].err;
+  EXPECT_NE(r[1].err.find("probability-flow ODE, euler"), std::string::npos) << r[1].err;
+  EXPECT_NE(r[2].err.find("(NFE 39)"), std::string::npos) << r[2].err;
+  EXPECT_NE(r[2].err.find("probability-flow ODE, heun"), std::string::npos) << r[2].err;
+  EXPECT_NE(r[3].err.find("(NFE 20)"), std::string::npos) << r[3].err;
+  EXPECT_NE(r[3].err.find("probability-flow ODE, dpmpp2m"), std::string::npos) << r[3].err;
+  EXPECT_EQ(r[4].out, r[1].out);
+}
+
+TEST(CliOde, ExactDenoiserOdeLandsOnTheTrainingPoints) {
+  // Every solver on the full chain (last step from t = 1, noise std 0.01) ends within 0.05 of a
+  // training point for at least 285 of 300 samples, as the stochastic samplers do
+  // (CliSample.ExactDenoiserLandsOnTheTrainingPoints).
+  std::vector<std::vector<std::string>> runs = {dataset_args("8gaussians", 100, 6)};
+  for (const std::string solver : {"euler", "heun", "dpmpp2m"})
+    runs.push_back(ode_sample_args("ode", {"--solver", solver}));
+  const std::vector<CliResult> r = run_cli_batch(runs);
+  ASSERT_EQ(r[0].exit_code, 0) << r[0].err;
+  const Csv train = parse_csv(r[0].out);
+  for (std::size_t k = 1; k < r.size(); ++k) {
+    ASSERT_EQ(r[k].exit_code, 0) << r[k].err;
+    const Csv samples = parse_csv(r[k].out);
+    ASSERT_EQ(samples.rows.size(), 300u);
+    int near_a_point = 0;
+    for (const std::vector<double>& s : samples.rows) {
+      ASSERT_TRUE(std::isfinite(s[0]) && std::isfinite(s[1]));
+      double nearest = std::numeric_limits<double>::infinity();
+      for (const std::vector<double>& p : train.rows) nearest = std::min(nearest, std::hypot(s[0] - p[0], s[1] - p[1]));
+      if (nearest < 0.05) ++near_a_point;
+    }
+    EXPECT_GE(near_a_point, 285) << r[k].err;
+  }
+}
+
+TEST(CliOde, CurvatureOfOdePathsIsFarBelowDdpms) {
+  // --curvature: mean path length / endpoint distance of 256 paths. It is >= 1 by definition;
+  // DDPM's paths zig-zag with the injected noise (measured ~13 at 20 steps on moons), the ODE's
+  // are smooth (~1.4): require the ODE's below 2 and below a third of DDPM's. Zero terminal SNR
+  // with the learned model stays finite too.
+  const std::vector<CliResult> r = run_cli_batch({
+      ode_sample_args("small", {"--steps", "20", "--curvature"}),
+      ode_sample_args("ode", {"--solver", "dpmpp2m", "--steps", "20", "--curvature"}),
+      {"sample", "--name", "moons", "--denoiser", "model", "--n", "200", "--steps", "10", "--sigma", "ode",
+       "--solver", "heun", "--zero-terminal-snr", "--curvature", "--threads", "1"},
+  });
+  for (const CliResult& run : r) ASSERT_EQ(run.exit_code, 0) << run.err;
+  const double ddpm = number_after(r[0].err, "trajectory curvature: ");
+  const double ode = number_after(r[1].err, "trajectory curvature: ");
+  EXPECT_GE(ode, 1.0) << r[1].err;
+  EXPECT_LT(ode, 2.0) << r[1].err;
+  EXPECT_LT(3 * ode, ddpm) << r[0].err;
+  const double ztsnr = number_after(r[2].err, "trajectory curvature: ");
+  EXPECT_TRUE(std::isfinite(ztsnr) && ztsnr >= 1.0) << r[2].err;
+  for (const std::vector<double>& row : parse_csv(r[2].out).rows)
+    ASSERT_TRUE(std::isfinite(row[0]) && std::isfinite(row[1]));
+}
+
+TEST(CliOde, EvaluateNamesTheSolverAndItsNfe) {
+  const CliResult r = run_cli({"evaluate", "--name", "moons", "--n", "500", "--steps", "10", "--sigma", "ode",
+                               "--solver", "heun", "--seed", "2", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::stringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> labels;
+  ASSERT_TRUE(std::getline(lines, line));  // the header, as for the other samplers
+  while (std::getline(lines, line)) {
+    const std::vector<std::string> fields = split(line, ',');
+    ASSERT_EQ(fields.size(), 5u) << line;
+    labels.push_back(fields[0]);
+    const double distance = std::stod(fields[1]);
+    EXPECT_TRUE(std::isfinite(distance) && distance >= 0) << line;
+  }
+  EXPECT_EQ(labels, (std::vector<std::string>{"data", "exact", "model"}));
+  EXPECT_NE(r.err.find("10 sampling steps (NFE 19), probability-flow ODE, heun"), std::string::npos) << r.err;
+}
+
+TEST(CliOde, BadSolverFlagsExitTwo) {
+  expect_usage_errors({
+      {ode_sample_args("small", {"--solver", "heun"}), {"--solver heun", "--sigma ode"}},
+      {ode_sample_args("ddim", {"--solver", "euler"}), {"--solver", "--sigma ode"}},
+      {ode_sample_args("ode", {"--solver", "rk4"}), {"--solver", "rk4", "euler, heun, dpmpp2m"}},
+      {ode_sample_args("odd", {}), {"--sigma", "odd", "ode"}},
+      {{"evaluate", "--name", "moons", "--solver", "dpmpp2m"}, {"--solver", "--sigma ode"}},
+      {{"evaluate", "--name", "moons", "--sigma", "ode", "--solver", "Heun"}, {"--solver", "Heun"}},
+      {{"sample", "--data", "fashion-mnist", "--out", "/tmp/x.png", "--curvature"}, {"--curvature"}},
+  });
+}
+
+// --from FILE.csv (points x,y[,class]) wherever --name takes a 2D dataset; --class and --guidance.
+namespace {
+
+std::vector<std::string> with_from(std::vector<std::string> args, const std::string& file) {
+  args.push_back("--from");
+  args.push_back(file);
+  return args;
+}
+
+// The commands that read --from, with the flags each needs besides it (the file is read before
+// anything is trained or a model loaded).
+std::vector<std::vector<std::string>> from_commands(const std::string& file) {
+  return {with_from({"dataset"}, file), with_from({"forward", "--t", "10"}, file),
+          with_from({"sample", "--n", "10", "--steps", "5"}, file),
+          with_from({"train", "--steps", "5", "--out", file + ".ckpt"}, file),
+          with_from({"evaluate", "--n", "10", "--model", file + ".ckpt"}, file)};
+}
+
+}  // namespace
+
+TEST(CliPointCsv, DatasetOutRoundTripsThroughFrom) {
+  const TempFolder dir;
+  const std::string file = dir.file("moons.csv");
+  ASSERT_EQ(run_cli({"dataset", "--name", "moons", "--n", "200", "--seed", "3", "--out", file}).exit_code, 0);
+  const std::vector<CliResult> r =
+      run_cli_batch({{"dataset", "--from", file, "--classes"}, {"dataset", "--from", file},
+                     {"dataset", "--name", "moons", "--n", "200", "--seed", "3"},
+                     {"dataset", "--name", "moons", "--n", "200", "--seed", "3", "--classes"},
+                     {"forward", "--from", file, "--t", "0"}});
+  for (const CliResult& result : r) ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string written = read_bytes(file);
+  EXPECT_EQ(r[0].out, written);  // the file read back prints as written
+  EXPECT_EQ(r[3].out, written);  // --classes on stdout is the --out format
+  EXPECT_EQ(r[1].out, r[2].out);  // the same floats as the named dataset
+  EXPECT_EQ(r[4].out, r[2].out);  // t = 0: the clean points of the file
+  // The classes are the moons' own: independent of the CLI, from the library.
+  const Csv csv = parse_csv(written);
+  EXPECT_EQ(csv.header, (std::vector<std::string>{"x", "y", "class"}));
+  const diffusion::Dataset2D moons = diffusion::make_dataset2d(diffusion::Dataset2DKind::Moons, 200, 3);
+  ASSERT_EQ(csv.rows.size(), 200u);
+  for (std::size_t i = 0; i < csv.rows.size(); ++i) {
+    ASSERT_EQ(static_cast<int>(csv.rows[i][2]), moons.label[i]) << "row " << i;
+    ASSERT_EQ(static_cast<float>(csv.rows[i][0]), moons.xy[2 * i]) << "row " << i;
+  }
+}
+
+TEST(CliPointCsv, BadFilesExitTwoNamingFileLineAndColumn) {
+  const TempFolder dir;
+  struct BadFile {
+    std::string name, text, expected;
+  };
+  std::string too_many = "x,y\n";
+  for (int i = 0; i <= 10000; ++i) too_many += "0.5,0.5\n";
+  const std::vector<BadFile> files = {
+      {"missing.csv", "x,y\n1,2\n3\n", ": line 3, column 2 (y): missing column"},
+      {"word.csv", "1,2\nx1,2\n", ": line 2, column 1 (x): 'x1' is not a number"},
+      {"nan.csv", "x,y,class\n1,2,0\n1,nan,0\n", ": line 3, column 2 (y): 'nan' is not a finite number"},
+      {"class.csv", "1,2,-1\n", ": line 1, column 3 (class): '-1' is not a class"},
+      {"many.csv", too_many, ": line 10002: more than 10000 points"},
+      {"empty.csv", "", ": line 1: no points (the file is empty)"},
+  };
+  // Every case with `dataset`; forward and sample read through the same code, so two cases each
+  // (each run loads LibTorch: about a second).
+  std::vector<UsageErrorCase> cases;
+  for (const BadFile& bad : files) {
+    write_bytes(dir.file(bad.name), bad.text);
+    const std::vector<std::vector<std::string>> commands = from_commands(dir.file(bad.name));
+    for (std::size_t c = 0; c < (bad.name == "word.csv" ? commands.size() : 1); ++c)
+      cases.push_back({commands[c], {dir.file(bad.name) + bad.expected}});
+  }
+  const std::string absent = dir.file("absent.csv");
+  for (const std::vector<std::string>& args : from_commands(absent)) cases.push_back({args, {absent + ": cannot read"}});
+  expect_usage_errors(cases);
+}
+
+TEST(CliPointCsv, NameWithFromAndOtherMisusesExitTwo) {
+  const TempFolder dir;
+  const std::string file = dir.file("points.csv");
+  write_bytes(file, "x,y,class\n0,0,0\n1,1,2\n");
+  std::vector<UsageErrorCase> cases;
+  for (const std::vector<std::string>& args : from_commands(file)) {
+    std::vector<std::string> both = args;
+    both.insert(both.end(), {"--name", "moons"});
+    cases.push_back({both, {"--name", "--from", "cannot be used together"}});
+  }
+  cases.push_back({{"dataset", "--from", file, "--n", "5"}, {"--n", "--from"}});
+  cases.push_back({{"forward", "--from", file, "--t", "3", "--n", "5"}, {"--n", "--from"}});
+  cases.push_back({{"sample", "--from", file, "--train-n", "5"}, {"--train-n", "--from"}});
+  cases.push_back({{"sample", "--from", file, "--denoiser", "model"}, {"--from", "--model"}});
+  cases.push_back({{"sample", "--from", file, "--class", "1"}, {"class 1 has no training points"}});
+  cases.push_back({{"sample", "--from", file, "--class", "3"}, {"--class 3", "3 classes, 0..2"}});
+  cases.push_back({{"dataset", "--name", "moons", "--n", "10001", "--out", dir.file("big.csv")}, {"--out", "10000"}});
+  expect_usage_errors(cases);
+}
+
+TEST(CliPointCsv, TrainFromAFileThenSampleAndEvaluateWithIt) {
+  const TempFolder dir;
+  const std::string file = dir.file("drawing.csv"), model = dir.file("drawing.ckpt");
+  ASSERT_EQ(run_cli({"dataset", "--name", "8gaussians", "--n", "400", "--seed", "2", "--out", file}).exit_code, 0);
+  const CliResult train = run_cli({"train", "--from", file, "--steps", "40", "--batch", "64", "--threads", "1",
+                                   "--out", model});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(train.out.find("train: " + file + " (400 points)"), std::string::npos) << train.out;
+  EXPECT_NE(read_bytes(model).find("\"drawn\""), std::string::npos);  // the dataset it records
+  const std::vector<CliResult> r = run_cli_batch(
+      {{"sample", "--from", file, "--denoiser", "model", "--model", model, "--n", "20", "--steps", "5"},
+       {"evaluate", "--from", file, "--model", model, "--n", "50", "--steps", "5", "--threads", "1"}});
+  expect_finite_xy(r[0], 20);
+  ASSERT_EQ(r[1].exit_code, 0) << r[1].err;
+  // Two rows, exact and model: a file has no fresh draw for a data row.
+  std::stringstream lines(r[1].out);
+  std::string line;
+  std::vector<std::string> labels;
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_EQ(line, "denoiser,sliced_wasserstein,beyond_0.3,max_distance,seconds");
+  while (std::getline(lines, line)) {
+    const std::vector<std::string> fields = split(line, ',');
+    ASSERT_EQ(fields.size(), 5u) << line;
+    labels.push_back(fields[0]);
+    EXPECT_TRUE(std::isfinite(std::stod(fields[1])) && std::stod(fields[1]) >= 0) << line;
+  }
+  EXPECT_EQ(labels, (std::vector<std::string>{"exact", "model"}));
+  EXPECT_NE(r[1].err.find("no data row"), std::string::npos) << r[1].err;
+}
+
+TEST(CliGuidance, WeightZeroIsTheUnconditionalRunAndClassesLandAtTheirCentre) {
+  // 8gaussians: 400 samples of class 5 at w = 1 and w = 2 (exact denoiser over 1000 points, 50
+  // steps): >= 95% nearest to centre 5 (angle 5 pi / 4). w = 0 prints exactly what the run without
+  // --class prints (same seed: same x_T and z).
+  const std::vector<std::string> base = {"sample", "--name", "8gaussians", "--n", "400", "--steps", "50",
+                                         "--train-n", "1000", "--seed", "4", "--threads", "1"};
+  const auto with = [&base](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  const std::vector<CliResult> r = run_cli_batch(
+      {base, with({"--class", "5", "--guidance", "0"}), with({"--class", "5"}), with({"--class", "5", "--guidance", "2"})});
+  for (const CliResult& result : r) ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(r[1].out, r[0].out);
+  EXPECT_NE(r[2].out, r[0].out);
+  EXPECT_NE(r[2].err.find("class 5"), std::string::npos) << r[2].err;
+  EXPECT_NE(r[2].err.find("guidance w = 1"), std::string::npos) << r[2].err;
+  for (int i : {2, 3}) {
+    const Csv csv = parse_csv(r[i].out);
+    ASSERT_EQ(csv.rows.size(), 400u);
+    int at_five = 0;
+    for (const std::vector<double>& row : csv.rows) {
+      double angle = std::atan2(row[1], row[0]);
+      if (angle < 0) angle += 2 * M_PI;
+      at_five += static_cast<int>(std::lround(angle / (M_PI / 4))) % 8 == 5;
+    }
+    EXPECT_GE(at_five, 380) << "run " << i;
+  }
+}
+
+TEST(CliGuidance, BadClassAndGuidanceFlagsExitTwo) {
+  const std::vector<std::string> moons = {"sample", "--name", "moons", "--n", "10", "--steps", "5"};
+  const auto with = [&moons](std::vector<std::string> extra) {
+    std::vector<std::string> args = moons;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  expect_usage_errors({
+      {with({"--class", "2"}), {"--class 2", "moons", "2 classes, 0..1"}},
+      {with({"--class", "-1"}), {"--class -1"}},
+      {{"sample", "--name", "swiss_roll", "--n", "10", "--class", "1"}, {"--class 1", "one class, 0"}},
+      {with({"--class", "1", "--guidance", "10.5"}), {"--guidance", "[0, 10]"}},
+      {with({"--class", "1", "--guidance", "nan"}), {"--guidance"}},
+      {with({"--guidance", "2"}), {"--guidance", "--class"}},
+      {{"sample", "--data", "fashion-mnist", "--out", "/tmp/x.png", "--class", "1"}, {"--class", "--data"}},
+  });
+}
+
+TEST(CliConditional, TrainPrintsLossBandsThenGuidedSamplingAndPerClassEvaluate) {
+  // A short conditional training (the numbers are not the point: the shapes and the w = 0 rule).
+  const TempFolder dir;
+  const std::string model = dir.file("g8-cond.ckpt");
+  const CliResult train = run_cli({"train", "--conditional", "--name", "8gaussians", "--steps", "200", "--batch", "256",
+                                   "--threads", "1", "--progress-every", "100", "--out", model});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(train.out.find("conditional on 8 classes (label dropout 0.10)"), std::string::npos) << train.out;
+  EXPECT_NE(train.out.find("c=8"), std::string::npos) << train.out;
+  // One band line per progress line: 8 equal-width bands of the model's log-SNR range [-20, 14].
+  std::stringstream lines(train.out);
+  std::string line;
+  int band_lines = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("by log-SNR band") == std::string::npos) continue;
+    ++band_lines;
+    EXPECT_NE(line.find("[-20,-15.75) "), std::string::npos) << line;
+    EXPECT_NE(line.find(" | [9.75,14] "), std::string::npos) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '|'), 7) << line;
+  }
+  EXPECT_EQ(band_lines, 2);
+
+  const std::vector<std::string> base = {"sample", "--name", "8gaussians", "--denoiser", "model", "--model", model,
+                                         "--n", "100", "--steps", "50", "--seed", "6", "--threads", "1"};
+  const auto with = [&base](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  const std::vector<CliResult> r = run_cli_batch(
+      {base, with({"--class", "2", "--guidance", "0"}), with({"--class", "2", "--guidance", "3"}),
+       {"evaluate", "--per-class", "--name", "8gaussians", "--model", model, "--n", "50", "--steps", "5",
+        "--threads", "1", "--guidance", "0", "3"}});
+  for (const CliResult& result : r) ASSERT_EQ(result.exit_code, 0) << result.err;
+  // Without --class a conditional model samples its null class; w = 0 is exactly that run.
+  EXPECT_EQ(r[1].out, r[0].out);
+  EXPECT_NE(r[0].err.find("null class"), std::string::npos) << r[0].err;
+  EXPECT_NE(r[2].out, r[0].out);
+  EXPECT_NE(r[2].err.find("class 2, guidance w = 3"), std::string::npos) << r[2].err;
+  EXPECT_NE(r[2].err.find("NFE 100"), std::string::npos) << r[2].err;  // two evaluations a step
+  EXPECT_NE(r[0].err.find("NFE 50"), std::string::npos) << r[0].err;
+  // 8 data rows, then per w the 8 classes and a mean row.
+  std::stringstream table(r[3].out);
+  ASSERT_TRUE(std::getline(table, line));
+  EXPECT_EQ(line, "guidance,class,sliced_wasserstein,class_accuracy,seconds");
+  std::vector<std::string> firsts;
+  while (std::getline(table, line)) {
+    const std::vector<std::string> fields = split(line, ',');
+    ASSERT_GE(fields.size(), 4u) << line;
+    firsts.push_back(fields[0] + "/" + fields[1]);
+    const double accuracy = std::stod(fields[3]);
+    EXPECT_TRUE(accuracy >= 0 && accuracy <= 1) << line;
+  }
+  ASSERT_EQ(firsts.size(), 26u);
+  EXPECT_EQ(firsts[0], "data/0");
+  EXPECT_EQ(firsts[8], "0.00/0");
+  EXPECT_EQ(firsts[16], "0.00/mean");
+  EXPECT_EQ(firsts[25], "3.00/mean");
+}
+
+TEST(CliConditional, ShippedConditionalModelsSampleTheAskedClass) {
+  // 400 samples (50 steps) of each asked class with the shipped NAME-cond.ckpt at w = 1 and 3:
+  // >= 90 % have a nearest point of that class in a fresh labelled draw of 4000 points.
+  struct Case { std::string name; int class_id; std::string w; };
+  const std::vector<Case> cases = {{"8gaussians", 5, "1"}, {"8gaussians", 0, "3"}, {"moons", 0, "1"},
+                                   {"moons", 1, "3"}};
+  std::vector<std::vector<std::string>> runs;
+  for (const Case& c : cases)
+    runs.push_back({"sample", "--name", c.name, "--denoiser", "model", "--class", std::to_string(c.class_id),
+                    "--guidance", c.w, "--n", "400", "--steps", "50", "--seed", "8", "--threads", "1"});
+  const std::vector<CliResult> r = run_cli_batch(runs);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    ASSERT_EQ(r[i].exit_code, 0) << r[i].err;
+    EXPECT_NE(r[i].err.find(cases[i].name + "-cond.ckpt"), std::string::npos) << r[i].err;
+    const Csv csv = parse_csv(r[i].out);
+    ASSERT_EQ(csv.rows.size(), 400u);
+    std::vector<float> xy;
+    for (const std::vector<double>& row : csv.rows) {
+      xy.push_back(static_cast<float>(row[0]));
+      xy.push_back(static_cast<float>(row[1]));
+    }
+    const auto reference =
+        diffusion::make_labelled_dataset2d(*diffusion::parse_dataset2d_kind(cases[i].name), 4000, 77);
+    EXPECT_GE(diffusion::class_accuracy(xy, cases[i].class_id, reference), 0.9) << cases[i].name << " class "
+                                                                               << cases[i].class_id;
+  }
+}
+
+TEST(CliConditional, MisusesExitTwoWithAMessage) {
+  const std::string shipped_unconditional = std::string(DIFFUSCOPE_SOURCE_DIR) + "/assets/models/8gaussians.ckpt";
+  expect_usage_errors({
+      {{"sample", "--name", "8gaussians", "--denoiser", "model", "--model", shipped_unconditional, "--class", "1",
+        "--n", "10"},
+       {"unconditional", "--class", "train --conditional"}},
+      {{"sample", "--name", "circles", "--denoiser", "model", "--class", "1", "--n", "10"},
+       {"no shipped conditional model for circles", "circles-cond.ckpt"}},
+      {{"sample", "--name", "8gaussians", "--denoiser", "model", "--class", "8", "--n", "10"}, {"--class 8"}},
+      {{"train", "--conditional", "--process", "flow", "--name", "moons", "--steps", "10", "--out", "/tmp/x.ckpt"},
+       {"--conditional"}},
+      {{"train", "--conditional", "--data", "fashion-mnist", "--steps", "10", "--out", "/tmp/x.ckpt"},
+       {"--conditional"}},
+      {{"evaluate", "--name", "moons", "--class", "1"}, {"--class", "--per-class"}},
+      {{"evaluate", "--per-class", "--name", "circles"}, {"no shipped conditional model for circles"}},
+      {{"evaluate", "--per-class", "--name", "moons", "--guidance", "11"}, {"--guidance", "[0, 10]"}},
+      {{"evaluate", "--per-class", "--name", "moons", "--class", "2"}, {"--class 2"}},
+  });
+}
+
+TEST(CliConditional, TrainsOnTheClassColumnOfACsvFile) {
+  const TempFolder dir;
+  const std::string file = dir.file("moons.csv"), model = dir.file("moons-cond.ckpt");
+  ASSERT_EQ(run_cli({"dataset", "--name", "moons", "--n", "300", "--seed", "2", "--out", file}).exit_code, 0);
+  const CliResult train = run_cli({"train", "--conditional", "--from", file, "--steps", "40", "--batch", "64",
+                                   "--threads", "1", "--out", model});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(train.out.find("conditional on 2 classes"), std::string::npos) << train.out;
+  const CliResult sample = run_cli({"sample", "--from", file, "--denoiser", "model", "--model", model, "--class", "1",
+                                    "--guidance", "2", "--n", "20", "--steps", "5"});
+  expect_finite_xy(sample, 20);
+  EXPECT_NE(sample.err.find("2 classes), class 1, guidance w = 2"), std::string::npos) << sample.err;
 }

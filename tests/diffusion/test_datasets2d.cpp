@@ -234,5 +234,67 @@ TEST(Dataset2DNames, RoundTrip) {
   EXPECT_EQ(parse_dataset2d_kind("two_moons"), std::nullopt);
 }
 
+// Classes: the counts the datasets document, with the shares their generators give each class.
+TEST(Dataset2DClasses, CountsAndSharesPerDataset) {
+  const std::map<Dataset2DKind, std::vector<double>> shares = {
+      {Dataset2DKind::Moons, {0.5, 0.5}},
+      {Dataset2DKind::EightGaussians, std::vector<double>(8, 0.125)},
+      {Dataset2DKind::SwissRoll, {1.0}},
+      {Dataset2DKind::Checkerboard, {0.5, 0.5}},
+      {Dataset2DKind::Circles, {0.5, 0.5}},
+      {Dataset2DKind::Spiral, {0.5, 0.5}},
+      {Dataset2DKind::GaussianMixture, {0.5, 0.3, 0.2}},
+  };
+  ASSERT_EQ(shares.size(), all_dataset2d_kinds().size());
+  for (const auto& [kind, expected] : shares) {
+    const LabelledPoints2D points = make_labelled_dataset2d(kind, kN, 12);
+    ASSERT_EQ(points.num_classes, static_cast<int>(expected.size())) << to_string(kind);
+    ASSERT_EQ(dataset2d_class_count(kind), points.num_classes);
+    ASSERT_EQ(points.size(), kN);
+    ASSERT_EQ(points.xy, make_dataset2d(kind, kN, 12).xy) << "the same points as make_dataset2d";
+    std::vector<int> count(expected.size(), 0);
+    for (int c : points.class_id) {
+      ASSERT_GE(c, 0);
+      ASSERT_LT(c, points.num_classes);
+      ++count[c];
+    }
+    // Binomial sd of a share is at most 0.0036 for n = 20000: 0.02 is > 5 sd.
+    for (std::size_t c = 0; c < expected.size(); ++c)
+      EXPECT_NEAR(static_cast<double>(count[c]) / kN, expected[c], 0.02) << to_string(kind) << " class " << c;
+  }
+}
+
+TEST(Dataset2DClasses, EightGaussiansClassIsTheNearestCentre) {
+  // As EightGaussiansLabelIsTheNearestCentre, through the class: ~0.3% land nearer another centre.
+  const LabelledPoints2D points = make_labelled_dataset2d(Dataset2DKind::EightGaussians, kN, 13);
+  int agree = 0;
+  for (int i = 0; i < kN; ++i) {
+    double angle = std::atan2(points.xy[2 * i + 1], points.xy[2 * i]);
+    if (angle < 0) angle += 2 * kPi;
+    agree += static_cast<int>(std::lround(angle / (kPi / 4))) % 8 == points.class_id[i];
+  }
+  EXPECT_GT(agree, 0.99 * kN);
+}
+
+TEST(Dataset2DClasses, CheckerboardClassIsTheRowParitySoCornerNeighboursDiffer) {
+  const LabelledPoints2D points = make_labelled_dataset2d(Dataset2DKind::Checkerboard, 5000, 14);
+  const double sd = std::sqrt(4.0 / 3.0);
+  for (int i = 0; i < points.size(); ++i) {
+    const int row = static_cast<int>(std::floor(points.xy[2 * i + 1] * sd + 2.0));
+    ASSERT_EQ(points.class_id[i], row % 2) << "point " << i;
+  }
+  // Filled squares (row, column) = (0, 0) and (1, 1) touch at a corner: different classes.
+  EXPECT_NE(dataset2d_class_of_label(Dataset2DKind::Checkerboard, 2 * 0 + 0 / 2),
+            dataset2d_class_of_label(Dataset2DKind::Checkerboard, 2 * 1 + 1 / 2));
+}
+
+TEST(Dataset2DClasses, CirclesAndMoonsClassesAreTheirLabels) {
+  for (Dataset2DKind kind : {Dataset2DKind::Circles, Dataset2DKind::Moons, Dataset2DKind::GaussianMixture,
+                             Dataset2DKind::Spiral}) {
+    const Dataset2D data = make_dataset2d(kind, 500, 15);
+    EXPECT_EQ(labelled_points(data).class_id, data.label) << to_string(kind);
+  }
+}
+
 }  // namespace
 }  // namespace diffusion

@@ -1,4 +1,6 @@
 // Device choice and LibTorch thread count.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -53,4 +55,15 @@ TEST(Device, DescribeRuntimeMentionsVersionDeviceAndThreads) {
   EXPECT_NE(line.find(TORCH_VERSION), std::string::npos) << line;
   EXPECT_NE(line.find("cpu"), std::string::npos) << line;
   EXPECT_NE(line.find("thread"), std::string::npos) << line;
+}
+
+// LibTorch's thread count also bounds OpenBLAS's own pool (it spins on the other core otherwise).
+TEST(Device, ConfigureThreadsAlsoLimitsOpenBlasThreads) {
+  using GetThreads = int (*)();
+  void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+  if (!symbol) GTEST_SKIP() << "this LibTorch's BLAS is not OpenBLAS";
+  const int before = at::get_num_threads();
+  diffusion::configure_threads(1);
+  EXPECT_EQ(reinterpret_cast<GetThreads>(symbol)(), 1);
+  diffusion::configure_threads(before);
 }

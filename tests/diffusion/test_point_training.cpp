@@ -186,3 +186,29 @@ TEST(PointTraining, ContinuingStartsFromTheGivenWeights) {
   EXPECT_FALSE(torch::equal(moved->parameters()[0], start->parameters()[0]));
   EXPECT_TRUE(torch::equal(copy->parameters()[0], start->parameters()[0]));
 }
+
+TEST(PointTraining, GivenPointsAreThePoolAndCheckpointsCallThemDrawn) {
+  // data_points equal to the pool make_dataset2d would draw give the very same losses; shifted
+  // points give others; the metadata names the dataset "drawn".
+  const PointTrainingConfig named = small_config(Dataset2DKind::Moons, 5, 100);
+  PointTrainingConfig given = named;
+  given.data_points = make_dataset2d(Dataset2DKind::Moons, named.data_pool, named.seed).xy;
+  PointTrainingConfig shifted = given;
+  for (float& v : shifted.data_points) v += 1.0f;
+  const auto losses = [](const PointTrainingConfig& config) {
+    PointTrainer trainer(small_model(), config, torch::kCPU);
+    std::vector<double> out;
+    for (int i = 0; i < 5; ++i) out.push_back(trainer.step());
+    return out;
+  };
+  EXPECT_EQ(losses(given), losses(named));
+  EXPECT_NE(losses(shifted), losses(named));
+  const PointTrainer trainer(small_model(), given, torch::kCPU);
+  EXPECT_EQ(point_checkpoint_metadata(trainer, "").dataset, std::string(kDrawnDatasetName));
+  EXPECT_EQ(point_checkpoint_metadata(PointTrainer(small_model(), named, torch::kCPU), "").dataset, "moons");
+  PointTrainingConfig odd = given;
+  odd.data_points = {1.0f, 2.0f, 3.0f};
+  EXPECT_THROW(validate(odd), std::invalid_argument);
+  odd.data_points = {1.0f, std::nanf("")};
+  EXPECT_THROW(validate(odd), std::invalid_argument);
+}

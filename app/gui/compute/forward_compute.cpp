@@ -147,6 +147,8 @@ struct ForwardComputer::Impl {
   torch::Tensor eps;  // [N, 2] on device, fixed per (n, seed): common to A and B
   std::vector<float> x0_xy;
   std::vector<int> labels;
+  std::vector<int> classes;
+  std::shared_ptr<const diffusion::LabelledPoints2D> drawn;  // the job's drawing, held while cached
   std::array<double, 2> x0_mean{}, x0_variance{};
 
   // Image.
@@ -187,10 +189,14 @@ struct ForwardComputer::Impl {
     if (side.x0_valid && side.x0_image == image && side.x0_seed == image_seed && side.x0_t == t &&
         side.x0_path == job.image_model_path && side.x0_steps_params == schedule.params()) {
       out.x0_hat = side.x0_hat;
+      out.x0_hat_t = side.x0_t;
       return;
     }
     if (defer) {
-      if (side.x0_image == image && side.x0_path == job.image_model_path) out.x0_hat = side.x0_hat;
+      if (side.x0_image == image && side.x0_path == job.image_model_path) {
+        out.x0_hat = side.x0_hat;   // the last one, until this t's is computed: named by its own t
+        out.x0_hat_t = side.x0_t;
+      }
       out.x0_hat_pending = true;
       return;
     }
@@ -216,22 +222,40 @@ struct ForwardComputer::Impl {
     side.x0_path = job.image_model_path;
     side.x0_valid = true;
     out.x0_hat = side.x0_hat;
+    out.x0_hat_t = side.x0_t;
   }
 
 
   void update_points(const ForwardJob& job) {
-    const DataKey key{job.dataset, job.n_points, job.seed};
-    if (data_valid && data == key) return;
+    // A drawing: its own points (any count, 0 included while the canvas is empty) and classes.
+    const int n = job.drawn ? job.drawn->size() : job.n_points;
+    const DataKey key{job.dataset, n, job.seed};
+    if (data_valid && data == key && drawn == job.drawn) return;
     data_valid = false;
-    diffusion::Dataset2D set = diffusion::make_dataset2d(job.dataset, job.n_points, job.seed);
-    if (set.size() != job.n_points || set.xy.size() != 2 * static_cast<std::size_t>(job.n_points))
-      throw std::runtime_error("dataset: generator returned " + std::to_string(set.size()) +
-                               " points, expected " + std::to_string(job.n_points));
-    x0 = torch::from_blob(set.xy.data(), {job.n_points, 2}, torch::kFloat32).clone().to(device);
+    diffusion::Dataset2D set;
+    std::vector<int> point_classes;
+    if (job.drawn) {
+      if (job.drawn->xy.size() != 2 * job.drawn->class_id.size())
+        throw std::invalid_argument("drawn data: " + std::to_string(job.drawn->xy.size()) +
+                                    " coordinates for " + std::to_string(job.drawn->size()) + " points");
+      set.xy = job.drawn->xy;
+      set.label = job.drawn->class_id;
+      point_classes = job.drawn->class_id;
+    } else {
+      set = diffusion::make_dataset2d(job.dataset, job.n_points, job.seed);
+      if (set.size() != job.n_points || set.xy.size() != 2 * static_cast<std::size_t>(job.n_points))
+        throw std::runtime_error("dataset: generator returned " + std::to_string(set.size()) +
+                                 " points, expected " + std::to_string(job.n_points));
+      point_classes.reserve(set.label.size());
+      for (int label : set.label) point_classes.push_back(diffusion::dataset2d_class_of_label(job.dataset, label));
+    }
+    x0 = torch::from_blob(set.xy.data(), {n, 2}, torch::kFloat32).clone().to(device);
     diffusion::NoiseSource noise(diffusion::derive_seed(job.seed, kPointEps));
-    eps = noise.normal({job.n_points, 2}, device);
+    eps = noise.normal({n, 2}, device);
     x0_xy = std::move(set.xy);
     labels = std::move(set.label);
+    classes = std::move(point_classes);
+    drawn = job.drawn;
     xy_moments(x0_xy, x0_mean, x0_variance);
     data = key;
     data_valid = true;
@@ -488,6 +512,8 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
   frame.x0_revision = s.x0_revision;
   frame.x0_xy = s.x0_xy;
   frame.labels = s.labels;
+  frame.classes = s.classes;
+  frame.drawn = s.drawn != nullptr;
   frame.x0_mean = s.x0_mean;
   frame.x0_variance = s.x0_variance;
   frame.image_revision = s.image_revision;

@@ -31,6 +31,7 @@
 #include "diffusion/schedule.hpp"
 #include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
+#include "diffusion/trajectory_curvature.hpp"
 #include "gui/compute/model_store.hpp"
 #include "gui/compute/stepped_run.hpp"
 #include "gui/protocol/worker_failures.hpp"
@@ -92,7 +93,7 @@ struct PanelDistances {
 
 bool same_run(const ReverseJob& a, const ReverseJob& b) {
   return a.panels == b.panels && a.dataset == b.dataset && a.n_points == b.n_points &&
-         a.exact_train_n == b.exact_train_n && a.seed == b.seed &&
+         a.exact_train_n == b.exact_train_n && a.seed == b.seed && a.drawn == b.drawn &&
          a.model_revision == b.model_revision;
 }
 
@@ -104,6 +105,11 @@ void validate_job(const ReverseJob& job) {
   if (job.n_points < 1 || job.n_points > kMaxReversePoints)
     throw std::invalid_argument("n_points = " + std::to_string(job.n_points) + " must be in 1.." +
                                 std::to_string(kMaxReversePoints));
+  if (job.drawn && job.drawn->size() == 0)
+    throw std::invalid_argument("the drawing is empty: draw points first (Forward view, Draw your data)");
+  if (job.drawn && job.drawn->xy.size() != 2 * job.drawn->class_id.size())
+    throw std::invalid_argument("drawn data: " + std::to_string(job.drawn->xy.size()) + " coordinates for " +
+                                std::to_string(job.drawn->size()) + " points");
   if (job.exact_train_n < 1 || job.exact_train_n > kMaxExactTrain)
     throw std::invalid_argument("exact_train_n = " + std::to_string(job.exact_train_n) +
                                 " must be in 1.." + std::to_string(kMaxExactTrain));
@@ -157,6 +163,20 @@ struct ReverseComputer::Impl {
     return exact;
   }
 
+  // The job's exact denoiser: over the drawing (kept while the same drawing is sent) or over
+  // make_dataset2d(dataset, exact_train_n, seed).
+  std::shared_ptr<const diffusion::LabelledPoints2D> drawn_source;
+  std::shared_ptr<const diffusion::ExactDenoiser> drawn_exact;
+  std::shared_ptr<const diffusion::ExactDenoiser> job_exact() {
+    if (!job.drawn) return exact_for({job.dataset, job.exact_train_n, job.seed});
+    if (drawn_source != job.drawn || !drawn_exact) {
+      std::vector<float> xy = job.drawn->xy;
+      drawn_exact = std::make_shared<const diffusion::ExactDenoiser>(from_xy(xy, device));
+      drawn_source = job.drawn;
+    }
+    return drawn_exact;
+  }
+
   const std::vector<float>& fresh_data_for(const DataKey& key) {
     auto it = fresh_data_cache.find(key);
     if (it != fresh_data_cache.end()) return it->second;
@@ -170,12 +190,12 @@ struct ReverseComputer::Impl {
   // A panel's denoiser: the dataset's model (a chosen target has a model of its own, the
   // prediction-target compare) or the exact denoiser over the training points.
   diffusion::Denoiser denoiser_for(const ReversePanelSpec& spec, const std::optional<StoredModel>& stored) {
-    if (spec.denoiser == DenoiserKind::Model) {
+    if (spec.denoiser == DenoiserKind::Model && !job.drawn) {
       const StoredModel chosen = spec.model_target ? store->get(job.dataset, spec.model_target) : *stored;
       if (!chosen.model) throw std::runtime_error(chosen.error);
       return holding(diffusion::make_model_denoiser(*chosen.model, chosen.target, spec.sampler), chosen.model);
     }
-    auto exact = exact_for({job.dataset, job.exact_train_n, job.seed});
+    auto exact = job_exact();
     return holding(diffusion::make_exact_denoiser(*exact, spec.sampler), exact);
   }
 
@@ -187,7 +207,7 @@ struct ReverseComputer::Impl {
     std::optional<StoredModel> stored;
     bool any_model = false;
     for (const auto& spec : job.panels) any_model |= spec.denoiser == DenoiserKind::Model;
-    if (any_model) stored = store->get(job.dataset);
+    if (any_model && !job.drawn) stored = store->get(job.dataset);
     model_revision = stored ? stored->revision : 0;
     model_description = !stored ? "exact denoiser · " + std::to_string(job.exact_train_n) +
                                       " training points"
@@ -208,7 +228,10 @@ struct ReverseComputer::Impl {
     spec.states_name = "the cloud";
     run.start(std::move(spec));
     distances.assign(job.panels.size(), PanelDistances{});
-    data_xy = fresh_data_for({job.dataset, job.n_points, job.seed});
+    data_xy = job.drawn ? job.drawn->xy : fresh_data_for({job.dataset, job.n_points, job.seed});
+    if (job.drawn)
+      model_description = "exact denoiser · the drawing's " + std::to_string(job.drawn->size()) +
+                          " points (no model has learnt a drawing)";
   }
 
   bool following_stream(const SteppedPanel& panel) const { return job.t < 0 && !panel.finished(); }
@@ -256,6 +279,7 @@ struct ReverseComputer::Impl {
       if (newest % stride != 0)
         path = torch::cat({path, panel.current.index_select(0, index).unsqueeze(0)}, 0);
       out.trajectories_xy = to_vector(path.permute({1, 0, 2}));
+      out.path_length_ratio = diffusion::mean_path_length_ratio(out.trajectories_xy, o.tracked.size(), 2);
     }
 
     if (o.picked >= 0 && !at_x0) {
@@ -344,7 +368,7 @@ struct ReverseComputer::Impl {
     double copied = std::numeric_limits<double>::quiet_NaN();
     try {
       distance = diffusion::sliced_wasserstein_2d(to_vector(x), data_xy, kSwdDirections);
-      copied = share_within(x, exact_for({job.dataset, job.exact_train_n, job.seed})->train(), kCopyRadius);
+      copied = share_within(x, job_exact()->train(), kCopyRadius);
     } catch (const std::exception&) {
       // Non-finite points: the panel's error already says so; the figures stay NaN.
     }

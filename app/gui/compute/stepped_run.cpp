@@ -139,6 +139,22 @@ int SteppedRun::advance(std::chrono::microseconds budget, const std::function<bo
   return taken;
 }
 
+// One ODE step of rows [begin, begin + rows) of an ODE panel (ode_step), keeping DPM-Solver++'s
+// memory of those rows.
+torch::Tensor SteppedRun::ode_rows(SteppedPanel& panel, int k, std::int64_t begin, std::int64_t rows,
+                                   const torch::Tensor& x_t, const diffusion::Prediction& pred) {
+  const diffusion::OdeSolver solver = *panel.spec.ode_solver;
+  if (solver != diffusion::OdeSolver::DpmSolverPP2M)
+    return diffusion::ode_step(x_t, pred, panel.steps, static_cast<std::size_t>(k), solver, panel.denoiser,
+                               torch::Tensor(), 0.0);
+  if (!panel.ode_x0_last.defined()) panel.ode_x0_last = torch::zeros_like(panel.current);
+  torch::Tensor memory = panel.ode_x0_last.narrow(0, begin, rows);
+  torch::Tensor stepped = diffusion::ode_step(x_t, pred, panel.steps, static_cast<std::size_t>(k), solver,
+                                              panel.denoiser, memory, panel.ode_h_last);
+  memory.copy_(pred.x0.to(memory.options()));  // read above: this row's next step sees this step's x0_hat
+  return stepped;
+}
+
 // Returns false when interrupted before the step was complete (it resumes on the next call).
 bool SteppedRun::step_panel(std::size_t index, const std::function<bool()>& interrupted,
                             const ChunkHook& hook) {
@@ -161,9 +177,13 @@ bool SteppedRun::step_panel(std::size_t index, const std::function<bool()>& inte
       const torch::Tensor x_t = panel.current.narrow(0, begin, rows);
       const diffusion::Prediction pred = panel.denoiser(x_t, step);
       if (hook) hook(index, k, begin, rows, x_t, pred);
-      const torch::Tensor z_rows = z_.defined() ? z_.narrow(0, begin, rows) : torch::Tensor();
-      panel.next.narrow(0, begin, rows)
-          .copy_(diffusion::reverse_step(x_t, pred, step, panel.spec.sampler, z_rows));
+      if (panel.spec.ode_solver) {
+        panel.next.narrow(0, begin, rows).copy_(ode_rows(panel, k, begin, rows, x_t, pred));
+      } else {
+        const torch::Tensor z_rows = z_.defined() ? z_.narrow(0, begin, rows) : torch::Tensor();
+        panel.next.narrow(0, begin, rows)
+            .copy_(diffusion::reverse_step(x_t, pred, step, panel.spec.sampler, z_rows));
+      }
       panel.rows_done = begin + rows;
       if (panel.rows_done < n && interrupted && interrupted()) return false;
     }
@@ -176,6 +196,7 @@ bool SteppedRun::step_panel(std::size_t index, const std::function<bool()>& inte
     if (!torch::isfinite(x).all().item<bool>())
       throw std::runtime_error(spec_.states_name + " became non-finite at t = " + std::to_string(step.t));
     const int state = k + 1;
+    if (panel.spec.ode_solver) panel.ode_h_last = diffusion::ode_carried_h(step);
     if (state % stride_ == 0) panel.storage[state / stride_].copy_(x);
     panel.current = x;
     panel.states_done = state + 1;

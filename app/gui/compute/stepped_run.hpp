@@ -10,6 +10,10 @@
 // derive_seed(seed), x_T first, then z_k as the (k+1)-th draw, drawn once per step index while
 // some panel still adds noise there; so each panel gets exactly the sequence run_reverse would
 // give it, and panels with different K, sigma or denoiser share x_T and z_0, z_1, ...
+// A panel that solves the probability-flow ODE (spec.ode_solver) steps with diffusion::ode_step,
+// the step run_ode takes, so it reaches run_ode's x_0 from the same x_T; it draws no z (the
+// others' z sequence is unchanged). Heun's corrector evaluates the denoiser a second time within
+// the same chunk of rows.
 // What differs between the two computations comes with the run (RunSpec): the shape of a sample,
 // how kept states are stored, how a panel denoises and is labelled, the chunk size, and a hook
 // that sees every computed chunk. Includes LibTorch: for the worker's compute units only.
@@ -27,6 +31,7 @@
 #include <torch/torch.h>
 
 #include "diffusion/noise.hpp"
+#include "diffusion/ode_solver.hpp"
 #include "diffusion/reverse_process.hpp"
 #include "diffusion/sampler.hpp"
 #include "diffusion/sampling_steps.hpp"
@@ -49,6 +54,12 @@ struct SteppedPanel {
   // The step in progress: rows [0, rows_done) of `next` are done.
   torch::Tensor next;
   std::int64_t rows_done = 0;
+  // ODE panels with DPM-Solver++(2M): the previous step's x0_hat per row and that step's
+  // ode_carried_h (0: the next step is first order). A row's memory is overwritten right after
+  // that row's update has read it, so an interrupted step resumes with the right memory for the
+  // rows still to do; h changes only once the step is complete.
+  torch::Tensor ode_x0_last;
+  double ode_h_last = 0.0;
 
   bool ok() const { return error.empty(); }
   int K() const { return static_cast<int>(steps.size()); }
@@ -127,6 +138,8 @@ class SteppedRun {
   int max_T() const;
   std::vector<std::int64_t> state_shape() const;
   bool step_panel(std::size_t index, const std::function<bool()>& interrupted, const ChunkHook& hook);
+  torch::Tensor ode_rows(SteppedPanel& panel, int k, std::int64_t begin, std::int64_t rows,
+                         const torch::Tensor& x_t, const diffusion::Prediction& pred);
 
   torch::Device device_;
   ArmedFault fault_;

@@ -30,9 +30,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Where a frame's time goes.
-enum class Bucket { None, Idle, Busy, Reverse, Soak };
+enum class Bucket { None, Still, Idle, Busy, Reverse, Soak };
 
-enum class BenchPhase { Warmup, Idle, Busy, Reverse, Done };
+enum class BenchPhase { Warmup, Still, Idle, Busy, Reverse, Done };
 
 bool valid_params(const diffusion::ScheduleParams& params) {
   try {
@@ -146,7 +146,8 @@ std::string BenchReport::to_json() const {
   j["mode"] = "bench";
   j["seconds"] = seconds;
   j["frames"] = frames;
-  j["frame_time"] = Json{{"idle", summary_json(idle)}, {"busy", summary_json(busy)}, {"reverse", summary_json(reverse)}};
+  j["frame_time"] = Json{{"still", summary_json(still)}, {"idle", summary_json(idle)},
+                         {"busy", summary_json(busy)}, {"reverse", summary_json(reverse)}};
   j["busy_phase_frames_worker_idle"] = busy_phase_frames_worker_idle;
   j["busy_idle_p95_ratio"] = busy_idle_p95_ratio;
   j["latency"] = Json{{"slider_to_curves", latency_json(curves_latency)},
@@ -163,6 +164,7 @@ std::string BenchReport::to_json() const {
 
 std::string BenchReport::to_text() const {
   std::string out = format("bench: %.1f s, %.0f frames\n", seconds, static_cast<double>(frames));
+  out += summary_line("still (nothing changes)", still);
   out += summary_line("idle (worker idle)", idle);
   out += summary_line("busy (training)", busy);
   out += summary_line("reverse playback", reverse);
@@ -247,6 +249,7 @@ struct SessionScript::Impl {
   BenchPhase phase = BenchPhase::Warmup;
   IdleBusyTiming timing;
   FrameTiming reverse_timing;
+  FrameTiming still_timing;
   int busy_phase_frames_worker_idle = 0;
   ChangeLatency curves_latency;
   ChangeLatency points_latency;
@@ -287,6 +290,7 @@ struct SessionScript::Impl {
   BenchPhase bench_phase_at(double t) const {
     double end = bench.warmup_seconds;
     if (t < end) return BenchPhase::Warmup;
+    if (t < (end += bench.still_seconds)) return BenchPhase::Still;
     if (t < (end += bench.idle_seconds)) return BenchPhase::Idle;
     if (t < (end += bench.busy_seconds)) return BenchPhase::Busy;
     if (t < (end += bench.reverse_seconds)) return BenchPhase::Reverse;
@@ -296,6 +300,8 @@ struct SessionScript::Impl {
     double start = 0;
     if (p == BenchPhase::Warmup) return start;
     start += bench.warmup_seconds;
+    if (p == BenchPhase::Still) return start;
+    start += bench.still_seconds;
     if (p == BenchPhase::Idle) return start;
     start += bench.idle_seconds;
     if (p == BenchPhase::Busy) return start;
@@ -333,6 +339,12 @@ struct SessionScript::Impl {
         curves_latency.clear_pending();
         points_latency.clear_pending();
       }
+      if (now_phase == BenchPhase::Still) {
+        // The default forward picture, paused: nothing the frames show changes.
+        state.a.params = diffusion::ScheduleParams{};
+        state.set_compare(false);
+        state.playback.playing = false;
+      }
       if (now_phase == BenchPhase::Busy) {
         state.reverse.training_steps = kMaxTrainingSteps;   // runs through the whole phase
         state.reverse.training_from_current = false;
@@ -356,6 +368,9 @@ struct SessionScript::Impl {
     pending_curves_version = 0;
     current_bucket = Bucket::None;
     switch (phase) {
+      case BenchPhase::Still:
+        if (settled) current_bucket = Bucket::Still;
+        break;
       case BenchPhase::Warmup:
       case BenchPhase::Idle:
       case BenchPhase::Busy: {
@@ -407,6 +422,7 @@ struct SessionScript::Impl {
       case Bucket::Idle: timing.add(frame_ms, false); idle_ms += frame_ms; break;
       case Bucket::Busy: timing.add(frame_ms, true); busy_ms += frame_ms; break;
       case Bucket::Reverse: reverse_timing.add(frame_ms); break;
+      case Bucket::Still: still_timing.add(frame_ms); break;
       default: break;
     }
     if (o.curves_revision != 0) curves_latency.shown(frame, o.curves_revision);
@@ -435,6 +451,7 @@ struct SessionScript::Impl {
     r.idle = timing.idle().summary();
     r.busy = timing.busy().summary();
     r.reverse = reverse_timing.summary();
+    r.still = still_timing.summary();
     r.busy_phase_frames_worker_idle = busy_phase_frames_worker_idle;
     r.busy_idle_p95_ratio = timing.p95_ratio();
     r.curves_latency = curves_latency.summary();

@@ -70,6 +70,7 @@ struct FrameObservation {
 
 struct BenchPlan {
   double warmup_seconds = 3.0;    // not measured: first frames, caches, the first forward job
+  double still_seconds = 5.0;     // forward view at its defaults, paused, no input: frames forced
   double idle_seconds = 12.0;     // forward view, worker idle: drag β_T, switch families, compare
   double busy_seconds = 12.0;     // the same while training runs
   double reverse_seconds = 10.0;  // the reverse view playing, runs restarted every few seconds
@@ -115,7 +116,7 @@ struct Bar {
 struct BenchReport {
   double seconds = 0;
   std::int64_t frames = 0;
-  FrameTimeSummary idle, busy, reverse;
+  FrameTimeSummary still, idle, busy, reverse;   // still: frames in which nothing changes
   int busy_phase_frames_worker_idle = 0;   // busy-phase frames the worker was not busy (not counted)
   double busy_idle_p95_ratio = 0;
   LatencySummary curves_latency;

@@ -20,9 +20,10 @@ using Json = nlohmann::json;
 std::optional<ReversePreset> preset_of(const std::string& name, bool images) {
   if (name == "sigma") return ReversePreset::SigmaComparison;
   if (name == "steps") return ReversePreset::StepsComparison;
-  if (images) return std::nullopt;  // the Images view has no denoiser or target comparisons
+  if (images) return std::nullopt;  // the Images view has no denoiser, target or ODE comparisons
   if (name == "target") return ReversePreset::TargetComparison;
   if (name == "denoiser") return ReversePreset::DenoiserComparison;
+  if (name == "ode") return ReversePreset::OdeSolverComparison;
   return std::nullopt;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <utility>
 
+#include "diffusion/point_csv.hpp"
 #include "gui/sources/image_source.hpp"
 #include "gui/lecture/scene.hpp"
 
@@ -92,6 +93,52 @@ bool load_scene(AppState& state, FashionMnistSet& fashion_set, const std::string
     if (to_stderr) std::cerr << "diffuscope: warning: " << text << "\n";
   }
   return true;
+}
+
+bool is_point_csv_file(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == ".csv";
+}
+
+bool load_drawing_csv(AppState& state, const std::string& path) {
+  diffusion::PointCsvResult read = diffusion::read_point_csv(path);
+  if (read.ok() && read.points.size() > kMaxDrawnPoints)  // the reader's cap; checked again here
+    read.error = path + ": " + std::to_string(read.points.size()) + " points, at most " +
+                 std::to_string(kMaxDrawnPoints);
+  if (!read.ok()) {
+    state.notify(WarningLevel::Warning, read.error, 30.0);
+    return false;
+  }
+  const int count = read.points.size();
+  const int classes = read.points.num_classes;
+  state.drawing.replace(std::move(read.points));
+  state.use_drawing = true;
+  state.notify(WarningLevel::Info,
+               "data: " + std::to_string(count) + " points in " + std::to_string(classes) +
+                   (classes == 1 ? " class" : " classes") + " from " + file_name(path) + " (Undo in Draw goes back)",
+               8.0);
+  return true;
+}
+
+std::string export_drawing_csv(AppState& state) {
+  if (state.drawing.empty()) {
+    state.notify(WarningLevel::Warning, "export drawing: nothing is drawn yet", 8.0);
+    return "";
+  }
+  std::string path = "drawing.csv";
+  std::error_code ec;
+  for (int k = 2; std::filesystem::exists(path, ec) && k < 1000; ++k) path = "drawing-" + std::to_string(k) + ".csv";
+  const std::string error = diffusion::write_point_csv(path, *state.drawing.points());
+  if (!error.empty()) {
+    state.notify(WarningLevel::Warning, "export drawing: " + error, 30.0);
+    return "";
+  }
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  const std::string shown = ec ? path : absolute.string();
+  state.notify(WarningLevel::Info,
+               "exported the drawing (" + std::to_string(state.drawing.size()) + " points) to " + shown, 12.0);
+  return shown;
 }
 
 bool is_scene_file(const std::string& path) {

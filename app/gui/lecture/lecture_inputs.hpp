@@ -32,4 +32,13 @@ bool load_scene(AppState& state, FashionMnistSet& fashion_set, const std::string
 // A dropped file that is a scene (.json, any case) rather than an image.
 bool is_scene_file(const std::string& path);
 
+// A dropped file that is a point CSV (.csv, any case): x,y[,class] per line (diffusion/point_csv.hpp).
+bool is_point_csv_file(const std::string& path);
+// Reads a point CSV into the drawing (Undo goes back) and makes the drawing the data. A bad file
+// posts the reader's message ("FILE: line N, column C (name): what") and the current data stay.
+bool load_drawing_csv(AppState& state, const std::string& path);
+// Writes the drawing to the first free file of drawing.csv, drawing-2.csv, ... in the working
+// directory and posts its path (or why it could not). Returns the path written ("" on failure).
+std::string export_drawing_csv(AppState& state);
+
 }  // namespace diffuscope::gui

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "diffusion/point_csv.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/schedule.hpp"
 #include "fileio/atomic_file.hpp"
@@ -70,6 +71,8 @@ OrderedJson panel_json(const ReversePanelSettings& s, bool with_denoiser) {
   j["eta"] = s.sampler.eta;
   j["interpolation"] = s.sampler.interpolation;
   j["clip_x0"] = s.sampler.clip_x0;  // the range is the view's (reverse_state.hpp, ClipRange)
+  // "none": the σ choice above samples; a solver: the probability-flow ODE (then σ is unused).
+  j["ode_solver"] = s.ode_solver ? std::string(key_of(*s.ode_solver)) : std::string("none");
   j["steps"] = s.steps;
   if (with_denoiser) {
     j["denoiser"] = std::string(key_of(s.denoiser));
@@ -314,6 +317,14 @@ bool read_panel(const Json* object, const std::string& path, ReversePanelSetting
   read_into(s, "eta", p.sampler.eta, fallback.sampler.eta, double_parser(0.0, 1.0));
   read_into(s, "interpolation", p.sampler.interpolation, fallback.sampler.interpolation, double_parser(0.0, 1.0));
   read_into(s, "clip_x0", p.sampler.clip_x0, fallback.sampler.clip_x0, bool_parser());
+  using SolverChoice = std::optional<diffusion::OdeSolver>;
+  const auto parse_solver = [](std::string_view name) -> std::optional<SolverChoice> {
+    if (name == "none") return std::make_optional(SolverChoice{});
+    if (const auto solver = parse_key<diffusion::OdeSolver>(name)) return std::make_optional(SolverChoice{*solver});
+    return std::nullopt;
+  };
+  read_into(s, "ode_solver", p.ode_solver, fallback.ode_solver,
+            enum_parser<SolverChoice>(parse_solver, "none, " + key_list<diffusion::OdeSolver>()));
   const bool gave_steps = read_into(s, "steps", p.steps, fallback.steps, int_parser(0, diffusion::kMaxTimesteps));
   if (with_denoiser) {
     read_into(s, "denoiser", p.denoiser, fallback.denoiser, key_parser<DenoiserKind>());
@@ -470,6 +481,54 @@ std::string sampling_scene_json(const SamplingSettings& sampling, bool with_deno
   return j.dump();
 }
 
+namespace {
+
+// The drawn dataset: whether it is the data, the brush, and its points as the point-CSV text
+// (diffusion/point_csv.hpp: 9 significant digits read back to the same floats), one string.
+void write_drawing(OrderedJson& j, const AppState& state) {
+  OrderedJson drawing;
+  drawing["use"] = state.use_drawing;
+  drawing["draw_mode"] = state.draw_mode;
+  drawing["color_by_class"] = state.color_by_class;
+  drawing["brush_class"] = state.brush.class_id;
+  drawing["brush_points"] = state.brush.points;
+  drawing["brush_spread"] = state.brush.spread;
+  drawing["points_csv"] = state.drawing.empty() ? std::string() : diffusion::format_point_csv(*state.drawing.points());
+  j["drawing"] = std::move(drawing);
+}
+
+// A scene without a drawing keeps the points drawn so far (the data go back to the named dataset);
+// a bad points_csv is reported with its line and column and the drawing stays.
+void read_drawing_section(Section& top, AppState& state, const AppState& fresh, Report& report) {
+  bool usable = true;
+  const Json* object = object_or_report(top, "drawing", usable);
+  if (!usable) return;
+  Section s(object, "drawing", report);
+  read_into(s, "use", state.use_drawing, fresh.use_drawing, bool_parser());
+  read_into(s, "draw_mode", state.draw_mode, fresh.draw_mode, bool_parser());
+  read_into(s, "color_by_class", state.color_by_class, fresh.color_by_class, bool_parser());
+  read_into(s, "brush_class", state.brush.class_id, fresh.brush.class_id, int_parser(0, kMaxBrushClass));
+  read_into(s, "brush_points", state.brush.points, fresh.brush.points, int_parser(1, kMaxBrushPoints));
+  read_into(s, "brush_spread", state.brush.spread, fresh.brush.spread, double_parser(kMinBrushSpread, kMaxBrushSpread));
+  std::string csv;
+  if (!read_into(s, "points_csv", csv, std::string(), string_parser())) return;
+  if (csv.empty()) {
+    if (!state.drawing.empty()) state.drawing.clear();
+    return;
+  }
+  diffusion::PointCsvResult read = diffusion::parse_point_csv(csv, s.key_path("points_csv"));
+  if (read.ok() && read.points.size() > kMaxDrawnPoints)
+    read.error = s.key_path("points_csv") + ": " + std::to_string(read.points.size()) + " points, at most " +
+                 std::to_string(kMaxDrawnPoints);
+  if (!read.ok()) {
+    report.warnings.push_back(read.error + "; the drawing is left unchanged");
+    return;
+  }
+  state.drawing.replace(std::move(read.points));
+}
+
+}  // namespace
+
 SceneImage scene_image_of(const AppState& state) {
   SceneImage image;
   image.fashion = state.image_is_fashion;
@@ -496,6 +555,7 @@ std::string scene_to_json(const AppState& state) {
   j["seed"] = state.seed;
   j["x_axis_fraction"] = state.x_axis_fraction;
   j["coefficient_tab"] = state.coefficient_tab;
+  write_drawing(j, state);
   const SceneImage image = scene_image_of(state);
   if (image.fashion) {
     j["image"]["source"] = "fashion-mnist";
@@ -706,6 +766,7 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
       }
     }
 
+    read_drawing_section(top, state, fresh, report);
     read_reverse_section(top, state, fresh, report);
 
     read_images_section(top, state, fresh, base_dir, report);

@@ -33,6 +33,9 @@ struct ForwardJob {
   diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
   int n_points = 5000;
   std::uint64_t seed = 7;                // x_0, eps, Markov step noise and the image's eps
+  // A drawn dataset (its classes colour the points): x_0 are these points, and dataset and
+  // n_points are not used. Null: the named dataset. Compared by identity (every edit is a new set).
+  std::shared_ptr<const diffusion::LabelledPoints2D> drawn;
   int t = 0;                             // cursor; clamped to 0..T of each schedule
   std::shared_ptr<const Image> image;    // x_0 of the image view; null = no image work
   int strip_count = 8;                   // images in each strip (0 = no strip)
@@ -70,6 +73,7 @@ struct ForwardSide {
   // The image model's x0_hat of the image at t (same display mapping as `image`); empty when not
   // asked for or not available, then x0_hat_note says why ("" when not asked for).
   Image x0_hat;
+  int x0_hat_t = -1;                // the t of the x_t that x0_hat was computed from (-1: none)
   std::string x0_hat_note;
   // True when x0_hat is not yet the model's answer for this t and schedule (it is the last one
   // computed for this image, or empty): a frame of the same generation with it follows.
@@ -86,6 +90,10 @@ struct ForwardFrame {
   std::uint64_t x0_revision = 0;
   std::vector<float> x0_xy;
   std::vector<int> labels;
+  // The class of each point (a drawing's classes; a dataset's natural classes, diffusion::
+  // dataset2d_class_of_label) and whether x_0 is a drawing.
+  std::vector<int> classes;
+  bool drawn = false;
   std::array<double, 2> x0_mean{};
   std::array<double, 2> x0_variance{};
   ForwardSide a;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <stdexcept>
 
 namespace diffuscope::gui {
 
@@ -36,7 +37,8 @@ bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b) {
                             x.eta == y.eta && x.clip_x0 == y.clip_x0 &&
                             x.clip_min == y.clip_min && x.clip_max == y.clip_max;
   return a.schedule == b.schedule && same_sampler && a.steps == b.steps &&
-         a.spacing == b.spacing && a.denoiser == b.denoiser && a.model_target == b.model_target;
+         a.spacing == b.spacing && a.denoiser == b.denoiser && a.model_target == b.model_target &&
+         a.ode_solver == b.ode_solver;
 }
 
 double shown_alpha_bar(const SteppedPanelFrame& panel) {
@@ -50,8 +52,28 @@ int effective_steps(int steps, int T) {
   return steps;
 }
 
-std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
-  char sampler[64];
+int panel_network_evaluations(const ReversePanelSpec& spec, int T) {
+  const int K = effective_steps(spec.steps, T);
+  if (spec.ode_solver != diffusion::OdeSolver::Heun) return K;
+  if (spec.schedule.built && spec.schedule.built->T() == T) {
+    try {
+      return diffusion::ode_network_evaluations(*spec.ode_solver, diffusion::sampling_steps(*spec.schedule.built, K, spec.spacing));
+    } catch (const std::exception&) {
+      // A spacing that cannot make K steps: the panel's error says so; count as if it could.
+    }
+  }
+  return 2 * K - 1;
+}
+
+std::string sampler_caption(const ReversePanelSpec& spec) {
+  if (spec.ode_solver) {
+    switch (*spec.ode_solver) {
+      case diffusion::OdeSolver::Euler: return "ODE Euler";
+      case diffusion::OdeSolver::Heun: return "ODE Heun";
+      case diffusion::OdeSolver::DpmSolverPP2M: return "ODE DPM++";
+    }
+  }
+  char sampler[64] = "";
   switch (spec.sampler.sigma) {
     case diffusion::SigmaKind::Small: std::snprintf(sampler, sizeof sampler, "σ² = β̃"); break;
     case diffusion::SigmaKind::Large: std::snprintf(sampler, sizeof sampler, "σ² = β"); break;
@@ -60,7 +82,14 @@ std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
       break;
     case diffusion::SigmaKind::DDIM: std::snprintf(sampler, sizeof sampler, "DDIM η = %.2g", spec.sampler.eta); break;
   }
-  return std::string(sampler) + " · K = " + std::to_string(effective_steps(spec.steps, T));
+  return sampler;
+}
+
+std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
+  // NFE before K: narrow panels drop the trailing parts first (caption_forms.hpp), and NFE is
+  // what the samplers are compared by (equal to K except for Heun).
+  return sampler_caption(spec) + " · NFE = " + std::to_string(panel_network_evaluations(spec, T)) + " · K = " +
+         std::to_string(effective_steps(spec.steps, T));
 }
 
 std::string panel_label(const ReversePanelSpec& spec, int T) {

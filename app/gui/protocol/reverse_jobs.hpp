@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "diffusion/datasets2d.hpp"
+#include "diffusion/ode_solver_kind.hpp"
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
@@ -44,12 +45,23 @@ struct ReversePanelSpec {
   // Model panels: the dataset's model that predicts this target (the "prediction target" compare);
   // nullopt: the dataset's current model (trained here, else shipped), whatever it predicts.
   std::optional<diffusion::PredictionTarget> model_target;
+  // Set: the panel solves the probability-flow ODE with this solver (diffusion/ode_solver.hpp),
+  // deterministic, and of `sampler` only the clipping counts (as `sample --sigma ode`).
+  std::optional<diffusion::OdeSolver> ode_solver;
 };
 bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b);
 
 // K the sampler visits for a panel's `steps` at this T (0 or >= T: T; below 1: 1).
 int effective_steps(int steps, int T);
-// "σ² = β̃ · K = 1000", "DDIM η = 0 · K = 50": the sampler and K, as every panel label starts.
+// The network evaluations (NFE) a panel's run makes: K for the stochastic samplers, Euler and
+// DPM-Solver++(2M); Heun's ode_network_evaluations (2K − 1, 2K − 2 from ᾱ_T = 0). Reads the
+// schedule's steps for Heun; without a built schedule, K (2K − 1 for Heun).
+int panel_network_evaluations(const ReversePanelSpec& spec, int T);
+// The sampler's short name in captions: "σ² = β̃", "DDIM η = 0", "ODE Euler", "ODE Heun",
+// "ODE DPM++" (DPM-Solver++(2M), shortened so that narrow panels keep the NFE).
+std::string sampler_caption(const ReversePanelSpec& spec);
+// "σ² = β̃ · NFE = 1000 · K = 1000", "ODE Heun · NFE = 9 · K = 5": the sampler, the network
+// evaluations and K, as every panel label starts.
 std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T);
 // What a panel runs, under its picture and in the worker's frames alike:
 // "σ² = β̃ · K = 1000 · learned", or "learned v-model · σ² = β̃ · K = 1000" for a chosen target
@@ -74,6 +86,10 @@ struct ReverseJob {
   diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
   int n_points = 2000;                       // samples drawn (x_T rows)
   int exact_train_n = 2000;                  // training points of the exact denoiser
+  // A drawn dataset: the exact denoiser's training points and the reference data are these
+  // points (dataset and exact_train_n are not used); every panel uses the exact denoiser, since no
+  // model has learnt a drawing. Null: the named dataset. Compared by identity.
+  std::shared_ptr<const diffusion::LabelledPoints2D> drawn;
   std::uint64_t seed = 7;                    // x_T and the z sequence (common random numbers)
   std::uint64_t model_revision = 0;          // bump to pick up a newly trained model
   // The cursor: a timestep of the timeline, 0..max T over the panels; each panel maps it to its
@@ -120,6 +136,10 @@ struct ReversePanelFrame : SteppedPanelFrame {
   // (256 MiB over all panels) only every stride-th state is kept, plus the newest: then each
   // path has trajectories_xy.size() / (2 tracked.size()) points.
   std::vector<float> trajectories_xy;
+  // How straight the tracked paths are: the mean over them of path length / endpoint distance
+  // (diffusion/trajectory_curvature.hpp; 1 = straight), over the kept states of trajectories_xy.
+  // NaN without tracked points or while no path has two distinct points.
+  double path_length_ratio = std::numeric_limits<double>::quiet_NaN();
   // The true posterior q(x_{t_prev} | x_t, x0_hat) of overlays.picked at the shown state, for the
   // step the sampler takes next (t -> t_prev, the respaced step when K < T): its mean
   // mu_tilde(x_t, x0_hat) and its standard deviation sqrt(beta_tilde) with the step's effective

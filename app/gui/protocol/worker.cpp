@@ -42,6 +42,13 @@ constexpr auto kTrainingSlice = 15ms;
 constexpr auto kReversePublishInterval = 30ms;
 constexpr auto kImagesSlice = 25ms;
 constexpr auto kImagesPublishInterval = 50ms;
+// While the window is animating (it drew a frame within kAnimatingWindow), background work
+// (training, reverse and image runs) pauses kRendererShare after each round of slices, unless a
+// job arrives: on two cores the renderer (Mesa's rasteriser threads and the UI thread) keeps about
+// two thirds of the worker's core, so a training run does not make frames late. A still window lends
+// the worker everything. Forward jobs never wait for it.
+constexpr auto kAnimatingWindow = 100ms;
+constexpr auto kRendererShare = 30ms;
 constexpr std::size_t kMaxQueuedErrors = 64;
 // The image model's x0_hat of a forward job is computed after the job's points are published
 // (a U-Net on the CPU takes longer than a frame). While jobs keep coming (a dragged slider,
@@ -142,6 +149,7 @@ struct Worker::Impl {
   std::atomic<std::uint64_t> forward_newest{0};   // a running forward job compares against it
   std::atomic<Clock::rep> forward_submitted_at{0};  // Worker::submit's time, in Clock ticks
   std::atomic<bool> ui_waiting{false};            // something was sent: slices end early
+  std::atomic<Clock::rep> ui_drew_at{0};          // Worker::note_ui_frame's time, in Clock ticks
   std::atomic<bool> shutting_down{false};
   // Worker::set_on_publish's hook; its own lock, never held while it runs.
   std::mutex hook_mutex;
@@ -428,6 +436,19 @@ struct Worker::Impl {
     // The replaced frame is freed here, outside the lock.
   }
 
+  // The pause after background slices while the window animates (kRendererShare); a job, a stop
+  // or shutting down ends it at once.
+  void leave_the_renderer_its_share() {
+    const auto now = Clock::now();
+    if (now - Clock::time_point(Clock::duration(ui_drew_at.load())) > kAnimatingWindow) return;
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!background_work()) return;
+    wake.wait_until(lock, now + kRendererShare, [&] {
+      return shutting_down.load() || forward_pending || reverse.has_request() || training_pending ||
+             training_stop || images.has_request() || device_pending;
+    });
+  }
+
   // One slice of each background lane; each stops early when the UI sends something.
   void background_slices() {
     if (interrupted()) return;
@@ -508,6 +529,7 @@ struct Worker::Impl {
       refine_x0();
 
       background_slices();
+      leave_the_renderer_its_share();
     }
 
     // Shutting down: free the tensors on the thread that made them.
@@ -666,6 +688,8 @@ DeviceStatus Worker::device_status() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->device_status;
 }
+
+void Worker::note_ui_frame() { impl_->ui_drew_at.store(Clock::now().time_since_epoch().count()); }
 
 void Worker::set_on_publish(std::function<void()> hook) {
   auto shared = hook ? std::make_shared<const std::function<void()>>(std::move(hook)) : nullptr;

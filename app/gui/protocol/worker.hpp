@@ -113,6 +113,9 @@ class Worker {
   // glfwPostEmptyEvent so that a loop sleeping until the next event draws the news. Thread-safe:
   // may be set (or cleared with an empty function) at any time; keep it cheap and non-blocking.
   void set_on_publish(std::function<void()> hook);
+  // Called by the UI thread after each frame it rasterised: while the window animates, background
+  // work leaves the renderer a share of the CPU (worker.cpp, kRendererShare). Thread-safe, cheap.
+  void note_ui_frame();
 
  private:
   struct Impl;

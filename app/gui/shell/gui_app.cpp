@@ -7,6 +7,7 @@
 #include <imgui_internal.h>   // ErrorCheckEndFrameRecover: a frame that threw is closed cleanly
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include "gui/lecture/key_bindings.hpp"
 #include "gui/views/common/presenter_readout.hpp"
 #include "gui/state/reverse_state.hpp"
+#include "gui/state/shown_moment.hpp"
 #include "gui/lecture/scene.hpp"
 #include "gui/lecture/scene_library.hpp"
 #include "gui/views/common/timeline_panel.hpp"
@@ -55,6 +57,8 @@ GuiApp::GuiApp(const GuiOptions& options) : options_(options), export_(options) 
   if (SessionDriver::has_session(options)) session_.emplace(options);
   const char* fault = std::getenv(kInjectUiFaultVariable);
   inject_ui_fault_ = fault && std::string(fault) == "1";
+  const char* frame_log = std::getenv("DIFFUSCOPE_FRAME_LOG");
+  frame_log_ = frame_log && std::string(frame_log) == "1";
 }
 
 GuiApp::~GuiApp() = default;
@@ -244,6 +248,8 @@ bool GuiApp::frame_due() {
 void GuiApp::drop_path(const std::string& path) {
   if (is_scene_file(path)) {
     pending_lecture_.load_scene = path;
+  } else if (is_point_csv_file(path)) {
+    load_drawing_csv(state_, path);  // a bad file is named in a notification; the data stay
   } else {
     load_user_image(state_, path);
   }
@@ -278,6 +284,7 @@ void GuiApp::carry_out_lecture_actions() {
       state_.notify(WarningLevel::Warning, error, 30.0);
     }
   }
+  if (actions.export_drawing) export_drawing_csv(state_);
   if (actions.cancel_export) export_.cancel();
   if (actions.start_export) export_.start(actions.export_settings, actions.export_content, state_);
 }
@@ -366,21 +373,27 @@ void GuiApp::settle_worker() {
   images_.settle(state_, *worker_);
   reverse_.settle(state_, *worker_);
   export_.drive_cursor(state_);
+  // The forward picture this frame shows, picked up before the timeline advances, as the run
+  // views' are above (shown_moment.hpp).
+  forward_.settle(state_, *worker_);
 }
 
+// Playback never runs ahead of the pictures: the cursor moves on only once the picture on screen
+// answers it, and time spent waiting is spent on a longer step (shown_moment.hpp).
 void GuiApp::advance_timeline() {
+  const ShownMoment moment = shown_moment(state_);
   // A run view's cursor that follows its run plays it from x_T (the run's playback, not a touch);
   // a key pressed this frame has already made it the lecturer's.
   if (ReverseCursor* cursor = state_.run_cursor(); cursor && cursor->follow) {
-    if (!tick_.timeline_touched) {
+    if (!tick_.timeline_touched && !hold_playback_for_picture(state_.playback, moment, tick_.dt)) {
       state_.set_cursor(advance_replay(state_.playback, *cursor, state_.t, state_.max_T(), tick_.dt));
     }
     return;
   }
   const int t_before = state_.t;
   const bool playing_before = state_.playback.playing;
-  state_.set_cursor(plays_down(state_.view) ? advance_playback_down(state_.playback, state_.t, state_.max_T(), tick_.dt)
-                                            : advance_playback(state_.playback, state_.t, state_.max_T(), tick_.dt));
+  state_.set_cursor(
+      advance_shown_playback(state_.playback, moment, state_.max_T(), tick_.dt, plays_down(state_.view)));
   // Keys (handle_keys, earlier this frame) or playback moved the cursor.
   tick_.timeline_touched = tick_.timeline_touched || state_.t != t_before ||
                            state_.playback.playing != playing_before;
@@ -473,6 +486,12 @@ void GuiApp::finish_shown_frame(bool ready) {
     if (screenshot_->failed()) exit_code_ = 1;
   }
   window_->swap();
+  if (window_->drew_last_frame()) worker_->note_ui_frame();
+  if (frame_log_) {
+    const double at = std::chrono::duration<double>(tick_.now - start_time_).count();
+    std::fprintf(stderr, "diffuscope: frame %ld built at %.3f s, %s\n", frame_number_, at,
+                 window_->drew_last_frame() ? "rasterised" : "nothing rasterised");
+  }
   if (session_) session_->pace(tick_.now);
   if (screenshot_) screenshot_->pace(ready);
   if (session_) {

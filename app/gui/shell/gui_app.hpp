@@ -106,6 +106,7 @@ class GuiApp {
   ImVec2 last_display_size_{0.0f, 0.0f};
   bool last_mouse_valid_ = false;
   bool inject_ui_fault_ = false;
+  bool frame_log_ = false;   // DIFFUSCOPE_FRAME_LOG=1: a stderr line per frame built (render-on-demand tests)
   int exit_code_ = 0;
 };
 

@@ -23,8 +23,7 @@ void ScreenshotDriver::after_render(bool ready, double elapsed_seconds, double t
               << " s; writing the screenshot anyway\n";
     warned_timeout_ = true;
   }
-  const std::string error =
-      renderer::save_framebuffer_png(path_, window.framebuffer_width(), window.framebuffer_height());
+  const std::string error = window.save_screenshot(path_);
   if (!error.empty()) {
     std::cerr << "diffuscope: " << error << "\n";
     failed_ = true;

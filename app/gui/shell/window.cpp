@@ -8,9 +8,13 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "gui/state/limits.hpp"
+#include "renderer/screenshot.hpp"
 
 namespace diffuscope::gui {
 
@@ -47,6 +51,9 @@ Window::Window(const WindowConfig& config)
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(config.vsync ? 1 : 0);
   glfwSetDropCallback(window_, &Window::on_drop);
+  glfwSetWindowRefreshCallback(window_, &Window::on_refresh);
+  const char* check = std::getenv("DIFFUSCOPE_CHECK_DAMAGE");
+  check_damage_ = check && std::string(check) == "1";
   glfwGetFramebufferSize(window_, &framebuffer_width_, &framebuffer_height_);
 
   IMGUI_CHECKVERSION();
@@ -70,7 +77,16 @@ Window::Window(const WindowConfig& config)
 Window::~Window() { shutdown(); }
 
 void Window::shutdown() {
-  if (window_) offscreen_target_.release();  // needs the GL context
+  if (window_) {  // needs the GL context
+    offscreen_target_.release();
+    shown_frame_.release();
+    check_target_.release();
+  }
+  if (check_damage_) {
+    std::cerr << "diffuscope: damage check: " << checked_frames_ << " partial redraws compared with whole ones, "
+              << mismatched_frames_ << " differ\n";
+    check_damage_ = false;
+  }
   if (gl_backend_) ImGui_ImplOpenGL3_Shutdown();
   if (glfw_backend_) ImGui_ImplGlfw_Shutdown();
   if (imgui_context_) ImGui::DestroyContext();
@@ -111,6 +127,7 @@ void Window::rebuild_fonts_and_theme() {
   ImGui_ImplOpenGL3_CreateFontsTexture();
   renderer::apply_theme(theme_, ui_scale_);
   style_dirty_ = false;
+  damage_.invalidate();   // new glyphs in the font texture
 }
 
 std::string Window::take_font_warning() {
@@ -176,14 +193,105 @@ void Window::toggle_fullscreen() {
 
 void Window::render(const ImVec4& clear_color) {
   ImGui::Render();
+  ImDrawData* data = ImGui::GetDrawData();
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
   glViewport(0, 0, framebuffer_width_, framebuffer_height_);
+  if (!shown_frame_.resize(framebuffer_width_, framebuffer_height_)) {
+    // No offscreen framebuffer: draw everything into the window, every frame.
+    glClearColor(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(data);
+    last_damage_ = renderer::DamageRect{0, 0, static_cast<float>(framebuffer_width_), static_cast<float>(framebuffer_height_)};
+    drew_last_frame_ = true;
+    return;
+  }
+  constexpr std::uint64_t kHeldPicture = 1;   // the target is recreated blank on a resize
+  const bool same_clear = clear_color.x == shown_clear_color_.x && clear_color.y == shown_clear_color_.y &&
+                          clear_color.z == shown_clear_color_.z && clear_color.w == shown_clear_color_.w;
+  if (!shown_frame_.shows(kHeldPicture) || !same_clear) damage_.invalidate();
+  last_damage_ = damage_.compute(*data);
+  shown_frame_.set_shown(kHeldPicture);
+  shown_clear_color_ = clear_color;
+  drew_last_frame_ = !last_damage_.empty() || refresh_requested_;
+  if (last_damage_.empty()) {
+    if (refresh_requested_) present_shown_frame();
+    return;
+  }
+  std::vector<ImVec4> clips;
+  if (check_damage_) {
+    for (int i = 0; i < data->CmdListsCount; ++i) {
+      for (const ImDrawCmd& cmd : data->CmdLists[i]->CmdBuffer) clips.push_back(cmd.ClipRect);
+    }
+  }
+  renderer::clip_draw_data_to(*data, last_damage_);
+  shown_frame_.begin();
+  // Clear the damaged rectangle only (framebuffer pixels, GL's origin at the bottom left).
+  const ImVec2 scale = data->FramebufferScale;
+  const int x0 = static_cast<int>(std::lround((last_damage_.x0 - data->DisplayPos.x) * scale.x));
+  const int x1 = static_cast<int>(std::lround((last_damage_.x1 - data->DisplayPos.x) * scale.x));
+  const int y0 = static_cast<int>(std::lround((last_damage_.y0 - data->DisplayPos.y) * scale.y));
+  const int y1 = static_cast<int>(std::lround((last_damage_.y1 - data->DisplayPos.y) * scale.y));
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(x0, framebuffer_height_ - y1, x1 - x0, y1 - y0);
   glClearColor(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  glDisable(GL_SCISSOR_TEST);
+  ImGui_ImplOpenGL3_RenderDrawData(data);
+  shown_frame_.end();
+  if (check_damage_) check_partial_redraw(*data, clips, clear_color);
+  present_shown_frame();
 }
 
-void Window::swap() { glfwSwapBuffers(window_); }
+void Window::check_partial_redraw(ImDrawData& data, const std::vector<ImVec4>& clips, const ImVec4& clear_color) {
+  std::size_t k = 0;
+  for (int i = 0; i < data.CmdListsCount; ++i) {
+    for (ImDrawCmd& cmd : data.CmdLists[i]->CmdBuffer) cmd.ClipRect = clips[k++];
+  }
+  if (!check_target_.resize(shown_frame_.width(), shown_frame_.height())) return;
+  check_target_.begin();
+  check_target_.clear(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
+  ImGui_ImplOpenGL3_RenderDrawData(&data);
+  const std::vector<std::uint8_t> whole = check_target_.read_pixels_rgba();
+  check_target_.end();
+  const std::vector<std::uint8_t> partial = shown_frame_.read_pixels_rgba();
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i + 3 < whole.size() && i + 3 < partial.size(); i += 4) {
+    if (std::memcmp(&whole[i], &partial[i], 3) != 0) ++differing;
+  }
+  ++checked_frames_;
+  if (differing > 0) {
+    ++mismatched_frames_;
+    std::cerr << "diffuscope: damage check: frame " << checked_frames_ << ": " << differing
+              << " pixels differ from a whole redraw (damage " << last_damage_.x0 << "," << last_damage_.y0 << " - "
+              << last_damage_.x1 << "," << last_damage_.y1 << ")\n";
+  }
+}
+
+void Window::present_shown_frame() {
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, shown_frame_.framebuffer());
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+  glDisable(GL_SCISSOR_TEST);
+  glBlitFramebuffer(0, 0, shown_frame_.width(), shown_frame_.height(), 0, 0, shown_frame_.width(),
+                    shown_frame_.height(), GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  refresh_requested_ = false;
+}
+
+void Window::swap() {
+  if (drew_last_frame_) glfwSwapBuffers(window_);   // unchanged: the window already shows it
+}
+
+void Window::on_refresh(GLFWwindow* window) {
+  if (auto* self = static_cast<Window*>(glfwGetWindowUserPointer(window))) self->refresh_requested_ = true;
+}
+
+std::string Window::save_screenshot(const std::string& path) {
+  if (!shown_frame_.valid()) return renderer::save_framebuffer_png(path, framebuffer_width_, framebuffer_height_);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, shown_frame_.framebuffer());
+  const std::string error = renderer::save_framebuffer_png(path, shown_frame_.width(), shown_frame_.height());
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  return error;
+}
 
 bool Window::wait_events(double timeout_seconds) {
   const double start = glfwGetTime();

@@ -11,6 +11,7 @@
 
 #include "gui/lecture/key_queue.hpp"
 #include "renderer/fonts.hpp"
+#include "renderer/frame_damage.hpp"
 #include "renderer/render_target.hpp"
 #include "renderer/theme.hpp"
 
@@ -52,8 +53,16 @@ class Window {
   // frame is laid out for an offscreen framebuffer of that size (exports at a chosen resolution)
   // and the pointer hovers nothing; finish it with render_offscreen, not render.
   void begin_frame(int offscreen_width = 0, int offscreen_height = 0);
-  // Renders ImGui over a cleared framebuffer. Call swap() afterwards (a screenshot goes between).
+  // Renders the frame: the picture on screen is kept in an offscreen framebuffer, and only the
+  // rectangle where this frame's draw data differs from the picture's (renderer::FrameDamage) is
+  // cleared and drawn again, then the picture is copied to the window. When nothing differs,
+  // nothing is rasterised and swap() does nothing. Call swap() afterwards (a screenshot between).
   void render(const ImVec4& clear_color);
+  // Whether the last render() rasterised anything, and what (empty: nothing changed on screen).
+  bool drew_last_frame() const { return drew_last_frame_; }
+  renderer::DamageRect last_damage() const { return last_damage_; }
+  // Writes the picture on screen to a PNG (top-down RGB); "" on success, else the error.
+  std::string save_screenshot(const std::string& path);
   // Renders an offscreen frame (begin_frame with a size) and returns its pixels, top-down RGBA8.
   // The window keeps showing its last swapped frame. Empty with *error set when GL cannot do it.
   std::vector<std::uint8_t> render_offscreen(const ImVec4& clear_color, std::string* error);
@@ -95,6 +104,13 @@ class Window {
   static void on_drop(GLFWwindow* window, int count, const char** paths);
   // Queues the press, after the callback ImGui's GLFW backend installed (it still sees every key).
   static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
+  // The window system lost the window's pixels (uncovered, restored): show the picture again.
+  static void on_refresh(GLFWwindow* window);
+  // Copies the held picture to the window's back buffer.
+  void present_shown_frame();
+  // DIFFUSCOPE_CHECK_DAMAGE=1 (tests): after each partial redraw, draws the whole frame again
+  // elsewhere and compares; differences go to stderr, a summary when the window closes.
+  void check_partial_redraw(ImDrawData& data, const std::vector<ImVec4>& clips, const ImVec4& clear_color);
   void rebuild_fonts_and_theme();
   void shutdown();
 
@@ -115,6 +131,15 @@ class Window {
   int framebuffer_width_ = 0;
   int framebuffer_height_ = 0;
   renderer::RenderTarget offscreen_target_;   // exports at a chosen size
+  renderer::RenderTarget shown_frame_;        // the picture on screen, redrawn where it changed
+  renderer::FrameDamage damage_;
+  renderer::DamageRect last_damage_;
+  ImVec4 shown_clear_color_{-1, -1, -1, -1};
+  bool drew_last_frame_ = false;
+  bool refresh_requested_ = true;
+  bool check_damage_ = false;
+  renderer::RenderTarget check_target_;
+  long long checked_frames_ = 0, mismatched_frames_ = 0;
   int offscreen_width_ = 0;    // > 0 while an offscreen frame is being built
   int offscreen_height_ = 0;
   bool fullscreen_ = false;

@@ -1,6 +1,7 @@
 #include "gui/state/app_state.hpp"
 
 #include "diffusion/schedule.hpp"
+#include "gui/state/choice_tables.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -136,6 +137,7 @@ void AppState::set_view(AppView new_view) {
   if (new_view == view) return;
   view_t[static_cast<int>(view)] = t;
   view = new_view;
+  picture = PictureOnScreen{};  // the new view's screen reports its own picture
   playback.playing = false;
   playback.carry = 0.0;
   const int saved = view_t[static_cast<int>(view)];
@@ -202,6 +204,26 @@ void AppState::age_notifications(double dt_seconds) {
                       notifications.end());
 }
 
+DrawnPoints drawn_data(const AppState& state) {
+  return state.use_drawing ? state.drawing.points() : nullptr;
+}
+
+std::string data_label(const AppState& state) {
+  if (!state.use_drawing) return label_of(state.dataset);
+  return std::string(diffusion::kDrawnDatasetName) + " (" + std::to_string(state.drawing.size()) + " points)";
+}
+
+ReverseJob with_drawing(ReverseJob job, const AppState& state) {
+  job.drawn = drawn_data(state);
+  if (job.drawn) {
+    for (ReversePanelSpec& panel : job.panels) {
+      panel.denoiser = DenoiserKind::Exact;
+      panel.model_target.reset();
+    }
+  }
+  return job;
+}
+
 ForwardJob make_forward_job(const AppState& state) {
   ForwardJob job;
   job.schedule_a = state.a.schedule();
@@ -212,6 +234,7 @@ ForwardJob make_forward_job(const AppState& state) {
   job.dataset = state.dataset;
   job.n_points = state.n_points;
   job.seed = state.seed;
+  job.drawn = drawn_data(state);
   job.t = state.t;
   job.image = state.image;
   job.strip_count = 8;
@@ -224,7 +247,7 @@ ForwardJob make_forward_job(const AppState& state) {
 bool same_job(const ForwardJob& x, const ForwardJob& y) {
   return same_schedule(x.schedule_a, y.schedule_a) &&
          (!x.compare || same_schedule(x.schedule_b, y.schedule_b)) && x.compare == y.compare &&
-         x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset &&
+         x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset && x.drawn == y.drawn &&
          x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
          x.strip_count == y.strip_count && x.predict_x0 == y.predict_x0 &&
          x.image_model_path == y.image_model_path;

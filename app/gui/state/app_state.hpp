@@ -10,6 +10,7 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/schedule_params.hpp"
 #include "gui/state/app_view.hpp"
+#include "gui/state/drawing.hpp"
 #include "gui/sources/image_source.hpp"
 #include "gui/state/images_state.hpp"
 #include "gui/protocol/jobs.hpp"
@@ -91,6 +92,16 @@ double points_axis_half_range(ForwardProcess process, int T, double naive_beta);
 diffusion::ScheduleParams default_compare_params(const diffusion::ScheduleParams& a);
 
 // A message shown in the window's notification banner.
+// What the shown view's picture is this frame, set by its screen when it picks up its frame
+// (shown_moment.hpp combines it with the cursor into the moment every label names).
+struct PictureOnScreen {
+  // The forward view's picture: its t on the timeline (-1: none yet). The reverse and Images
+  // views keep theirs in SamplingSettings::shown_t.
+  int forward_t = -1;
+  // The shown view's picture answers the newest job its screen sent (false: a frame is on its way).
+  bool answers_request = true;
+};
+
 struct Notification {
   WarningLevel level = WarningLevel::Warning;
   std::string text;
@@ -108,9 +119,18 @@ struct AppState {
   diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
   int n_points = 5000;
   std::uint64_t seed = 7;
+  // The drawn dataset (drawing.hpp): x_0 of the forward view and the exact denoiser's training set
+  // instead of `dataset` while use_drawing. Draw mode: the forward points panel takes the mouse as
+  // the brush (left) and the eraser (right).
+  bool use_drawing = false;
+  Drawing drawing;
+  Brush brush;
+  bool draw_mode = false;
+  bool color_by_class = false;      // a named dataset's points coloured by class, not by start position
 
-  int t = 0;                        // the cursor, 0..max_T()
+  int t = 0;                        // the cursor, 0..max_T(): the t asked for (shown_moment.hpp: the t shown)
   Playback playback;
+  PictureOnScreen picture;          // set each frame by the shown view's screen; not saved in scenes
 
   bool x_axis_fraction = false;     // curves over t/T instead of t
   int coefficient_tab = 0;          // right-hand curves plot: 0 = β, β̃; 1 = SNR; 2 = log-SNR
@@ -159,6 +179,15 @@ struct AppState {
   // Ages notifications by dt seconds and drops expired ones.
   void age_notifications(double dt_seconds);
 };
+
+// The drawing's points while the drawing is the data (use_drawing), else null.
+DrawnPoints drawn_data(const AppState& state);
+// "drawn (1234 points)" while the drawing is the data, else the dataset's label ("moons").
+std::string data_label(const AppState& state);
+
+// The reverse job on the drawing while it is the data: its points are the exact denoiser's
+// training set, and every panel's denoiser is the exact one (no model has learnt a drawing).
+ReverseJob with_drawing(ReverseJob job, const AppState& state);
 
 // The job the UI sends for the current state (A's and B's last good schedules, as built).
 ForwardJob make_forward_job(const AppState& state);

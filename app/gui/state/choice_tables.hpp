@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "diffusion/datasets2d.hpp"
+#include "diffusion/ode_solver_kind.hpp"
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
@@ -110,6 +111,25 @@ inline const std::vector<Choice<diffusion::SigmaKind>>& choices() {
       // σ_t = η √((1 − ᾱ_{t−1}) / (1 − ᾱ_t)) √(1 − ᾱ_t / ᾱ_{t−1}) is η √β̃_t with the effective β.
       {SigmaKind::DDIM, to_string(SigmaKind::DDIM), "DDIM",
        "DDIM (Song et al. 2021): σ_t = η · √β̃_t; η = 0 is deterministic"},
+  };
+  return table;
+}
+
+// The probability-flow ODE solvers (a panel's sampler "ODE"; diffusion/ode_solver.hpp).
+template <>
+inline const std::vector<Choice<diffusion::OdeSolver>>& choices() {
+  using diffusion::OdeSolver;
+  using diffusion::to_string;
+  static const std::vector<Choice<OdeSolver>> table = {
+      {OdeSolver::Euler, to_string(OdeSolver::Euler), "Euler (= DDIM η = 0)",
+       "Euler in σ̂ = √(1−ᾱ)/√ᾱ: x̄_prev = x̄_t + (σ̂_prev − σ̂_t) ε̂ with x̄ = x/√ᾱ; exactly DDIM with η = 0. "
+       "First order, 1 network evaluation per step."},
+      {OdeSolver::Heun, to_string(OdeSolver::Heun), "Heun",
+       "Heun (Karras et al. 2022): an Euler step, then ε̂ again at its end, and the step redone with the "
+       "average slope. Second order, 2 network evaluations per step (1 on the last step)."},
+      {OdeSolver::DpmSolverPP2M, to_string(OdeSolver::DpmSolverPP2M), "DPM-Solver++(2M)",
+       "DPM-Solver++(2M) (Lu et al. 2022): steps in the log-SNR and corrects the Euler step with the previous "
+       "step's x̂₀. Second order, 1 network evaluation per step."},
   };
   return table;
 }
@@ -218,6 +238,9 @@ inline const std::vector<Choice<ReversePreset>>& choices() {
        "Three networks trained alike that predict ε, x_0 and v (Salimans & Ho 2022), with DDIM η = 0 and K = 50 "
        "from the same x_T: from ε, x̂_0 = (x_t − √(1−ᾱ) ε̂)/√ᾱ multiplies the network's error by 1/√ᾱ at high "
        "noise, which leaves stragglers far from the data."},
+      {ReversePreset::OdeSolverComparison, "ode", "ODE solvers at equal NFE",
+       "DDPM (σ² = β̃), DDIM η = 0 (= the ODE's Euler step), Heun and DPM-Solver++(2M), each with about 10 "
+       "network evaluations, from the same x_T (Heun: K = 5, 9 evaluations)."},
   };
   return table;
 }

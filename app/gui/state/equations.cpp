@@ -7,10 +7,12 @@
 #include <limits>
 
 #include "diffusion/log_snr.hpp"
+#include "diffusion/ode_solver_kind.hpp"
 #include "diffusion/prediction_target.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 #include "diffusion/schedule.hpp"
+#include "gui/state/shown_moment.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -115,14 +117,11 @@ diffusion::PredictionTarget panel0_target(const AppState& state) {
   return state.reverse.panels[0].model_target.value_or(diffusion::kDefaultPointTarget);
 }
 
-// The timestep whose step the panel describes: the t of panel 0's shown picture when the view has
-// reported one (with kept states thinned to every k-th, the picture may lie up to k − 1 visited
-// steps on the noisy side of the cursor), else the cursor's.
-int described_t(const AppState& state) {
-  if (state.view == AppView::Forward) return state.t;
-  const int shown = sampling_state(state).shown_t;
-  return shown >= 0 ? shown : state.t;
-}
+// The timestep whose step the panel describes: the t of the picture on screen (shown_moment.hpp)
+// when the view has one (the forward frame's cursor; panel 0's kept state, which with states
+// thinned to every k-th may lie up to k − 1 visited steps on the noisy side of the cursor), else
+// the cursor's.
+int described_t(const AppState& state) { return shown_moment(state).t; }
 
 // Panel 0's step at the cursor: the step out of the shown state (see equations.hpp).
 struct CursorStep {
@@ -132,6 +131,10 @@ struct CursorStep {
   bool respaced = false;          // K < T: the previous visited timestep is written s
   double sigma = 0;
   std::string error;              // why there is no step list ("" when fine)
+  // ODE panels (sigma = 0): the run's network evaluations and DPM-Solver++'s h_last for this
+  // step (ode_carried_h of the step before; 0: first order).
+  int network_evaluations = 0;
+  double h_last = 0;
 };
 
 CursorStep cursor_step(const AppState& state, int cursor_t) {
@@ -154,7 +157,10 @@ CursorStep cursor_step(const AppState& state, int cursor_t) {
     for (std::size_t j = 0; j < steps.size(); ++j)
       if (steps[j].t >= t) index = j;
     out.step = steps[index];
-    out.sigma = diffusion::reverse_sigma(out.step, panel.sampler);
+    out.sigma = panel.ode_solver ? 0.0 : diffusion::reverse_sigma(out.step, panel.sampler);
+    out.network_evaluations =
+        panel.ode_solver ? diffusion::ode_network_evaluations(*panel.ode_solver, steps) : out.K;
+    out.h_last = index > 0 ? diffusion::ode_carried_h(steps[index - 1]) : 0.0;
     out.has_step = true;
   } catch (const std::exception& e) {
     out.error = e.what();
@@ -250,6 +256,53 @@ EquationLine prediction_line(const diffusion::SamplingStep& s, diffusion::Predic
   return {caption + clip_note, symbolic, numeric, 0};
 }
 
+// The ODE step of `solver` (diffusion/ode_solver.hpp) in DDIM's variables x̄ = x/√ᾱ and
+// σ̂ = √(1 − ᾱ)/√ᾱ, and its numbers in the multiplied-out x̂₀/ε̂ form the solver computes.
+EquationLine ode_step_line(diffusion::OdeSolver solver, const CursorStep& cs, const std::string& step_caption,
+                           const char* prev) {
+  const diffusion::SamplingStep& s = cs.step;
+  const std::string xs = x_at(s.t_prev), sp = std::string("σ̂") + prev, xbp = std::string("x̄") + prev;
+  const double a_prev = std::sqrt(s.alpha_bar_prev), s_prev = std::sqrt(s.one_minus_alpha_bar_prev);
+  const bool plain = diffusion::ode_plain_euler_step(s);
+  const std::string euler = xs + " = " + fmt(a_prev) + " · x̂₀ + " + fmt(s_prev) + " · ε̂";
+  const std::string why_plain = s.is_last() ? "  (last step: plain Euler, x₀ = x̂₀)" : "  (ᾱₜ = 0: plain Euler)";
+  std::string caption, symbolic, numeric = euler;
+  switch (solver) {
+    case diffusion::OdeSolver::Euler:
+      caption = "ODE Euler step (= DDIM η = 0)";
+      symbolic = xbp + " = x̄ₜ + (" + sp + " − σ̂ₜ) · ε̂,  x̄ = x/√ᾱ, σ̂ = √(1 − ᾱ)/√ᾱ";
+      break;
+    case diffusion::OdeSolver::Heun: {
+      caption = "ODE Heun step";
+      symbolic = xbp + " = x̄ₜ + (" + sp + " − σ̂ₜ) · (ε̂ + ε̂′)/2,  ε̂′ = ε̂ at the Euler step's end";
+      // a_prev (σ̂_prev − σ̂_t) / 2, the weight of ε̂′ − ε̂ (ode_solver.hpp); negative, since σ̂
+      // falls, so it is written as a positive weight of ε̂ − ε̂′.
+      const double half_span =
+          plain ? 0.0 : 0.5 * (s_prev - a_prev * std::sqrt(s.one_minus_alpha_bar / s.alpha_bar));
+      numeric = plain ? euler + why_plain : euler + " + " + fmt(-half_span) + " · (ε̂ − ε̂′)";
+      break;
+    }
+    case diffusion::OdeSolver::DpmSolverPP2M: {
+      caption = "DPM-Solver++(2M) step";
+      symbolic = std::string("x") + prev + " = √ᾱ" + prev + " x̂₀ + √(1 − ᾱ" + prev + ") ε̂ + √ᾱ" + prev +
+                 " (1 − exp(−h))/(2r) · (x̂₀ − x̂₀′),  h = λ" + prev + " − λₜ, r = h′/h, ′: the step before";
+      const double h = diffusion::ode_carried_h(s);
+      if (plain) {
+        numeric = euler + why_plain;
+      } else if (!(cs.h_last > 0.0) || !(h > 0.0)) {
+        numeric = euler + "  (first step: first order)";
+      } else {
+        const double r = cs.h_last / h;
+        numeric = euler + " + " + fmt(-std::expm1(-h) * a_prev / (2.0 * r)) + " · (x̂₀ − x̂₀′),  h = " + fmt(h) +
+                  ", r = " + fmt(r);
+      }
+      break;
+    }
+  }
+  if (solver == diffusion::OdeSolver::Euler && plain) numeric += why_plain;
+  return {caption + " " + step_caption + " · NFE = " + std::to_string(cs.network_evaluations), symbolic, numeric, 0};
+}
+
 void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine>& out) {
   const CursorStep cs = cursor_step(state, cursor_t);
   const diffusion::ReverseConfig sampler = panel0_sampler(state);
@@ -279,10 +332,16 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
                       : "";
 
   const bool learned = panel0_denoiser(state) == DenoiserKind::Model;
+  const std::optional<diffusion::OdeSolver> ode = sampling_state(state).panels[0].ode_solver;
   const bool ddim = sampler.sigma == diffusion::SigmaKind::DDIM;
   // DDIM steps from x̂₀, so how the denoiser gives it comes first (with the clipping); a DDPM step
   // is written in ε̂ and states the clipping itself, so the learned model's line follows it.
-  if (ddim) {
+  if (ode) {
+    // Like DDIM, the ODE steps from the denoiser's x̂₀ and ε̂; no noise is added.
+    out.push_back(learned ? prediction_line(s, panel0_target(state), clip_note) : exact_x0_hat_line(s, clip_note));
+    if (!learned) out.back().caption = "exact x̂₀" + clip_note;
+    out.push_back(ode_step_line(*ode, cs, step_caption, prev));
+  } else if (ddim) {
     out.push_back(learned ? prediction_line(s, panel0_target(state), clip_note) : exact_x0_hat_line(s, clip_note));
     const double eps_coef = std::sqrt(std::max(0.0, s.one_minus_alpha_bar_prev - cs.sigma * cs.sigma));
     out.push_back({"DDIM step " + step_caption,
@@ -330,7 +389,7 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
     out.push_back({sigma_line_caption(sampler), symbolic, sigma_numeric, 0});
     if (learned) out.push_back(prediction_line(s, panel0_target(state), ""));
   }
-  if (cs.respaced) {
+  if (cs.respaced && !ode) {   // the ODE's coefficients use ᾱ only
     // The jump's effective β replaces the schedule's βₜ in every coefficient above.
     out.push_back({"effective β of the jump", "βₜ = 1 − ᾱₜ/ᾱₛ,  αₜ = 1 − βₜ",
                    "β" + subscript(s.t) + " = 1 − " + fmt(s.alpha_bar) + "/" + fmt(s.alpha_bar_prev) +
@@ -405,7 +464,7 @@ Readout current_readout(const AppState& state) {
   const diffusion::Schedule& a = *state.a.schedule();
   r.T = a.T();
   if (state.view == AppView::Forward) {
-    r.t = std::clamp(state.t, 0, a.T());
+    r.t = std::clamp(described_t(state), 0, a.T());
     if (state.process == ForwardProcess::Naive) {
       // x_t = x_0 + √(tβ) ε: x₀ keeps coefficient 1; SNR for a unit-variance x₀.
       const double variance = r.t * state.naive_beta;
@@ -441,7 +500,12 @@ Readout current_readout(const AppState& state) {
                                       : std::numeric_limits<double>::infinity();
   r.log_snr = diffusion::log_snr_from_alpha_bar(s.alpha_bar, s.one_minus_alpha_bar);
   r.sigma = cs.sigma;
-  r.sigma_caption = sigma_choice_caption(sampling_state(state).panels[0].sampler);
+  const ReversePanelSettings& panel0 = sampling_state(state).panels[0];
+  if (panel0.ode_solver) {
+    r.sigma_caption = "σₜ = 0: the probability-flow ODE adds no noise";
+    return r;
+  }
+  r.sigma_caption = sigma_choice_caption(panel0.sampler);
   if (s.is_last()) r.sigma_caption += ", last step: no noise";
   return r;
 }

@@ -17,6 +17,8 @@
 //    (ReverseState::shown_t) instead of the cursor, so that they describe what is drawn (with
 //    only every k-th state kept, the picture can be a few steps noisier than the cursor asks).
 //    DDIM's x̂₀ line depends on panel 0's denoiser (exact: E[x₀ | xₜ] over the training points).
+//  - Every view: the t is the picture's on screen (shown_moment.hpp), never a cursor whose frame
+//    is still on its way; before any picture, the cursor's.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -42,7 +44,7 @@ std::size_t equation_line_count(const AppState& state);
 
 // The presenter's large readout at the cursor (schedule A, or panel 0's sampler).
 struct Readout {
-  int t = 0;                 // the timestep the numbers belong to (reverse views: the shown state's)
+  int t = 0;                 // the timestep the numbers belong to: the picture's on screen
   int T = 0;
   double alpha_bar = 1;      // ᾱₜ (naive process: 1, x₀'s coefficient never shrinks)
   double snr = 0;            // ᾱₜ / (1 − ᾱₜ) (naive: 1 / (tβ), for unit-variance x₀); +inf at t = 0

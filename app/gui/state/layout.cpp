@@ -98,6 +98,44 @@ FrameLayout compute_frame_layout(float width, float height, float menu_height, f
   return f;
 }
 
+PanelTiling tile_in_columns(int n, int cols, float w, float h, float caption_h, float spacing_x,
+                            float spacing_y) {
+  PanelTiling t;
+  n = std::max(1, n);
+  t.cols = std::clamp(cols, 1, n);
+  t.rows = (n + t.cols - 1) / t.cols;
+  t.cell_w = std::floor(std::max(0.0f, w - (t.cols - 1) * spacing_x) / t.cols);
+  t.cell_h = std::floor(std::max(0.0f, h - (t.rows - 1) * spacing_y) / t.rows);
+  t.side = std::min(t.cell_w, t.cell_h - caption_h);
+  return t;
+}
+
+PanelTiling tile_square_panels(int n, float w, float h, float caption_h, float spacing_x, float spacing_y) {
+  n = std::max(1, n);
+  PanelTiling best = tile_in_columns(n, 1, w, h, caption_h, spacing_x, spacing_y);
+  for (int cols = 2; cols <= n; ++cols) {
+    const PanelTiling t = tile_in_columns(n, cols, w, h, caption_h, spacing_x, spacing_y);
+    // Half a pixel more is no gain: the narrower arrangement keeps its captions wider.
+    if (t.side > best.side + 0.5f) best = t;
+  }
+  return best;
+}
+
+ImagePanelTiling tile_image_panels(int n, int count, float tile_w, float tile_h, float gap, float w, float h,
+                                   float caption_h, float spacing_x, float spacing_y, float min_cell_w) {
+  n = std::max(1, n);
+  ImagePanelTiling best;
+  for (int cols = 1; cols <= n; ++cols) {
+    ImagePanelTiling a;
+    a.panels = tile_in_columns(n, cols, w, h, caption_h, spacing_x, spacing_y);
+    a.tiles = tile_grid(count, tile_w, tile_h, gap, a.panels.cell_w, a.panels.cell_h - caption_h);
+    a.panels.side = std::min(a.tiles.width(), a.tiles.height()) * a.tiles.scale;
+    if (cols > 1 && a.panels.cell_w < min_cell_w) continue;
+    if (cols == 1 || a.tiles.scale > best.tiles.scale) best = a;
+  }
+  return best;
+}
+
 void shift_down(WindowLayout& l, float dy) {
   for (PanelRect* r : {&l.schedule, &l.curves, &l.images, &l.points, &l.marginal, &l.timeline}) r->y += dy;
 }

@@ -12,6 +12,8 @@
 // With Compare on, the two point views take the bottom row's width and the marginal panel
 // (A and B overlaid) moves up to the right of the curves.
 
+#include "gui/state/images_state.hpp"
+
 namespace diffuscope::gui {
 
 struct PanelRect {
@@ -71,6 +73,35 @@ struct FrameLayout {
 };
 FrameLayout compute_frame_layout(float width, float height, float menu_height, float readout_height,
                                  float equations_height, float timeline_height);
+
+// Compare panels: n panels, each a square view with caption_h of text under it, tiled in a w x h
+// area with `spacing` between cells. Every column count 1..n is tried; the one whose square is the
+// largest wins (ties: fewer columns). So four panels sit 2 x 2 in a roomy area and in one row when
+// the area is wide and short enough that a row gives the larger squares.
+//   cols = 2, rows = 2:  +------+ +------+
+//                        | side | |      |   cell_w = (w - (cols-1)·spacing_x) / cols
+//                        +------+ +------+   cell_h = (h - (rows-1)·spacing_y) / rows
+//                        caption  caption    side   = min(cell_w, cell_h - caption_h)
+struct PanelTiling {
+  int cols = 1, rows = 1;
+  float cell_w = 0.0f, cell_h = 0.0f;  // one panel's cell, caption included (floored to pixels)
+  float side = 0.0f;                   // the square's side; <= 0 when the captions leave no room
+};
+// The cell of n panels in `cols` columns (rows as many as needed) over w x h; side as above.
+PanelTiling tile_in_columns(int n, int cols, float w, float h, float caption_h, float spacing_x,
+                            float spacing_y);
+// The arrangement with the largest squares (n < 1 counts as 1).
+PanelTiling tile_square_panels(int n, float w, float h, float caption_h, float spacing_x, float spacing_y);
+
+// The Images view's panels: each cell holds a grid of `count` tiles (tile_grid: tile_w x tile_h,
+// `gap` between them) above caption_h of text. The column count whose tiles come out largest wins,
+// among those whose cells are at least min_cell_w wide (the caption's room); one column when none is.
+struct ImagePanelTiling {
+  PanelTiling panels;   // side: the tile grid's shorter extent on screen
+  TileGrid tiles;       // the samples inside one cell
+};
+ImagePanelTiling tile_image_panels(int n, int count, float tile_w, float tile_h, float gap, float w, float h,
+                                   float caption_h, float spacing_x, float spacing_y, float min_cell_w);
 
 // Moves every rectangle down by dy (the menu bar's height).
 void shift_down(WindowLayout& layout, float dy);

@@ -23,6 +23,20 @@ inline constexpr int kMaxReversePoints = 20000;
 // Clicked points the reverse view follows at once.
 inline constexpr int kMaxTrackedPoints = 8;
 
+// A drawn dataset (drawing.hpp): at most as many points as a point CSV holds; the brush adds
+// 1..kMaxBrushPoints points per dab, scattered with a standard deviation (data units) in
+// kMinBrushSpread..kMaxBrushSpread; right-drag erases within kEraseRadiusPerSpread times the spread
+// (at least kMinEraseRadius); a class of 0..kMaxBrushClass (the class palette's colours); undo
+// remembers kMaxDrawingUndo edits.
+inline constexpr int kMaxDrawnPoints = 10000;
+inline constexpr int kMaxBrushPoints = 50;
+inline constexpr double kMinBrushSpread = 0.0;
+inline constexpr double kMaxBrushSpread = 1.0;
+inline constexpr double kMinEraseRadius = 0.1;
+inline constexpr double kEraseRadiusPerSpread = 2.0;
+inline constexpr int kMaxBrushClass = 7;
+inline constexpr int kMaxDrawingUndo = 64;
+
 // Steps of in-app training.
 inline constexpr std::int64_t kMinTrainingSteps = 100;
 inline constexpr std::int64_t kMaxTrainingSteps = 1000000;

@@ -63,4 +63,25 @@ std::vector<std::uint32_t> start_position_colors(const float* xy, int count, flo
   return out;
 }
 
+std::uint32_t class_color(int class_id, float alpha, bool light_background) {
+  // Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, yellow, blue,
+  // vermillion, reddish purple, and a neutral. On a light background yellow and the neutral are
+  // darkened to keep their contrast.
+  static const float dark_bg[kClassColorCount][3] = {
+      {0.90f, 0.62f, 0.00f}, {0.34f, 0.71f, 0.91f}, {0.00f, 0.62f, 0.45f}, {0.94f, 0.89f, 0.26f},
+      {0.20f, 0.50f, 0.90f}, {0.84f, 0.37f, 0.00f}, {0.80f, 0.47f, 0.65f}, {0.92f, 0.92f, 0.92f}};
+  static const float light_bg[kClassColorCount][3] = {
+      {0.90f, 0.55f, 0.00f}, {0.20f, 0.60f, 0.85f}, {0.00f, 0.55f, 0.40f}, {0.70f, 0.62f, 0.00f},
+      {0.00f, 0.40f, 0.70f}, {0.80f, 0.33f, 0.00f}, {0.75f, 0.40f, 0.60f}, {0.25f, 0.25f, 0.25f}};
+  if (class_id < 0) return pack(0.5f, 0.5f, 0.5f, alpha);
+  const float* rgb = (light_background ? light_bg : dark_bg)[class_id % kClassColorCount];
+  return pack(rgb[0], rgb[1], rgb[2], alpha);
+}
+
+std::vector<std::uint32_t> class_colors(const int* class_id, int count, float alpha, bool light_background) {
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(std::max(count, 0)));
+  for (int i = 0; i < count; ++i) out[static_cast<std::size_t>(i)] = class_color(class_id[i], alpha, light_background);
+  return out;
+}
+
 }  // namespace diffuscope::gui

@@ -16,4 +16,11 @@ void hsv_to_rgb(float h, float s, float v, float* r, float* g, float* b);
 std::vector<std::uint32_t> start_position_colors(const float* xy, int count, float alpha,
                                                  bool light_background);
 
+// Classes as colours (a drawing's brush classes, a dataset's natural classes): kClassColorCount
+// distinct colours after Okabe & Ito's colour-blind-safe palette, class c taking colour
+// c mod kClassColorCount (a negative class is grey). The brush buttons show the same colours.
+inline constexpr int kClassColorCount = 8;
+std::uint32_t class_color(int class_id, float alpha, bool light_background);
+std::vector<std::uint32_t> class_colors(const int* class_id, int count, float alpha, bool light_background);
+
 }  // namespace diffuscope::gui

@@ -11,8 +11,10 @@ namespace diffuscope::gui {
 // Frames run after an event before the loop sleeps again: Dear ImGui needs two to settle hover
 // and layout; a third covers what a frame asks for the next (menu actions, a submitted job).
 inline constexpr int kSettleFrames = 3;
-// The longest sleep without an event: a safety net for a wake-up that never came.
-inline constexpr double kMaxWaitSeconds = 2.0;
+// The longest sleep without an event: a safety net for a wake-up that never came (every wake-up
+// has an event: input, glfwPostEmptyEvent from the worker, a banner's deadline), long enough that
+// a still window builds no frames for a whole slide.
+inline constexpr double kMaxWaitSeconds = 30.0;
 
 struct RedrawInputs {
   bool headless = false;              // screenshot, export, bench or soak: frames drive it

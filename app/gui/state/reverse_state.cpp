@@ -90,6 +90,7 @@ std::vector<ReversePanelSpec> make_panel_specs(const SamplingSettings& state, co
     spec.spacing = state.spacing;
     spec.denoiser = s.denoiser;
     spec.model_target = s.model_target;
+    spec.ode_solver = s.ode_solver;
     specs.push_back(spec);
   }
   return specs;
@@ -121,7 +122,8 @@ ReverseJob make_reverse_job(const ReverseState& state, const SharedSchedule& sch
 
 bool same_panel_spec(const ReversePanelSpec& x, const ReversePanelSpec& y) {
   return x.schedule == y.schedule && same_config(x.sampler, y.sampler) && x.steps == y.steps &&
-         x.spacing == y.spacing && x.denoiser == y.denoiser && x.model_target == y.model_target;
+         x.spacing == y.spacing && x.denoiser == y.denoiser && x.model_target == y.model_target &&
+         x.ode_solver == y.ode_solver;
 }
 
 bool restarts_run(const ReverseJob& x, const ReverseJob& y) {
@@ -153,6 +155,12 @@ void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusi
     s.sampler.clip_x0 = base.sampler.clip_x0;  // the presets vary σ and K, not the clipping
     s.steps = steps;
     s.denoiser = denoiser;
+    s.ode_solver.reset();  // the presets that solve the ODE say so (ode below)
+    return s;
+  };
+  auto ode = [&](diffusion::OdeSolver solver, int steps) {
+    ReversePanelSettings s = with(ddim(0.0), steps, base.denoiser);
+    s.ode_solver = solver;
     return s;
   };
   auto learned = [&](diffusion::PredictionTarget target) {
@@ -176,12 +184,20 @@ void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusi
     case ReversePreset::DenoiserComparison:
       state.panels[0] = with(base.sampler, base.steps, DenoiserKind::Model);
       state.panels[1] = with(base.sampler, base.steps, DenoiserKind::Exact);
+      state.panels[0].ode_solver = state.panels[1].ode_solver = base.ode_solver;
       state.panel_count = 2;
       break;
     case ReversePreset::TargetComparison:
       state.panels = {learned(diffusion::PredictionTarget::Eps), learned(diffusion::PredictionTarget::X0),
                       learned(diffusion::PredictionTarget::V), base};
       state.panel_count = 3;
+      break;
+    case ReversePreset::OdeSolverComparison:
+      state.panels = {with(sigma_only(diffusion::SigmaKind::Small), kOdeCompareNfe, base.denoiser),
+                      with(ddim(0.0), kOdeCompareNfe, base.denoiser),
+                      ode(diffusion::OdeSolver::Heun, kOdeCompareHeunSteps),
+                      ode(diffusion::OdeSolver::DpmSolverPP2M, kOdeCompareNfe)};
+      state.panel_count = 4;
       break;
   }
 }
@@ -226,6 +242,17 @@ bool run_settled(const ReverseFrame& frame) {
     if (!p.finished && p.error.empty()) return false;
   }
   return true;
+}
+
+bool distance_is_current(const ReversePanelFrame& panel) {
+  return std::isfinite(panel.sliced_wasserstein) && panel.sliced_wasserstein_state == panel.shown_state;
+}
+
+bool distances_settled(const ReverseFrame& frame) {
+  for (const ReversePanelFrame& p : frame.panels) {
+    if (p.error.empty() && !distance_is_current(p)) return false;
+  }
+  return !frame.panels.empty();
 }
 
 int replay_end(const ReverseCursor& cursor, int timeline_T) {
@@ -311,6 +338,13 @@ std::string swd_text(double sliced_wasserstein) {
   if (!std::isfinite(sliced_wasserstein)) return "SWD to data = …";
   char text[64];
   std::snprintf(text, sizeof text, "SWD to data = %.3g", sliced_wasserstein);
+  return text;
+}
+
+std::string path_ratio_text(double path_length_ratio, bool compact) {
+  if (!std::isfinite(path_length_ratio)) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, compact ? "len/dist %.2f" : "path length / distance: %.2f", path_length_ratio);
   return text;
 }
 

@@ -24,6 +24,7 @@ struct ReversePanelSettings {
   DenoiserKind denoiser = DenoiserKind::Model;
   std::optional<diffusion::PredictionTarget> model_target;         // ReversePanelSpec::model_target
   diffusion::ScheduleKind family = diffusion::ScheduleKind::Linear;  // panels 1..3 only
+  std::optional<diffusion::OdeSolver> ode_solver;                  // ReversePanelSpec::ode_solver
 };
 
 // The timeline cursor of the reverse and Images views. While `follow` is on the cursor belongs to
@@ -56,7 +57,12 @@ enum class ReversePreset {
   StepsComparison,     // DDIM η = 0 with K = T, 100, 20, 5
   DenoiserComparison,  // learned | exact, same sampler
   TargetComparison,    // learned ε-, x₀- and v-models, DDIM η = 0, K = 50
+  OdeSolverComparison, // DDPM (β̃) | DDIM η = 0 | ODE Heun | DPM-Solver++(2M) at about 10 NFE
 };
+// The K of each panel of the ODE solvers' compare: 10 network evaluations each, except Heun,
+// whose 2K − 1 cannot be 10: K = 5 gives 9 (K = 6 would spend 11, more than the others).
+inline constexpr int kOdeCompareNfe = 10;
+inline constexpr int kOdeCompareHeunSteps = 5;
 // Every preset, and a preset's label: choice_tables.hpp's table of ReversePreset.
 const std::vector<ReversePreset>& all_reverse_presets();
 const char* reverse_preset_label(ReversePreset preset);
@@ -155,6 +161,11 @@ int panel_frontier(const SteppedPanelFrame& panel, int timeline_T);
 int run_frontier(const ReverseFrame& frame, int timeline_T);
 // True when every panel has finished or failed (a run that will not change any more).
 bool run_settled(const ReverseFrame& frame);
+// Whether the panel's sliced Wasserstein distance belongs to the state it shows (the worker
+// computes it between slices; until then the frame carries the last one, of another state).
+bool distance_is_current(const ReversePanelFrame& panel);
+// True when every panel that has not failed shows its current distance.
+bool distances_settled(const ReverseFrame& frame);
 // settle_followed_cursor with the frame's frontier and settledness (frame null: none yet).
 int settle_cursor(ReverseCursor& cursor, const ReverseFrame* frame, int t, int timeline_T);
 
@@ -178,6 +189,9 @@ TrainingJob make_training_job(const ReverseState& state, diffusion::Dataset2DKin
 
 // Texts under each panel.
 std::string swd_text(double sliced_wasserstein);   // "SWD to data = 0.0123", NaN: "SWD to data = …"
+// The tracked paths' straightness (ReversePanelFrame::path_length_ratio): "path length / distance:
+// 1.04" (1 = straight), or for narrow panels "len/dist 1.04"; "" for NaN (no tracked path yet).
+std::string path_ratio_text(double path_length_ratio, bool compact = false);
 // The posterior overlay's name for the step t -> t_prev: "q(x₉₈₀ | x₁₀₀₀, x̂₀)".
 std::string posterior_label(int t, int t_prev);
 // The memorisation meter (ReversePanelFrame::copied_share): "copies 97.3 %" ("copies …" for NaN),

@@ -16,6 +16,7 @@
 
 #include "diffusion/point_model.hpp"
 #include "diffusion/prediction_target.hpp"
+#include "diffusion/process_family.hpp"
 
 namespace diffusion {
 
@@ -41,7 +42,17 @@ CheckpointContents read_checkpoint(const std::string& path);
 // What a 2D point model's checkpoint says about itself.
 struct PointCheckpointMetadata {
   std::string kind = "point-model";       // refused on load if different ("point-eps-model": legacy, eps)
-  PredictionTarget target = PredictionTarget::Eps;  // what the network predicts
+  // ddpm: kind "point-model", the network predicts `target`. flow: kind "point-flow-model", the
+  // network predicts the flow velocity eps - x0 (flow_matching.hpp); no target is stored and
+  // `target` is unused. The kind is written from `process`, so builds that predate flow models
+  // refuse them by kind.
+  ProcessFamily process = ProcessFamily::Ddpm;
+  PredictionTarget target = PredictionTarget::Eps;  // what a DDPM network predicts
+  // model.num_classes > 0: a class-conditional model (classifier-free guidance), stored as
+  // "classes" in the "model" object and in the architecture string (" c=8"); absent in
+  // unconditional checkpoints. Callers that need one or the other check it (model_denoiser.hpp's
+  // class denoisers refuse an unconditional model; an unconditional caller gets a conditional
+  // model's null-class output from forward without a class).
   PointModelConfig model;                  // architecture string is model.architecture()
   std::string dataset;                     // to_string(Dataset2DKind)
   double log_snr_min = 0;                  // the training range
@@ -77,7 +88,10 @@ struct LoadedPointModel {
 // Validates the container, the metadata (kind, architecture string against the stored config,
 // required fields and their types), every parameter's presence and shape, and finiteness.
 // expected_dataset: if non-empty, a checkpoint for another dataset is refused with a message.
+// expected_process: a flow-matching model loaded as a DDPM denoiser (or the reverse) is refused,
+// naming what the file holds and the --process it serves.
 LoadedPointModel load_point_model(const std::string& path, const torch::Device& device,
-                                  const std::string& expected_dataset = "");
+                                  const std::string& expected_dataset = "",
+                                  ProcessFamily expected_process = ProcessFamily::Ddpm);
 
 }  // namespace diffusion

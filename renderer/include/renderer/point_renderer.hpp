@@ -34,6 +34,9 @@ class PointRenderer {
   // While fewer colours than positions are uploaded, every point is drawn white.
   void set_colors(const std::uint32_t* rgba, int count);
   int point_count() const { return position_count_; }
+  // Changes with every set_positions / set_colors (unique across renderers): a picture of these
+  // points drawn at revision r is still right while revision() == r.
+  std::uint64_t revision() const { return revision_; }
 
   // Draws into the currently bound framebuffer and viewport (e.g. between RenderTarget::begin and
   // end). Sets and restores the GL state it touches (program, VAO, blending, point size mode).
@@ -50,6 +53,7 @@ class PointRenderer {
   int color_count_ = 0;
   int position_capacity_ = 0;
   int color_capacity_ = 0;
+  std::uint64_t revision_ = 0;
   int uniform_scale_ = -1;
   int uniform_offset_ = -1;
   int uniform_point_size_ = -1;

@@ -9,6 +9,7 @@
 
 #include "gui/views/common/help_overlay.hpp"
 #include "gui/lecture/scene_library.hpp"
+#include "gui/state/limits.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -51,6 +52,9 @@ float LectureMenu::draw_menu_bar(AppState& state, const SceneDeck& deck, bool fu
     if (ImGui::MenuItem("Save scene…", "Ctrl+S")) show_save();
     ImGui::Separator();
     if (ImGui::MenuItem("Export PNG / GIF…", "Ctrl+E")) export_ = true;
+    if (ImGui::MenuItem("Export drawing as CSV", nullptr, false, !state.drawing.empty())) actions.export_drawing = true;
+    item_tooltip("Write the drawn points (x,y,class per line) to drawing.csv in the working folder; "
+                 "drop a .csv file on the window to load one");
     ImGui::Separator();
     if (ImGui::MenuItem("Quit")) actions.quit = true;
     ImGui::EndMenu();
@@ -59,6 +63,8 @@ float LectureMenu::draw_menu_bar(AppState& state, const SceneDeck& deck, bool fu
     ImGui::MenuItem("Presenter mode (hide controls)", "P", &state.presenter);
     ImGui::MenuItem("Equation panel", "E", &state.show_equations);
     if (ImGui::MenuItem("Full screen", "F11", fullscreen)) actions.toggle_fullscreen = true;
+    ImGui::Separator();
+    draw_display_options(state);
     ImGui::Separator();
     ImGui::MenuItem("Keys", "F1", &state.show_help);
     ImGui::EndMenu();
@@ -117,6 +123,24 @@ void LectureMenu::draw_dialogs(AppState& state, const SceneDeck& deck, const Exp
     }
     ImGui::End();
   }
+}
+
+void LectureMenu::draw_display_options(AppState& state) {
+  bool light = state.light_theme;
+  if (ImGui::MenuItem("Light theme", nullptr, &light)) state.light_theme = light;
+  item_tooltip("High-contrast light theme for bright rooms and projectors");
+  ImGui::MenuItem("Curves over t/T", nullptr, &state.x_axis_fraction);
+  item_tooltip("x axis of the curves as t/T, to compare schedules with different T");
+  if (!editing_scale_) ui_scale_edit_ = state.ui_scale;
+  row_label("UI scale", ImGui::CalcTextSize("UI scale").x + 0.6f * ImGui::GetFontSize());
+  ImGui::SetNextItemWidth(-1.0f);
+  value_slider_float("##ui_scale", &ui_scale_edit_, kMinUiScale, kMaxUiScale, "%.2f");
+  editing_scale_ = ImGui::IsItemActive();
+  if (ImGui::IsItemDeactivatedAfterEdit()) {
+    state.ui_scale = ui_scale_edit_;
+    editing_scale_ = false;
+  }
+  item_tooltip("UI scale: the size of all text and controls (applied on release)");
 }
 
 void LectureMenu::draw_open(AppState& state, const SceneDeck& deck, LectureActions& actions) {
@@ -234,8 +258,7 @@ void LectureMenu::draw_export(const AppState& state, int window_w, int window_h,
     }
     if (over_t) {
       row_label("Frames", label_w);
-      ImGui::SetNextItemWidth(-1.0f);
-      ImGui::SliderInt("##frames", &export_frames_, 2, 300);
+      value_slider_int("##frames", &export_frames_, 2, 300);
       item_tooltip("How many timesteps are shown, evenly spaced over 0..T (both ends included).");
       const char* directions[] = {"t = T → 0 (denoising)", "t = 0 → T (noising)"};
       row_label("Direction", label_w);
@@ -244,12 +267,10 @@ void LectureMenu::draw_export(const AppState& state, int window_w, int window_h,
       item_tooltip("Which way t runs through the frames.");
       if (export_kind_ == 2) {
         row_label("Seconds", label_w);
-        ImGui::SetNextItemWidth(0.5f * ImGui::GetContentRegionAvail().x);
-        ImGui::SliderFloat("##seconds", &export_seconds_, 0.5f, 30.0f, "%.1f s");
+        value_slider_float("##seconds", &export_seconds_, 0.5f, 30.0f, "%.1f s");
         item_tooltip("The GIF's duration (the frame delay is rounded to 1/100 s).");
-        ImGui::SameLine();
-        ImGui::SetNextItemWidth(-1.0f);
-        ImGui::SliderFloat("##scale", &gif_scale_, 0.25f, 1.0f, "scale %.2f");
+        row_label("Scale", label_w);
+        value_slider_float("##scale", &gif_scale_, 0.25f, 1.0f, "%.2f");
         item_tooltip("Scale of the GIF against the rendered size: smaller files for slides and the web.");
       }
     }

@@ -19,6 +19,7 @@ struct LectureActions {
   ExportSettings export_settings;
   ExportContent export_content = ExportContent::Window;
   bool cancel_export = false;
+  bool export_drawing = false;          // write the drawing as CSV (export_drawing_csv)
   bool toggle_fullscreen = false;
   bool quit = false;
 };
@@ -45,6 +46,9 @@ class LectureMenu {
   void draw_open(AppState& state, const SceneDeck& deck, LectureActions& actions);
   void draw_save(AppState& state, LectureActions& actions);
   void draw_export(const AppState& state, int window_w, int window_h, LectureActions& actions);
+  // The View menu's display options: light theme, curves over t/T, the UI scale (committed to
+  // state.ui_scale on release: the font atlas is rebuilt between frames).
+  void draw_display_options(AppState& state);
 
   bool open_ = false, save_ = false, export_ = false;
   std::string open_path_;
@@ -61,6 +65,8 @@ class LectureMenu {
   int export_view_ = 0;
   float gif_scale_ = 1.0f;
   std::string export_error_;
+  float ui_scale_edit_ = 0.0f;  // the UI-scale slider's value while dragging
+  bool editing_scale_ = false;
 };
 
 }  // namespace diffuscope::gui

@@ -1,7 +1,8 @@
 #pragma once
-// Presenter mode's large readout: t, ᾱₜ, SNRₜ (and log-SNR) and σₜ at the cursor (gui/equations.hpp,
-// current_readout), with the scene's title, in the large font scaled up so that the back of a hall
-// can read it. Drawn into the current ImGui window (a strip the layout places in presenter mode).
+// Presenter mode's large readout: t, ᾱₜ, SNRₜ (and log-SNR) and σₜ at the t of the picture on
+// screen (gui/equations.hpp, current_readout; shown_moment.hpp), with the scene's title, in the
+// large font scaled up so that the back of a hall can read it. Drawn into the current ImGui
+// window (a strip the layout places in presenter mode).
 #include "gui/state/app_state.hpp"
 #include "renderer/fonts.hpp"
 #include "renderer/theme.hpp"

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "diffusion/datasets2d.hpp"
+#include "gui/state/choice_tables.hpp"
 #include "gui/views/images/images_controls.hpp"
 #include "gui/views/common/timeline_panel.hpp"
 #include "gui/widgets/ui_helpers.hpp"
@@ -21,6 +23,21 @@ bool begin_panel(const char* name, const PanelRect& r, ImGuiWindowFlags flags) {
   ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
   ImGui::SetNextWindowSize(ImVec2(r.w, r.h));
   return ImGui::Begin(name, nullptr, flags);
+}
+
+void dataset_combo(AppState& state, const char* drawn_tooltip) {
+  if (ImGui::BeginCombo("##dataset", state.use_drawing ? diffusion::kDrawnDatasetName.data() : label_of(state.dataset))) {
+    for (const auto& kind : choices<diffusion::Dataset2DKind>()) {
+      if (ImGui::Selectable(kind.label, !state.use_drawing && kind.value == state.dataset)) {
+        state.dataset = kind.value;
+        state.use_drawing = false;
+        state.draw_mode = false;
+      }
+    }
+    if (ImGui::Selectable(diffusion::kDrawnDatasetName.data(), state.use_drawing)) state.use_drawing = true;
+    item_tooltip(drawn_tooltip);
+    ImGui::EndCombo();
+  }
 }
 
 void draw_view_switch(AppState& state) {

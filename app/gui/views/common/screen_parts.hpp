@@ -47,6 +47,9 @@ bool begin_panel(const char* name, const PanelRect& r, ImGuiWindowFlags flags);
 // "Forward | Reverse | Images" at the top of the left column: the shown view highlighted.
 void draw_view_switch(AppState& state);
 
+// The data combo of the 2D views: the named datasets and the drawing (`drawn_tooltip` on its entry).
+void dataset_combo(AppState& state, const char* drawn_tooltip);
+
 // The timeline strip; returns true when the lecturer moved the cursor or started/stopped playback.
 bool draw_timeline(AppState& state, const PanelRect& rect);
 

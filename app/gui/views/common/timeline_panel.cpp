@@ -3,8 +3,8 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cstdio>
 
+#include "gui/state/shown_moment.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -39,22 +39,27 @@ void draw_timeline_panel(AppState& state) {
   ImGui::Checkbox("loop", &state.playback.loop);
   item_tooltip("loop: start again from the beginning when playback reaches the end");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(7.5f * font);
+  const float speed_x = ImGui::GetCursorPosX(), speed_w = 11.0f * font;
   double speed = state.playback.steps_per_second;
   const double speed_min = kMinPlaybackSpeed, speed_max = kMaxPlaybackSpeed;
-  if (ImGui::SliderScalar("##speed", ImGuiDataType_Double, &speed, &speed_min, &speed_max,
-                          "%.0f steps/s", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
+  // Values beside the grabs, never under them (widgets/ui_helpers.hpp).
+  if (value_slider("##speed", ImGuiDataType_Double, &speed, &speed_min, &speed_max, "%.0f steps/s",
+                   ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp, speed_w)) {
     state.playback.steps_per_second = speed;
   }
   item_tooltip("speed: playback speed in timesteps per second");
   ImGui::SameLine();
+  ImGui::SetCursorPosX(speed_x + speed_w + ImGui::GetStyle().ItemSpacing.x);   // past the speed's value text
 
-  char format[64];
-  std::snprintf(format, sizeof format, "t = %%d / %d", T);
-  ImGui::SetNextItemWidth(-1.0f);
-  int t = state.t;
-  if (ImGui::SliderInt("##t", &t, 0, T, format, ImGuiSliderFlags_AlwaysClamp)) state.set_cursor(t);
-  item_tooltip("t: the current timestep, 0 … T (Space: play, ←/→: step, F1: all keys)");
+  // The picture's t, not the cursor's whose frame may still be on its way (shown_moment.hpp).
+  const TimelineText text = timeline_text(shown_moment(state), T, state.playback.playing);
+  int t = text.knob_t;
+  // A scrubber first: at least 55 % of the row stays slider, a long text ("→ 545") shrinks.
+  if (value_slider_int("##t", &t, 0, T, text.format.c_str(), ImGuiSliderFlags_AlwaysClamp,
+                       0.55f * ImGui::GetContentRegionAvail().x)) {
+    state.set_cursor(t);
+  }
+  item_tooltip("t: the timestep of the pictures on screen, 0 … T (Space: play, ←/→: step, F1: all keys)");
 }
 
 }  // namespace diffuscope::gui

@@ -1,5 +1,6 @@
 #pragma once
-// The bottom strip: scrubber over t = 0..T, play/pause, step, loop, speed. Its keys (Space, ←/→,
+// The bottom strip: scrubber over t = 0..T (its text names the t of the picture on screen,
+// shown_moment.hpp), play/pause, step, loop, speed. Its keys (Space, ←/→,
 // Home/End) come from the key queue and are carried out by apply_timeline_press (key_queue.hpp,
 // which also has toggle_play).
 #include "gui/lecture/key_queue.hpp"

@@ -9,6 +9,8 @@
 
 #include "diffusion/schedule.hpp"
 #include "gui/state/choice_tables.hpp"
+#include "gui/state/schedule_labels.hpp"
+#include "gui/state/shown_moment.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 #include "renderer/colormap.hpp"
 #include "renderer/plot_widget.hpp"
@@ -141,11 +143,10 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
   // Which schedule is which (only when comparing): solid A, dashed B.
   if (cb) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    std::vector<LegendItem> key = {
-        {std::string("A: ") + label_of(state.a.schedule()->params().kind) + ", T = " +
-             std::to_string(state.a.schedule()->T()), text, false},
-        {std::string("B: ") + label_of(state.b.schedule()->params().kind) + ", T = " +
-             std::to_string(state.b.schedule()->T()), text, true}};
+    // Named by what sets them apart (family, T, zero terminal SNR, scale-with-T).
+    const ScheduleLabelPair names =
+        schedule_difference_labels(state.a.schedule()->params(), state.b.schedule()->params());
+    std::vector<LegendItem> key = {{"A: " + names.a, text, false}, {"B: " + names.b, text, true}};
     (void)palette;
     legend_row(key);
   }
@@ -161,7 +162,8 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
   renderer::PlotOptions base;
   base.x_range = renderer::AxisRange{0.0, fraction ? 1.0 : static_cast<double>(T_max)};
   base.x_label = fraction ? "t / T" : "t";
-  base.cursor_x = fraction ? static_cast<double>(state.t) / std::max(1, T_max) : static_cast<double>(state.t);
+  const int shown_t = shown_moment(state).t;  // the picture's t, as every label (shown_moment.hpp)
+  base.cursor_x = fraction ? static_cast<double>(shown_t) / std::max(1, T_max) : static_cast<double>(shown_t);
   base.show_legend = false;
   base.font_scale = 0.85f;
   base.size = ImVec2(plot_w, plot_h);
@@ -173,10 +175,17 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
   ImGui::BeginGroup();
   {
     ImGui::AlignTextToFramePadding();
-    legend_row({{quantity_label(kAlphaBar), quantity_color(kAlphaBar), false},
-                {quantity_label(kSqrtAlphaBar), quantity_color(kSqrtAlphaBar), false},
-                {quantity_label(kSqrtOneMinus), quantity_color(kSqrtOneMinus), false}},
-               plot_w);
+    const std::vector<LegendItem> legend = {{quantity_label(kAlphaBar), quantity_color(kAlphaBar), false},
+                                            {quantity_label(kSqrtAlphaBar), quantity_color(kSqrtAlphaBar), false},
+                                            {quantity_label(kSqrtOneMinus), quantity_color(kSqrtOneMinus), false}};
+    // Too narrow for the legend on one line (a projector at UI scale 1.5): it goes inside the plot
+    // rather than taking a second line from the plot's height.
+    const bool legend_above = legend_fits_one_row(legend, plot_w);
+    if (legend_above) {
+      legend_row(legend, plot_w);
+    } else {
+      ImGui::Dummy(ImVec2(plot_w, ImGui::GetFrameHeight()));   // the row the other plot's tabs take
+    }
     std::vector<renderer::PlotSeries> series;
     for (Quantity q : {kAlphaBar, kSqrtAlphaBar, kSqrtOneMinus}) {
       add_series(series, ca, q, false);
@@ -184,7 +193,8 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
     }
     renderer::PlotOptions options = base;
     options.y_range = renderer::AxisRange{0.0, 1.0};
-    options.size.y = std::max(4.0f * font, ImGui::GetContentRegionAvail().y);
+    options.show_legend = !legend_above;
+    options.size.y = std::max(2.5f * font, ImGui::GetContentRegionAvail().y);   // fits its panel: never clipped
     interactions.push_back(renderer::draw_plot("##coefficients", series, options));
   }
   ImGui::EndGroup();
@@ -216,7 +226,7 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
     }
     renderer::PlotOptions options = base;
     options.size.x = avail.x - plot_w - style.ItemSpacing.x - right_margin;
-    options.size.y = std::max(4.0f * font, ImGui::GetContentRegionAvail().y);
+    options.size.y = std::max(2.5f * font, ImGui::GetContentRegionAvail().y);   // fits its panel: never clipped
     if (state.coefficient_tab == 1) options.y_scale = renderer::AxisScale::Log10;
     interactions.push_back(renderer::draw_plot("##right", series, options));
   }

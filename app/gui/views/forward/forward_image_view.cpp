@@ -136,13 +136,6 @@ void ForwardImageView::draw_strip(Side& side, const ForwardSide& data, float wid
 
 namespace {
 
-// The first of `forms` that fits in `width` (the last one whatever its width).
-std::string first_fitting(std::initializer_list<std::string> forms, float width) {
-  for (const std::string& form : forms)
-    if (ImGui::CalcTextSize(form.c_str()).x <= width) return form;
-  return *(forms.end() - 1);
-}
-
 // Header: where the image comes from; Fashion-MNIST can be browsed.
 void draw_image_name(const AppState& state, ImageViewActions& actions) {
   if (state.image_is_fashion) {
@@ -173,18 +166,28 @@ void draw_image_name(const AppState& state, ImageViewActions& actions) {
 // The model's x̂_0 beside x_t (one schedule), or why there is none, in the space it would take.
 void draw_x0_hat(const ForwardFrame& frame, const renderer::ImageTexture& texture, float big_w, float big_h, ImU32 border) {
   ImGui::BeginGroup();
-  const std::string from = "x_" + std::to_string(frame.a.t);
-  ImGui::TextUnformatted(first_fitting({"x̂_0 by the model from " + from, "x̂_0 from " + from, "x̂_0"}, big_w).c_str());
+  // The x_t it came from: while this t's x̂_0 is computed, the last one stays, with its own t.
+  const std::string from = "x_" + std::to_string(frame.a.x0_hat_t >= 0 ? frame.a.x0_hat_t : frame.a.t);
+  ImGui::TextUnformatted(first_fitting({"x̂_0 by the model from " + from, "x̂_0 from " + from, "x̂_0"}, big_w, 1.0f).c_str());
   item_tooltip("x̂_0 = (x_t − √(1 − ᾱ_t) · ε̂) / √ᾱ_t: the U-Net's estimate of the clean image");
   const ImVec2 size = fit(texture, big_w, big_h);
   if (texture.valid() && size.x > 0 && !frame.a.x0_hat.empty()) {
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, 0.5f * (big_w - size.x)));
     image_with_border(texture, size, border);
   } else {
-    // Why there is no prediction, in the space the image would take.
+    // Why there is no prediction, in the space the image would take: at 80 %, or smaller (to 60 %)
+    // where its longest word would not fit the column (ImGui would break the word).
+    float longest_word = 0.0f;
+    const std::string& note = frame.a.x0_hat_note;
+    for (std::size_t from = 0; from < note.size();) {
+      const std::size_t end = std::min(note.find(' ', from), note.size());
+      longest_word = std::max(longest_word, ImGui::CalcTextSize(note.c_str() + from, note.c_str() + end).x);
+      from = end + 1;
+    }
+    const float note_scale = longest_word > 0.0f ? std::clamp(big_w / longest_word, 0.6f, 0.8f) : 0.8f;
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + big_w);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::SetWindowFontScale(0.8f);
+    ImGui::SetWindowFontScale(note_scale);
     ImGui::TextUnformatted(frame.a.x0_hat_note.c_str());
     ImGui::SetWindowFontScale(1.0f);
     ImGui::PopStyleColor();
@@ -225,6 +228,7 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
   const float row_label_w = ImGui::CalcTextSize("A").x + spacing;
   float compare_thumb = 0.0f;
   bool compare_strips = true;
+  bool single_strip = true;
   if (two) {
     const float gap = std::max(2.0f, font * 0.15f);
     const float room = avail.y - 2.0f * caption_h - spacing_y;  // captions: "A: x_t", strip title
@@ -242,7 +246,11 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
     if (!compare_strips) big_h = std::max(2.0f * font, avail.y - caption_h - spacing_y);
   } else {
     const float strip_h = strip_height(avail.x, font, 8) + spacing_y;
-    big_h = std::max(2.0f * font, avail.y - caption_h - static_cast<float>(strips) * (strip_h + caption_h) - spacing_y);
+    big_h = avail.y - caption_h - static_cast<float>(strips) * (strip_h + caption_h) - spacing_y;
+    // A short panel (1280x720 at a large UI scale) would cut the strip off below: x_t takes the
+    // room instead, as in Compare.
+    single_strip = big_h >= 3.0f * font;
+    big_h = single_strip ? big_h : std::max(2.0f * font, avail.y - caption_h - spacing_y);
   }
   const ImU32 border = ImGui::GetColorU32(ImGuiCol_Border);
 
@@ -265,8 +273,8 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
             ? first_fitting({side_name + (two ? x_t : "x_t at t = " + std::to_string(data.t)) +
                                  ", closed form (the law of t Markov steps)",
                              side_name + x_t + ", closed form", side_name + x_t},
-                            big_w)
-            : first_fitting({side_name + (two ? x_t : "x_t at t = " + std::to_string(data.t)), side_name + x_t}, big_w);
+                            big_w, 1.0f)
+            : first_fitting({side_name + (two ? x_t : "x_t at t = " + std::to_string(data.t)), side_name + x_t}, big_w, 1.0f);
     ImGui::PushStyleColor(ImGuiCol_Text, two ? (i == 0 ? palette.schedule_a : palette.schedule_b)
                                              : ImGui::GetColorU32(ImGuiCol_Text));
     ImGui::TextUnformatted(caption.c_str());
@@ -286,10 +294,10 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
     draw_x0_hat(*frame, sides_[0].x0_hat, big_w, big_h, border);
   }
 
-  if (two && !compare_strips) return actions;
+  if ((two && !compare_strips) || (!two && !single_strip)) return actions;
   if (two) {
     ImGui::TextDisabled("%s", closed_form_images ? first_fitting({"x_t at 8 evenly spaced t, closed form", "x_t at 8 t, closed form"},
-                                                                 avail.x).c_str()
+                                                                 avail.x, 1.0f).c_str()
                                                  : "x_t at 8 evenly spaced t");
     for (int i = 0; i < 2; ++i) {
       const ImU32 color = i == 0 ? palette.schedule_a : palette.schedule_b;
@@ -307,7 +315,7 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
         closed_form_images ? first_fitting({side_name + "x_t at 8 evenly spaced t, closed form (the law of t Markov steps)",
                                             side_name + "x_t at 8 evenly spaced t, closed form",
                                             side_name + "x_t at 8 t, closed form"},
-                                           avail.x)
+                                           avail.x, 1.0f)
                            : side_name + "x_t at 8 evenly spaced t";
     ImGui::PushStyleColor(ImGuiCol_Text, two ? (i == 0 ? palette.schedule_a : palette.schedule_b)
                                              : ImGui::GetColorU32(ImGuiCol_TextDisabled));

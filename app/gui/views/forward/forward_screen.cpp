@@ -4,6 +4,7 @@
 
 #include "diffusion/schedule.hpp"
 #include "gui/state/app_state.hpp"
+#include "gui/state/shown_moment.hpp"
 #include "gui/views/forward/schedule_controls.hpp"
 #include "gui/protocol/worker.hpp"
 
@@ -14,6 +15,22 @@ ForwardScreen::ForwardScreen() : lane_(same_job) {}
 void ForwardScreen::new_frame() {
   frame_.reset();
   submitted_this_frame_ = 0;
+}
+
+void ForwardScreen::settle(AppState& state, Worker& worker) {
+  frame_.reset();
+  if (state.view == AppView::Forward) pick_frame(state, worker);
+}
+
+void ForwardScreen::pick_frame(AppState& state, Worker& worker) {
+  // busy() before latest(), as in submit: a job that ends in between is seen as published.
+  const bool idle = !worker.busy();
+  frame_ = worker.latest();
+  state.picture.forward_t = frame_ ? forward_picture_t(*frame_, state.max_T()) : -1;
+  const std::uint64_t shown = frame_ ? frame_->generation : 0;
+  // A job the worker dropped (it failed) never gets its frame: the picture is as answered as it
+  // will be, and playback goes on (submit sends the job once more).
+  state.picture.answers_request = !lane_.submitted() || shown >= lane_.last_generation() || idle;
 }
 
 void ForwardScreen::draw(ScreenFrame& f, bool inject_fault) {
@@ -65,7 +82,9 @@ void ForwardScreen::submit(ScreenFrame& f) {
       submitted_this_frame_ = lane_.last_generation();
     }
   }
-  frame_ = worker.latest();
+  // The newest frame, which may have come since settle: what the panels, the timeline and the
+  // strips under the view show and name.
+  pick_frame(f.state, worker);
 }
 
 bool ForwardScreen::ready() const {

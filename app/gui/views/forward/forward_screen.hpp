@@ -21,6 +21,10 @@ class ForwardScreen {
   ForwardScreen();
   // Forgets the frame drawn last frame (drawn_frame() is null until draw() runs again).
   void new_frame();
+  // Picks up the newest published frame before the timeline advances and records its t and
+  // whether it answers the newest job (AppState::picture), which playback waits for. Forward view
+  // only. draw() takes the newest frame again after sending its job.
+  void settle(AppState& state, Worker& worker);
   // Lays out and draws the view's panels and sends its job. inject_fault: throw once, after the
   // schedule panel (DIFFUSCOPE_INJECT_UI_FAULT, tests).
   void draw(ScreenFrame& f, bool inject_fault);
@@ -40,6 +44,8 @@ class ForwardScreen {
 
  private:
   void submit(ScreenFrame& f);
+  // Takes the newest published frame as the one shown and records it in AppState::picture.
+  void pick_frame(AppState& state, Worker& worker);
 
   PointsView points_view_;
   ForwardImageView image_view_;

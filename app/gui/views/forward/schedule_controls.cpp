@@ -4,10 +4,15 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "diffusion/schedule.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/limits.hpp"
+#include "gui/state/schedule_labels.hpp"
+#include "gui/views/common/screen_parts.hpp"
+#include "gui/views/forward/drawing_controls.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -28,7 +33,7 @@ void ScheduleControls::draw_schedule_controls(ScheduleSlot& slot, const char* id
   item_tooltip("family: how the noise variance β_t grows from t = 1 to t = T");
 
   row_label("T", label_width);
-  ImGui::SliderInt("##T", &p.T, 10, 4000, "%d", ImGuiSliderFlags_Logarithmic);
+  value_slider_int("##T", &p.T, 10, 4000, "%d", ImGuiSliderFlags_Logarithmic);
   item_tooltip("T: the number of diffusion steps (Ctrl+click to type a value)");
 
   switch (p.kind) {
@@ -78,91 +83,106 @@ void ScheduleControls::draw_schedule_controls(ScheduleSlot& slot, const char* id
 }
 
 void ScheduleControls::draw(AppState& state, const renderer::Palette& palette) {
-  const float font = ImGui::GetFontSize();
-  const float label_width = ImGui::CalcTextSize("process").x + 0.8f * font;
+  const float label_width = ImGui::CalcTextSize("process").x + 0.8f * ImGui::GetFontSize();
 
-  row_label("process", label_width);
-  if (ImGui::BeginCombo("##process", label_of(state.process))) {
-    for (const auto& process : choices<ForwardProcess>()) {
-      if (ImGui::Selectable(process.label, process.value == state.process)) state.process = process.value;
-      item_tooltip(process.tooltip);
+  // With Compare on the schedules are the subject: the process and data start closed.
+  if (section("Process and data", !state.compare, state.scene_title)) {
+    row_label("process", label_width);
+    if (ImGui::BeginCombo("##process", label_of(state.process))) {
+      for (const auto& process : choices<ForwardProcess>()) {
+        if (ImGui::Selectable(process.label, process.value == state.process)) state.process = process.value;
+        item_tooltip(process.tooltip);
+      }
+      ImGui::EndCombo();
     }
-    ImGui::EndCombo();
-  }
-  item_tooltip(tooltip_of(state.process));
-  if (state.process == ForwardProcess::Naive) {
-    slider_double("β", "##naive_beta", &state.naive_beta, 1e-4, 0.2, "%.3g", true, label_width,
-                  "β: the naive process' variance added per step, x_t = x_0 + √(tβ) · ε");
-    if (!(state.naive_beta > 0.0)) state.naive_beta = 1e-4;  // the worker rejects β <= 0
-  }
-
-  row_label("data", label_width);
-  if (ImGui::BeginCombo("##dataset", label_of(state.dataset))) {
-    for (const auto& kind : choices<diffusion::Dataset2DKind>()) {
-      if (ImGui::Selectable(kind.label, kind.value == state.dataset)) state.dataset = kind.value;
+    item_tooltip(tooltip_of(state.process));
+    if (state.process == ForwardProcess::Naive) {
+      slider_double("β", "##naive_beta", &state.naive_beta, 1e-4, 0.2, "%.3g", true, label_width,
+                    "β: the naive process' variance added per step, x_t = x_0 + √(tβ) · ε");
+      if (!(state.naive_beta > 0.0)) state.naive_beta = 1e-4;  // the worker rejects β <= 0
     }
-    ImGui::EndCombo();
+
+    row_label("data", label_width);
+    dataset_combo(state, "Your own points: draw them (Draw your data) or drop a CSV file on the window");
+    item_tooltip("data: the 2D distribution the points x_0 are drawn from");
+    if (!state.use_drawing) {
+      ImGui::Checkbox("colour by class", &state.color_by_class);
+      item_tooltip("Colour the points by their class (the moon, the centre, the ring, ...) rather than by "
+                   "where they started; a drawing is always coloured by class");
+    }
+
+    bool compare = state.compare;
+    if (ImGui::Checkbox("Compare A / B", &compare)) state.set_compare(compare);
+    item_tooltip("Show a second schedule B beside A, on the same x_0 and the same noise");
+    if (state.process == ForwardProcess::Naive) {
+      const ScheduleWarning w = naive_process_warning(state.a.schedule()->T(), state.naive_beta, 1.0);
+      colored_wrapped_text(palette.warning_text, "⚠ " + w.text);
+    }
   }
-  item_tooltip("data: the 2D distribution the points x_0 are drawn from");
 
-  bool compare = state.compare;
-  if (ImGui::Checkbox("Compare A / B", &compare)) state.set_compare(compare);
-  item_tooltip("Show a second schedule B beside A, on the same x_0 and the same noise");
-  ImGui::Separator();
+  draw_drawing_controls(state, palette, label_width);
 
+  // The naive process has its own β (above), and a drawing lecture is about the brush: their
+  // schedule section starts closed (one click opens it).
+  const bool schedule_first = state.process != ForwardProcess::Naive && !state.draw_mode;
   if (state.compare) {
-    bool open_a = false, open_b = false;
-    if (ImGui::BeginTabBar("schedules")) {
-      ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
-      open_a = ImGui::BeginTabItem("Schedule A");
-      ImGui::PopStyleColor();
-      item_tooltip("Edit schedule A (solid curves)");
-      if (open_a) {
-        draw_schedule_controls(state.a, "A", palette, label_width);
-        ImGui::EndTabItem();
-      }
-      ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_b);
-      open_b = ImGui::BeginTabItem("Schedule B");
-      ImGui::PopStyleColor();
-      item_tooltip("Edit schedule B (dashed curves)");
-      if (open_b) {
-        draw_schedule_controls(state.b, "B", palette, label_width);
-        ImGui::EndTabItem();
-      }
-      ImGui::EndTabBar();
-    }
-    // The hidden schedule's error stays visible while its tab is closed.
-    if (open_a && !state.b.error().empty()) colored_wrapped_text(palette.error_text, "B: " + state.b.error());
-    if (open_b && !state.a.error().empty()) colored_wrapped_text(palette.error_text, "A: " + state.a.error());
-  } else {
-    ImGui::TextUnformatted("Schedule");
+    if (section("Schedules A and B", schedule_first, state.scene_title)) draw_compared(state, palette, label_width);
+  } else if (section("Schedule", schedule_first, state.scene_title)) {
     draw_schedule_controls(state.a, "A", palette, label_width);
   }
 
-  if (state.process == ForwardProcess::Naive) {
-    const ScheduleWarning w = naive_process_warning(state.a.schedule()->T(), state.naive_beta, 1.0);
-    colored_wrapped_text(palette.warning_text, "⚠ " + w.text);
-  }
+}
 
-  // View options at the bottom of the column (or after the controls when the column is short).
-  const float view_height = 4.0f * ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
-  const float space_left = ImGui::GetContentRegionAvail().y;
-  if (space_left > view_height) ImGui::SetCursorPosY(ImGui::GetCursorPosY() + space_left - view_height);
-  ImGui::Separator();
-  bool light = state.light_theme;
-  if (ImGui::Checkbox("light theme", &light)) state.light_theme = light;
-  item_tooltip("High-contrast light theme for bright rooms and projectors");
-  ImGui::Checkbox("curves over t/T", &state.x_axis_fraction);
-  item_tooltip("x axis of the curves as t/T, to compare schedules with different T");
-  if (!editing_scale_) ui_scale_edit_ = state.ui_scale;
-  row_label("UI scale", ImGui::CalcTextSize("UI scale").x + 0.6f * font);
-  ImGui::SliderFloat("##ui_scale", &ui_scale_edit_, kMinUiScale, kMaxUiScale, "%.2f");
-  editing_scale_ = ImGui::IsItemActive();
-  if (ImGui::IsItemDeactivatedAfterEdit()) {
-    state.ui_scale = ui_scale_edit_;
-    editing_scale_ = false;
+void ScheduleControls::draw_compared(AppState& state, const renderer::Palette& palette, float label_width) {
+  // Tabs named by what sets A and B apart ("A: linear" / "B: linear, ZT-SNR") when both names fit
+  // the column, else plain "Schedule A" / "Schedule B" (the curves' legend names them in full).
+  const ScheduleLabelPair names = schedule_difference_labels(state.a.params, state.b.params);
+  // Longest first: "A: linear" / "B: linear, ZT-SNR"; without a shared family ("A" / "B: ZT-SNR");
+  // the letters alone.
+  std::vector<std::pair<std::string, std::string>> forms = {{"A: " + names.a, "B: " + names.b}};
+  const std::string family = label_of(state.a.params.kind);
+  if (state.a.params.kind == state.b.params.kind) {
+    auto without_family = [&](const char* letter, const std::string& label) {
+      return label.size() > family.size() ? letter + (": " + label.substr(family.size() + 2)) : std::string(letter);
+    };
+    forms.push_back({without_family("A", names.a), without_family("B", names.b)});
   }
-  item_tooltip("UI scale: the size of all text and controls (applied on release)");
+  forms.push_back({"A", "B"});
+  const float tab_pad = 2.0f * ImGui::GetStyle().FramePadding.x + ImGui::GetStyle().ItemInnerSpacing.x;
+  std::string tab_a = forms.back().first, tab_b = forms.back().second;
+  for (const auto& form : forms) {
+    if (ImGui::CalcTextSize(form.first.c_str()).x + ImGui::CalcTextSize(form.second.c_str()).x + 2.0f * tab_pad <=
+        ImGui::GetContentRegionAvail().x) {
+      tab_a = form.first;
+      tab_b = form.second;
+      break;
+    }
+  }
+  tab_a += "###schedule_a";
+  tab_b += "###schedule_b";
+  bool open_a = false, open_b = false;
+  if (ImGui::BeginTabBar("schedules")) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
+    open_a = ImGui::BeginTabItem(tab_a.c_str());
+    ImGui::PopStyleColor();
+    item_tooltip("Edit schedule A (solid curves)");
+    if (open_a) {
+      draw_schedule_controls(state.a, "A", palette, label_width);
+      ImGui::EndTabItem();
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_b);
+    open_b = ImGui::BeginTabItem(tab_b.c_str());
+    ImGui::PopStyleColor();
+    item_tooltip("Edit schedule B (dashed curves)");
+    if (open_b) {
+      draw_schedule_controls(state.b, "B", palette, label_width);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  // The hidden schedule's error stays visible while its tab is closed.
+  if (open_a && !state.b.error().empty()) colored_wrapped_text(palette.error_text, "B: " + state.b.error());
+  if (open_b && !state.a.error().empty()) colored_wrapped_text(palette.error_text, "A: " + state.a.error());
 }
 
 }  // namespace diffuscope::gui

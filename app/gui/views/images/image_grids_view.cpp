@@ -8,6 +8,8 @@
 #include <string>
 
 #include "diffusion/schedule.hpp"
+#include "gui/state/caption_forms.hpp"
+#include "gui/state/layout.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -15,31 +17,6 @@ namespace diffuscope::gui {
 namespace {
 
 constexpr int kAtlasGapPixels = 1;   // between samples, in image pixels (scales with the tiles)
-
-struct PanelArrangement {
-  int cols = 1, rows = 1;   // panels
-  ImVec2 cell{0, 0};        // one panel's cell (grid + its text lines)
-  TileGrid tiles;           // the samples inside a cell
-};
-
-// The arrangement of n panels in `avail` that gives the largest samples, among those whose cells
-// are wide enough for the panel's label (min_cell_w); one column when none is.
-PanelArrangement arrange(int n, int count, int h, int w, ImVec2 avail, float text_h, ImVec2 spacing,
-                         float min_cell_w) {
-  PanelArrangement best;
-  for (int cols = 1; cols <= n; ++cols) {
-    PanelArrangement a;
-    a.cols = cols;
-    a.rows = (n + cols - 1) / cols;
-    a.cell = ImVec2(std::floor((avail.x - (cols - 1) * spacing.x) / cols),
-                    std::floor((avail.y - (a.rows - 1) * spacing.y) / a.rows));
-    a.tiles = tile_grid(count, static_cast<float>(w), static_cast<float>(h), static_cast<float>(kAtlasGapPixels),
-                        a.cell.x, a.cell.y - text_h);
-    if (cols > 1 && a.cell.x < min_cell_w) continue;
-    if (cols == 1 || a.tiles.scale > best.tiles.scale) best = a;
-  }
-  return best;
-}
 
 void upload_bytes(renderer::ImageTexture& texture, const std::vector<std::uint8_t>& pixels, int w, int h, int c) {
   if (pixels.size() != static_cast<std::size_t>(w) * h * c || pixels.empty()) {
@@ -95,7 +72,7 @@ void ImageGridsView::draw_panel(int index, AppState& state, const ImageReverseFr
     }
   }
   if (state.images.sampling.panel_count > 1) label = "#" + std::to_string(index + 1) + "  " + label;
-  fitted_text(label, cell.x, index == 0 && state.images.sampling.panel_count > 1 ? palette.schedule_a
+  fitted_text(first_fitting(panel_label_forms(label), cell.x), cell.x, index == 0 && state.images.sampling.panel_count > 1 ? palette.schedule_a
                                                                                   : ImGui::GetColorU32(ImGuiCol_Text));
 
   const float grid_h = cell.y - 2.0f * line;
@@ -164,15 +141,21 @@ void ImageGridsView::draw_panel(int index, AppState& state, const ImageReverseFr
                   requested, frame->state_stride, frame->state_stride == 2 ? "nd" : frame->state_stride == 3 ? "rd" : "th");
     second = text;
   } else if (panel && panel->error.empty() && panel->states_done > 0) {
-    char text[96];
-    if (panel->shown_state >= static_cast<int>(panel->visited_t.size())) {
-      std::snprintf(text, sizeof text, "t = 0: x_0 (step %d of %d)", panel->shown_state,
-                    static_cast<int>(panel->visited_t.size()));
+    // Shorter forms for narrow panels: the step count goes first, then the spaces.
+    const int steps = static_cast<int>(panel->visited_t.size());
+    char full[96], tight[64], bare[48];
+    if (panel->shown_state >= steps) {
+      std::snprintf(full, sizeof full, "t = 0: x_0 (step %d of %d)", panel->shown_state, steps);
+      std::snprintf(tight, sizeof tight, "t = 0: x_0");
+      std::snprintf(bare, sizeof bare, "t=0: x_0");
     } else {
-      std::snprintf(text, sizeof text, "t = %d   ᾱ_t = %.3g   step %d of %d", panel->shown_t, shown_alpha_bar(*panel),
-                    panel->shown_state, static_cast<int>(panel->visited_t.size()));
+      const double alpha_bar = shown_alpha_bar(*panel);
+      std::snprintf(full, sizeof full, "t = %d   ᾱ_t = %.3g   step %d of %d", panel->shown_t, alpha_bar,
+                    panel->shown_state, steps);
+      std::snprintf(tight, sizeof tight, "t = %d   ᾱ_t = %.3g", panel->shown_t, alpha_bar);
+      std::snprintf(bare, sizeof bare, "t=%d ᾱ_t=%.2g", panel->shown_t, alpha_bar);
     }
-    second = text;
+    second = first_fitting({full, tight, bare}, cell.x);
   }
   fitted_text(second, cell.x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::EndGroup();
@@ -184,13 +167,18 @@ void ImageGridsView::draw(AppState& state, const std::shared_ptr<const ImageReve
   const float line = ImGui::GetTextLineHeightWithSpacing();
   const int n = std::clamp(state.images.sampling.panel_count, 1, kMaxReversePanels);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float status_h = 2.0f * line + style.ItemSpacing.y;
+  const float status_lines = static_cast<float>(std::max<std::size_t>(
+      2, wrap_parts(status_parts(frame.get()), avail.x, " · ").size()));
+  const float status_h = status_lines * line + style.ItemSpacing.y;
   const ImVec2 area(avail.x, std::max(4.0f * ImGui::GetFontSize(), avail.y - status_h));
   const int h = frame && frame->height > 0 ? frame->height : 28;
   const int w = frame && frame->width > 0 ? frame->width : 28;
   const int count = frame && frame->image_count > 0 ? frame->image_count : state.images.image_count;
   // "#1  σ² = β̃ · K = 100" and "t = 300   ᾱ_t = 0.3" fit in about 11 font sizes.
-  const PanelArrangement a = arrange(n, count, h, w, area, 2.0f * line, style.ItemSpacing, 11.0f * ImGui::GetFontSize());
+  const ImagePanelTiling a = tile_image_panels(n, count, static_cast<float>(w), static_cast<float>(h),
+                                               static_cast<float>(kAtlasGapPixels), area.x, area.y, 2.0f * line,
+                                               style.ItemSpacing.x, style.ItemSpacing.y, 11.0f * ImGui::GetFontSize());
+  const ImVec2 cell(a.panels.cell_w, a.panels.cell_h);
 
   if (frame && (frame != uploaded_ || a.tiles.cols != uploaded_cols_)) {
     upload(*frame, a.tiles.cols);
@@ -200,28 +188,34 @@ void ImageGridsView::draw(AppState& state, const std::shared_ptr<const ImageReve
 
   const ImVec2 origin = ImGui::GetCursorPos();
   for (int i = 0; i < n; ++i) {
-    const int row = i / a.cols, col = i % a.cols;
-    ImGui::SetCursorPos(ImVec2(origin.x + col * (a.cell.x + style.ItemSpacing.x), origin.y + row * (a.cell.y + style.ItemSpacing.y)));
-    draw_panel(i, state, frame.get(), a.cell, palette);
+    const int row = i / a.panels.cols, col = i % a.panels.cols;
+    ImGui::SetCursorPos(ImVec2(origin.x + col * (cell.x + style.ItemSpacing.x), origin.y + row * (cell.y + style.ItemSpacing.y)));
+    draw_panel(i, state, frame.get(), cell, palette);
   }
   ImGui::SetCursorPos(ImVec2(origin.x, origin.y + area.y + style.ItemSpacing.y));
 
-  // Status in two lines: the model (or why there is none); speed and the kept states' memory.
-  std::string model_line, run_line;
-  if (!frame) {
-    model_line = "starting the image sampler …";
-  } else if (!frame->model_error.empty()) {
-    model_line = "no image model (see the panel)";
-  } else {
-    model_line = frame->model_description + (frame->running ? "   ·   computing …" : "");
-    char text[160];
-    std::snprintf(text, sizeof text, "%.0f image-steps/s   ·   kept states %s%s", frame->image_steps_per_second,
-                  memory_text(frame->state_bytes).c_str(),
-                  frame->state_stride > 1 ? (" (every " + std::to_string(frame->state_stride) + "th)").c_str() : "");
-    run_line = text;
+  wrapped_parts(status_parts(frame.get()), ImGui::GetColorU32(ImGuiCol_TextDisabled), " · ");
+}
+
+std::vector<std::string> ImageGridsView::status_parts(const ImageReverseFrame* frame) {
+  // The model (or why there is none), then speed and the kept states' memory: parts that wrap
+  // between them (wrapped_parts) rather than being cut.
+  if (!frame) return {"starting the image sampler …"};
+  if (!frame->model_error.empty()) return {"no image model (see the panel)"};
+  std::vector<std::string> parts;
+  const std::string& description = frame->model_description;
+  for (std::size_t from = 0; from < description.size();) {
+    const std::size_t at = description.find(" · ", from);
+    parts.push_back(description.substr(from, at == std::string::npos ? std::string::npos : at - from));
+    from = at == std::string::npos ? description.size() : at + std::string(" · ").size();
   }
-  fitted_text(model_line, ImGui::GetContentRegionAvail().x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  fitted_text(run_line, ImGui::GetContentRegionAvail().x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  if (frame->running) parts.push_back("computing …");
+  char text[96];
+  std::snprintf(text, sizeof text, "%.0f image-steps/s", frame->image_steps_per_second);
+  parts.push_back(text);
+  parts.push_back("kept states " + memory_text(frame->state_bytes) +
+                  (frame->state_stride > 1 ? " (every " + std::to_string(frame->state_stride) + "th)" : ""));
+  return parts;
 }
 
 void ImageGridsView::draw_selected(const AppState& state, const std::shared_ptr<const ImageReverseFrame>& frame,

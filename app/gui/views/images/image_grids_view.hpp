@@ -5,6 +5,8 @@
 // for the side column, the selected sample's x_t, x̂_0 and ε̂ side by side for every panel.
 #include <array>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "gui/state/app_state.hpp"
 #include "gui/protocol/image_jobs.hpp"
@@ -25,6 +27,8 @@ class ImageGridsView {
   void release();  // frees GL objects (context current)
 
  private:
+  // The status under the grids as parts to wrap: the model, speed, kept states' memory.
+  static std::vector<std::string> status_parts(const ImageReverseFrame* frame);
   struct Slot {
     renderer::ImageTexture atlas;
     renderer::ImageTexture x_t, x0_hat, eps_hat;

@@ -2,6 +2,7 @@
 
 #include "gui/state/app_state.hpp"
 #include "gui/state/images_state.hpp"
+#include "gui/widgets/ui_helpers.hpp"
 #include "gui/protocol/worker.hpp"
 
 namespace diffuscope::gui {
@@ -15,6 +16,8 @@ void ImagesScreen::settle(AppState& state, Worker& worker) {
   const ImageReverseFrame* current =
       frame_ && lane_.submitted() && lane_.shows_run(frame_->generation) ? frame_.get() : nullptr;
   follow_run(state, state.images.sampling.cursor, state.images.sampling.shown_t, current, settle_image_cursor);
+  // Playback waits for the frame of the newest job (shown_moment.hpp).
+  state.picture.answers_request = !lane_.submitted() || (frame_ && frame_->generation >= lane_.last_generation());
 }
 
 void ImagesScreen::draw(ScreenFrame& f) {
@@ -50,11 +53,8 @@ void ImagesScreen::draw_side_column(ScreenFrame& f, const PanelRect& side) {
     image_grids_view_.draw_selected(f.state, frame_, side_controls ? 0.5f * side.h : 0.9f * side.h, f.palette);
   }
   if (shown && side_controls) {
-    ImGui::Separator();
-    ImGui::TextUnformatted("Compare");
     images_controls_.draw_compare(f.state, f.palette);
-    ImGui::Separator();
-    draw_device_row(f);
+    if (section("Device", false, f.state.scene_title)) draw_device_row(f);
   }
   ImGui::End();
 }

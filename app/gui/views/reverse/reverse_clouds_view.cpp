@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "diffusion/schedule.hpp"
+#include "gui/state/caption_forms.hpp"
 #include "gui/state/choice_tables.hpp"
+#include "gui/state/layout.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -25,52 +28,6 @@ ImU32 tracked_color(int k) {
                                  IM_COL32(160, 120, 220, 255), IM_COL32(0, 114, 178, 255),
                                  IM_COL32(170, 110, 90, 255), IM_COL32(127, 127, 127, 255)};
   return colors[((k % 8) + 8) % 8];
-}
-
-// Rows x columns for n panels in a w x h area: the arrangement with the largest square cell, whose
-// side it returns (negative when even that leaves no room beside text_h).
-float grid_for(int n, float w, float h, float text_h, int* cols_out, int* rows_out) {
-  float best = -FLT_MAX;
-  for (int cols = 1; cols <= n; ++cols) {
-    const int rows = (n + cols - 1) / cols;
-    const float side = std::min(w / cols, h / rows - text_h);
-    if (side > best + 0.5f) {
-      best = side;
-      *cols_out = cols;
-      *rows_out = rows;
-    }
-  }
-  return best;
-}
-
-// The first of `forms` (longest first) that fits `width` at 75 % of the font; the last otherwise.
-std::string first_fitting(const std::vector<std::string>& forms, float width) {
-  for (const std::string& form : forms) {
-    if (0.75f * ImGui::CalcTextSize(form.c_str()).x <= width) return form;
-  }
-  return forms.back();
-}
-
-// Shorter forms of a panel's label ("#1  DDIM η = 0 · K = 1000 · learned"): tighter spacing, then
-// without the denoiser, then the sampler alone, so four narrow panels still say what they are.
-std::vector<std::string> label_forms(const std::string& label) {
-  auto replace_all = [](std::string text, const std::string& from, const std::string& to) {
-    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-      text.replace(at, from.size(), to);
-    }
-    return text;
-  };
-  std::vector<std::string> forms = {label};
-  std::string tight = replace_all(replace_all(replace_all(label, " = ", "="), " · ", "·"), "  ", " ");
-  forms.push_back(tight);
-  const auto last_dot = tight.rfind("·");
-  if (last_dot != std::string::npos) {
-    tight = tight.substr(0, last_dot);
-    forms.push_back(tight);
-    const auto first_dot = tight.rfind("·");
-    if (first_dot != std::string::npos) forms.push_back(tight.substr(0, first_dot));
-  }
-  return forms;
 }
 
 void arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 color, float thickness, float head) {
@@ -159,6 +116,8 @@ std::vector<LegendItem> overlay_legend(const AppState& state, bool meter_radius_
   const ImU32 neutral = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   if (!r.tracked.empty() && r.predicted_x0) legend.push_back({"× x̂_0 of tracked points", neutral, false});
   if (!r.tracked.empty() && r.trajectories) legend.push_back({"path x_T → x_t (faint: → x_0)", neutral, false});
+  if (!r.tracked.empty() && r.trajectories)
+    legend.push_back({"len/dist: tracked paths' length / distance of their ends (1 = straight)", 0u, false});
   return legend;
 }
 
@@ -414,18 +373,26 @@ void ReverseCloudsView::draw_panel(int index, AppState& state, const ReverseFram
   std::string gl_error;
   const bool has_cloud = panel && panel->error.empty() && !panel->xt_xy.empty();
   if (s.points.initialized() && s.target.resize(width_px, height_px, &gl_error)) {
-    s.target.begin();
     const ImVec4 bg = palette.point_background;
-    s.target.clear(bg.x, bg.y, bg.z, 1.0f);
     renderer::PointView view;
     view.x_min = view.y_min = -kReverseHalfRange;
     view.x_max = view.y_max = kReverseHalfRange;
     view.point_diameter_px = std::max(2.5f, static_cast<float>(width_px) / 120.0f);
-    view.opacity = 0.3f;
-    if (data_points_.initialized() && data_points_.point_count() > 0) data_points_.draw(view);
-    view.opacity = 0.9f;
-    if (has_cloud) s.points.draw(view);
-    s.target.end();
+    const bool has_data = data_points_.initialized() && data_points_.point_count() > 0;
+    // Rasterised once per change of the clouds or the view, not once per frame.
+    const std::uint64_t key = renderer::ContentKey{}.add(s.points.revision()).add(data_points_.revision())
+                                  .add(has_data).add(has_cloud).add(width_px).add(height_px)
+                                  .add(view.point_diameter_px).add(bg).value();
+    if (!s.target.shows(key)) {
+      s.target.begin();
+      s.target.clear(bg.x, bg.y, bg.z, 1.0f);
+      view.opacity = 0.3f;
+      if (has_data) data_points_.draw(view);
+      view.opacity = 0.9f;
+      if (has_cloud) s.points.draw(view);
+      s.target.end();
+      s.target.set_shown(key);
+    }
     dl->AddImage(s.target.texture_id(), area.inner_min, area.inner_max, renderer::RenderTarget::image_uv0(),
                  renderer::RenderTarget::image_uv1());
   }
@@ -444,6 +411,16 @@ void ReverseCloudsView::draw_panel(int index, AppState& state, const ReverseFram
     dl->AddText(ImGui::GetFont(), font, note_pos, ImGui::GetColorU32(ImGuiCol_TextDisabled), "starting …");
   } else {
     draw_overlays(state, *panel, area, palette);
+    // How straight the tracked paths are, measured (1 = straight), in the cloud's top-left corner;
+    // the short form where the long one would cover the cloud.
+    std::string ratio = state.reverse.trajectories ? path_ratio_text(panel->path_length_ratio) : "";
+    float ratio_size = font;
+    auto ratio_width = [&] { return ImGui::GetFont()->CalcTextSizeA(ratio_size, FLT_MAX, 0.0f, ratio.c_str()).x; };
+    if (!ratio.empty() && ratio_width() > wrap) ratio = path_ratio_text(panel->path_length_ratio, true);
+    if (!ratio.empty() && ratio_width() > wrap) ratio_size = 0.75f * font;
+    if (!ratio.empty()) {
+      dl->AddText(ImGui::GetFont(), ratio_size, note_pos, ImGui::GetColorU32(ImGuiCol_Text), ratio.c_str());
+    }
   }
   if (ticks) {
     renderer::end_plot_area(area, options);
@@ -460,44 +437,77 @@ void ReverseCloudsView::draw_panel(int index, AppState& state, const ReverseFram
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Right)) clear_tracked(state.reverse);
   }
 
-  // Under the cloud: its label; t and the sliced Wasserstein distance to the data; the share of
-  // copied training points (the memorisation meter).
+  draw_panel_captions(index, state, panel, size, start_x, palette);
+  ImGui::EndGroup();
+}
+
+// Under the cloud: its label; t and the sliced Wasserstein distance to the data; the share of
+// copied training points (the memorisation meter); a failed step's message.
+void ReverseCloudsView::draw_panel_captions(int index, const AppState& state, const ReversePanelFrame* panel,
+                                            ImVec2 size, float start_x, const renderer::Palette& palette) {
   ImGui::SetCursorPosX(start_x);
-  std::string label;
-  if (panel && !panel->label.empty()) {
-    label = panel->label;
-  } else {
-    const ReverseJob job = make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0);
-    if (index < static_cast<int>(job.panels.size())) label = panel_label(job.panels[static_cast<std::size_t>(index)], state.a.schedule()->T());
-  }
-  if (state.reverse.panel_count > 1) label = "#" + std::to_string(index + 1) + "  " + label;
-  fitted_text(first_fitting(label_forms(label), size.x), size.x, ImGui::GetColorU32(ImGuiCol_Text));
+  // The form draw() chose for every panel (the same one, so the labels read alike).
+  const std::vector<std::string> forms = panel_label_forms(panel_caption(index, state, panel));
+  fitted_text(forms[std::min(label_form_, forms.size() - 1)], size.x, ImGui::GetColorU32(ImGuiCol_Text));
   ImGui::SetCursorPosX(start_x);
   std::string second, third;
   if (panel && panel->error.empty()) {
     // Narrow panels: "t=0  SWD 0.056", then t alone (each caption names the t of its cloud); the
     // meter drops its radius.
+    // Forms are chosen on sample values as wide as any ("0.0000", "99.9 %") and filled with this
+    // panel's, so that every panel shows the same form. A distance not computed yet is left out
+    // rather than promised ("SWD …").
+    const bool swd_known = distance_is_current(*panel);   // not the last one, of another t
+    // The meter is computed with the distance: until then it too would describe another state.
+    const double copied_share = swd_known ? panel->copied_share : std::numeric_limits<double>::quiet_NaN();
     const std::string swd = swd_text(panel->sliced_wasserstein);
     const std::string value = swd.substr(std::min(swd.size(), swd.find("= ") == std::string::npos ? 0 : swd.find("= ") + 2));
-    const std::string t_short = "t=" + std::to_string(panel->shown_t);
-    const std::string copies = copies_text(panel->copied_share, CopyRadiusText::None);
+    const std::string t_text = std::to_string(panel->shown_t);
+    auto pick = [&](const std::vector<std::string>& samples, const std::vector<std::string>& actual) {
+      for (std::size_t i = 0; i < samples.size(); ++i) {
+        if (0.75f * ImGui::CalcTextSize(samples[i].c_str()).x <= size.x) return actual[i];
+      }
+      return actual.back();
+    };
+    const std::string t_short = "t=" + t_text;
+    const std::string copies = copies_text(copied_share, CopyRadiusText::None);
+    const std::string wide_copies = copies_text(0.999, CopyRadiusText::None);
     if (meter_line_) {
-      second = first_fitting({"t = " + std::to_string(panel->shown_t) + "   " + swd, t_short + "  SWD " + value, t_short},
-                             size.x);
-      // The form is chosen for the widest share ("99.9 %"), so that every panel shows the same one;
-      // the short radius may be drawn at 75 % (fitted_text shrinks it) rather than left out.
+      second = swd_known ? pick({"t = " + t_text + "   SWD to data = 0.0000", t_short + "  SWD 0.0000", t_short},
+                                {"t = " + t_text + "   " + swd, t_short + "  SWD " + value, t_short})
+                         : pick({"t = " + t_text, t_short}, {"t = " + t_text, t_short});
+      // The short radius may be drawn at 75 % (fitted_text shrinks it) rather than left out.
       third = copies;
       if (ImGui::CalcTextSize(copies_text(0.999, CopyRadiusText::Long).c_str()).x <= size.x) {
-        third = copies_text(panel->copied_share, CopyRadiusText::Long);
+        third = copies_text(copied_share, CopyRadiusText::Long);
       } else if (0.75f * ImGui::CalcTextSize(copies_text(0.999, CopyRadiusText::Short).c_str()).x <= size.x) {
-        third = copies_text(panel->copied_share, CopyRadiusText::Short);
+        third = copies_text(copied_share, CopyRadiusText::Short);
       }
       if (index == 0) meter_radius_shown_ = third != copies;   // else the legend says it
+      if (index == 0) copies_shown_ = true;
     } else {
-      second = first_fitting({t_short + "  SWD " + value + "  " + copies_text(panel->copied_share, CopyRadiusText::Short),
-                              t_short + "  SWD " + value + "  " + copies, t_short + "  " + copies, t_short},
-                             size.x);
-      if (index == 0) meter_radius_shown_ = second.find("≤") != std::string::npos;
+      // No room for a third line: t, the distance and the meter share one, in shorter forms; the
+      // t goes before the distance when the timeline already shows it (the cloud is at the cursor).
+      const std::string swd_sample = swd_known ? "  SWD 0.0000" : "", swd_part = swd_known ? "  SWD " + value : "";
+      std::vector<std::string> samples = {
+          t_short + swd_sample + "  " + copies_text(0.999, CopyRadiusText::Short), t_short + swd_sample + "  " + wide_copies};
+      std::vector<std::string> actual = {
+          t_short + swd_part + "  " + copies_text(copied_share, CopyRadiusText::Short), t_short + swd_part + "  " + copies};
+      if (swd_known) {
+        samples.push_back(t_short + swd_sample);
+        actual.push_back(t_short + swd_part);
+        if (panel->shown_t == state.t) {
+          samples.push_back("SWD 0.0000");
+          actual.push_back("SWD " + value);
+        }
+      }
+      samples.push_back(t_short);
+      actual.push_back(t_short);
+      second = pick(samples, actual);
+      if (index == 0) {
+        meter_radius_shown_ = second.find("≤") != std::string::npos;
+        copies_shown_ = second.find("copies") != std::string::npos;
+      }
     }
   }
   const ImVec2 second_pos = ImGui::GetCursorScreenPos();
@@ -506,6 +516,16 @@ void ReverseCloudsView::draw_panel(int index, AppState& state, const ReverseFram
     ImGui::SetCursorPosX(start_x);
     fitted_text(third, size.x, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   }
+  if (panel && !panel->error.empty()) {
+    // The failed step's message under the cloud as well, wrapped to the panel: a small cloud
+    // (a projector, four panels) cannot hold it.
+    ImGui::SetCursorPosX(start_x);
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.error_text);
+    ImGui::PushTextWrapPos(start_x + size.x);
+    ImGui::TextUnformatted(panel->error.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+  }
   if (!second.empty() && ImGui::IsMouseHoveringRect(second_pos, ImVec2(second_pos.x + size.x,
                                                                         ImGui::GetCursorScreenPos().y))) {
     ImGui::SetTooltip("t: the timestep of the cloud above. SWD: sliced Wasserstein distance to fresh data.\n"
@@ -513,35 +533,54 @@ void ReverseCloudsView::draw_panel(int index, AppState& state, const ReverseFram
                       "of the exact denoiser (it memorises them; a learned model should copy none).",
                       kCopyRadius, state.reverse.n_points);
   }
-  ImGui::EndGroup();
+}
+
+std::string ReverseCloudsView::panel_caption(int index, const AppState& state, const ReversePanelFrame* panel) {
+  std::string label;
+  if (panel && !panel->label.empty()) {
+    label = panel->label;
+  } else {
+    const ReverseJob job = make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0);
+    if (index < static_cast<int>(job.panels.size())) label = panel_label(job.panels[static_cast<std::size_t>(index)], state.a.schedule()->T());
+  }
+  if (state.reverse.panel_count > 1) label = "#" + std::to_string(index + 1) + "  " + label;
+  return label;
 }
 
 void ReverseCloudsView::draw_status(const AppState& state, const ReverseFrame* frame, const renderer::Palette& palette) {
   const ReverseState& r = state.reverse;
-  const std::vector<LegendItem> legend = overlay_legend(state, meter_radius_shown_);
+  const std::vector<LegendItem> legend = overlay_legend(state, meter_radius_shown_ || !copies_shown_);
   if (!legend.empty()) legend_row(legend);
 
-  std::string status;
+  // The model's description ("moons.ckpt · v-prediction · 20000 steps · loss 0.926"), the speed
+  // and whether it computes, as parts that wrap between them rather than being cut.
+  std::vector<std::string> parts;
   if (!frame) {
-    status = "starting the reverse process …";
+    parts.push_back("starting the reverse process …");
   } else {
-    status = frame->model_description;
+    const std::string& description = frame->model_description;
+    for (std::size_t from = 0; from < description.size();) {
+      const std::size_t at = description.find(" · ", from);
+      parts.push_back(description.substr(from, at == std::string::npos ? std::string::npos : at - from));
+      from = at == std::string::npos ? description.size() : at + std::string(" · ").size();
+    }
     if (frame->point_steps_per_second > 0.0) {
       char speed[64];
-      std::snprintf(speed, sizeof speed, "%s%.0f point-steps/s", status.empty() ? "" : "   ·   ",
-                    frame->point_steps_per_second);
-      status += speed;
+      std::snprintf(speed, sizeof speed, "%.0f point-steps/s", frame->point_steps_per_second);
+      parts.push_back(speed);
     }
-    if (frame->running) status += "   ·   computing …";
+    if (frame->running) parts.push_back("computing …");
   }
-  // A hint for the first click, when there is room for it.
-  const std::string hint = status.empty() ? "click a point to track it" : status + "   ·   click a point to track it";
+  // A hint for the first click, when the whole status and it fit one line.
+  float one_line = 0.0f;
+  for (const std::string& part : parts) one_line += ImGui::CalcTextSize((part + " · ").c_str()).x;
+  const char* hint = "click a point to track it";
   if (r.tracked.empty() && (r.trajectories || r.predicted_x0 || r.posterior) &&
-      ImGui::CalcTextSize(hint.c_str()).x <= ImGui::GetContentRegionAvail().x) {
-    status = hint;
+      one_line + ImGui::CalcTextSize(hint).x <= ImGui::GetContentRegionAvail().x) {
+    parts.push_back(hint);
   }
   (void)palette;
-  fitted_text(status, ImGui::GetContentRegionAvail().x, ImGui::GetColorU32(ImGuiCol_TextDisabled), false);
+  wrapped_parts(parts, ImGui::GetColorU32(ImGuiCol_TextDisabled), " · ");
 }
 
 void ReverseCloudsView::draw(AppState& state, const std::shared_ptr<const ReverseFrame>& frame,
@@ -565,7 +604,7 @@ void ReverseCloudsView::draw(AppState& state, const std::shared_ptr<const Revers
   const int n = std::clamp(state.reverse.panel_count, 1, kMaxReversePanels);
   // Room for the status line under the clouds and the overlay legend (as many lines as it needs).
   // The estimate, or what the status really took last frame when that was more (legend wraps).
-  const std::vector<LegendItem> legend = overlay_legend(state, meter_radius_shown_);
+  const std::vector<LegendItem> legend = overlay_legend(state, meter_radius_shown_ || !copies_shown_);
   const float estimate = (1.0f + legend_lines(legend, ImGui::GetContentRegionAvail().x)) *
                              ImGui::GetTextLineHeightWithSpacing() + style.ItemSpacing.y;
   const float status_h = std::max(estimate, measured_status_h_ + style.ItemSpacing.y);
@@ -574,11 +613,24 @@ void ReverseCloudsView::draw(AppState& state, const std::shared_ptr<const Revers
   // Under each cloud its label, t and the distance, and the meter on a line of its own unless the
   // clouds would then be smaller than 6 font sizes (short windows, many panels, the legend).
   const float line_h = ImGui::GetTextLineHeightWithSpacing(), font = ImGui::GetFontSize();
-  int cols = 1, rows = 1;
-  meter_line_ = grid_for(n, avail.x, area_h, 3.0f * line_h + 1.5f * font, &cols, &rows) >= 6.0f * font;
-  if (!meter_line_) grid_for(n, avail.x, area_h, 2.0f * line_h + 1.5f * font, &cols, &rows);
-  const ImVec2 cell(std::floor((avail.x - (cols - 1) * style.ItemSpacing.x) / cols),
-                    std::floor((area_h - (rows - 1) * style.ItemSpacing.y) / rows));
+  PanelTiling tiling = tile_square_panels(n, avail.x, area_h, 3.0f * line_h + 1.5f * font, style.ItemSpacing.x,
+                                         style.ItemSpacing.y);
+  meter_line_ = tiling.side >= 6.0f * font;
+  if (!meter_line_) {
+    tiling = tile_square_panels(n, avail.x, area_h, 2.0f * line_h + 1.5f * font, style.ItemSpacing.x, style.ItemSpacing.y);
+  }
+  const int cols = tiling.cols;
+  const ImVec2 cell(tiling.cell_w, tiling.cell_h);
+  // One label form for all panels: the longest that fits every one of them (at 75 %).
+  label_form_ = 0;
+  for (int i = 0; i < n; ++i) {
+    const ReversePanelFrame* panel =
+        frame && i < static_cast<int>(frame->panels.size()) ? &frame->panels[static_cast<std::size_t>(i)] : nullptr;
+    const std::vector<std::string> forms = panel_label_forms(panel_caption(i, state, panel));
+    std::size_t k = 0;
+    while (k + 1 < forms.size() && 0.75f * ImGui::CalcTextSize(forms[k].c_str()).x > cell.x) ++k;
+    label_form_ = std::max(label_form_, k);
+  }
   const ImVec2 origin = ImGui::GetCursorPos();
   for (int i = 0; i < n; ++i) {
     const int row = i / cols, col = i % cols;

@@ -43,6 +43,10 @@ class ReverseCloudsView {
   void draw_overlays(const AppState& state, const ReversePanelFrame& panel,
                      const renderer::PlotInteraction& area, const renderer::Palette& palette) const;
   void draw_status(const AppState& state, const ReverseFrame* frame, const renderer::Palette& palette);
+  void draw_panel_captions(int index, const AppState& state, const ReversePanelFrame* panel, ImVec2 size,
+                           float start_x, const renderer::Palette& palette);
+  // A panel's label ("#2  DDIM η = 0.33 · K = 50 · learned"): the frame's, else from the settings.
+  static std::string panel_caption(int index, const AppState& state, const ReversePanelFrame* panel);
 
   std::array<Slot, kMaxReversePanels> slots_;
   renderer::PointRenderer data_points_;
@@ -58,6 +62,8 @@ class ReverseCloudsView {
   bool meter_line_ = true;
   // Whether the captions had room for the meter's radius last frame (else the legend says it).
   bool meter_radius_shown_ = true;
+  bool copies_shown_ = true;
+  std::size_t label_form_ = 0;   // which of panel_label_forms every panel shows this frame   // whether the captions show the meter at all (else no legend for it)
 };
 
 // Colour of the posterior overlay (distinct from the clouds, arrows and paths).

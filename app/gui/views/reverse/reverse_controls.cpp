@@ -10,6 +10,8 @@
 
 #include "diffusion/schedule.hpp"
 #include "gui/state/choice_tables.hpp"
+#include "gui/state/shown_moment.hpp"
+#include "gui/views/common/screen_parts.hpp"
 #include "gui/views/reverse/sampler_controls.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
@@ -65,28 +67,30 @@ void ReverseControls::draw_controls(AppState& state, ScheduleControls& schedule_
   ReverseState& r = state.reverse;
   const int T = state.a.schedule()->T();
 
-  row_label("data", label_width);
-  if (ImGui::BeginCombo("##dataset", label_of(state.dataset))) {
-    for (const auto& kind : choices<diffusion::Dataset2DKind>()) {
-      if (ImGui::Selectable(kind.label, kind.value == state.dataset)) state.dataset = kind.value;
+  // With several panels the section is panel #1's (the others are edited in the right column).
+  if (section(r.panel_count > 1 ? "Sampler: panel #1###sampler" : "Sampler###sampler", true, state.scene_title)) {
+    row_label("data", label_width);
+    dataset_combo(state, "Your own points (Forward view, Draw your data, or a CSV dropped on the window)");
+    item_tooltip("data: the 2D dataset the samplers and the denoiser work on");
+    if (state.use_drawing) {
+      colored_wrapped_text(ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                           "the exact denoiser serves the drawing (" + std::to_string(state.drawing.size()) + " points)");
+      item_tooltip("No model has learnt a drawing: every panel uses the exact denoiser, E[x_0 | x_t] over the "
+                   "drawn points");
     }
-    ImGui::EndCombo();
-  }
-  item_tooltip("data: the 2D dataset the samplers and the denoiser work on");
-  if (r.panel_count > 1) {
-    ImGui::PushStyleColor(ImGuiCol_Text, palette.schedule_a);
-    ImGui::TextUnformatted("Panel #1");
-    ImGui::PopStyleColor();
-  }
-  ImGui::PushID("panel0");
-  draw_sampler_controls(r.panels[0], T, label_width, false, data_clip_range(state.dataset));
-  ImGui::PopID();
 
-  draw_spacing_and_visited(r, T, state.t, "##spacing", label_width, palette);
+    ImGui::PushID("panel0");
+    draw_sampler_controls(r.panels[0], T, label_width, false, data_clip_range(state.dataset));
+    ImGui::PopID();
 
-  ImGui::Separator();
-  ImGui::TextUnformatted(r.panel_count > 1 ? "Schedule (all panels)" : "Schedule");
-  schedule_controls.draw_schedule_controls(state.a, "A", palette, label_width);
+    draw_spacing_and_visited(r, T, state.t, "##spacing", label_width, palette);
+  }
+
+  // The reverse scenes are about samplers: the schedule (shared by every panel) starts closed.
+  if (section(r.panel_count > 1 ? "Schedule (all panels)###schedule" : "Schedule###schedule", false,
+              state.scene_title)) {
+    schedule_controls.draw_schedule_controls(state.a, "A", palette, label_width);
+  }
 }
 
 void ReverseControls::draw_compare(AppState& state, const renderer::Palette& palette) {
@@ -95,11 +99,14 @@ void ReverseControls::draw_compare(AppState& state, const renderer::Palette& pal
   ReverseState& r = state.reverse;
   const diffusion::ScheduleKind family_a = state.a.params.kind;
 
+  // "Compare samplers", or "Compare" where the column is too narrow for it.
+  const bool long_title = ImGui::CalcTextSize("Compare samplers").x + 2.0f * ImGui::GetFrameHeight() <=
+                          ImGui::GetContentRegionAvail().x;
+  if (!section(long_title ? "Compare samplers###compare" : "Compare###compare", true, state.scene_title)) return;
   draw_panel_count_and_presets(r, family_a, values_of<ReversePreset>(), "", label_width);
   if (r.panel_count < 2) return;
 
   (void)palette;
-  ImGui::TextDisabled("All panels share x_T and z.");
   const int T = state.a.schedule()->T();
   const ClipRange clip = data_clip_range(state.dataset);
   draw_extra_panel_tabs(r, edited_panel_, "##panel_tabs", 0, [&](ReversePanelSettings& panel) {

@@ -1,6 +1,10 @@
 #include "gui/views/reverse/reverse_screen.hpp"
 
+#include <string>
+
 #include "gui/state/app_state.hpp"
+#include "gui/state/choice_tables.hpp"
+#include "gui/widgets/ui_helpers.hpp"
 #include "gui/state/reverse_state.hpp"
 #include "gui/protocol/worker.hpp"
 
@@ -14,6 +18,8 @@ void ReverseScreen::settle(AppState& state, Worker& worker) {
   frame_ = worker.latest_reverse();
   const ReverseFrame* current = frame_ && lane_.shows_run(frame_->generation) ? frame_.get() : nullptr;
   follow_run(state, state.reverse.cursor, state.reverse.shown_t, current, settle_cursor);
+  // Playback waits for the frame of the newest job (shown_moment.hpp).
+  state.picture.answers_request = !lane_.submitted() || (frame_ && frame_->generation >= lane_.last_generation());
 }
 
 void ReverseScreen::draw(ScreenFrame& f) {
@@ -30,13 +36,14 @@ void ReverseScreen::draw(ScreenFrame& f) {
   if (begin_panel("Clouds", layout.clouds, kFixedPanelFlags)) reverse_view_.draw(state, frame_, f.palette);
   ImGui::End();
   TrainingActions training;
-  if (begin_panel("Compare and training", layout.side, kFixedPanelFlags)) {
-    ImGui::TextUnformatted("Compare");
+  if (begin_panel("Compare and training", layout.side, kPanelFlags)) {
     reverse_controls_.draw_compare(state, f.palette);
-    ImGui::Separator();
-    training = training_panel_.draw(state, f.worker.latest_training(), f.palette);
-    ImGui::Separator();
-    draw_device_row(f);
+    // Training and the device are rarely touched in a lecture: closed until opened.
+    if (section((std::string("Train a model: ") + label_of(state.dataset) + "###training").c_str(), false,
+                state.scene_title)) {
+      training = training_panel_.draw(state, f.worker.latest_training(), f.palette);
+    }
+    if (section("Device", false, state.scene_title)) draw_device_row(f);
   }
   ImGui::End();
   if (training.start) f.worker.start_training(make_training_job(state.reverse, state.dataset));
@@ -48,8 +55,9 @@ void ReverseScreen::draw(ScreenFrame& f) {
   if (state.view == AppView::Reverse) {
     Worker& worker = f.worker;
     send_run_job(lane_,
-                 make_reverse_job(state.reverse, state.a.schedule(), state.dataset,
-                                  worker.model_revision(state.dataset), state.t),
+                 with_drawing(make_reverse_job(state.reverse, state.a.schedule(), state.dataset,
+                                               worker.model_revision(state.dataset), state.t),
+                              state),
                  state, state.reverse.cursor,
                  [&](const ReverseJob& job) { return worker.submit_reverse(job); });
   }
@@ -57,7 +65,7 @@ void ReverseScreen::draw(ScreenFrame& f) {
 
 bool ReverseScreen::ready(const AppState& state) const {
   return frame_ && lane_.submitted() && frame_->generation == lane_.last_generation() &&
-         lane_.shows_run(frame_->generation) && run_settled(*frame_) && !state.reverse.cursor.follow && state.reverse.cursor.final_t < 0;
+         lane_.shows_run(frame_->generation) && run_settled(*frame_) && distances_settled(*frame_) && !state.reverse.cursor.follow && state.reverse.cursor.final_t < 0;
 }
 
 void ReverseScreen::after_frame(AppView view_before, AppView view_now, Worker& worker) {

@@ -41,23 +41,42 @@ void draw_visited_strip(const std::vector<int>& visited, int T, int cursor_t, fl
 
 void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, const char* steps_tooltip) {
   row_label("sampler", label_width);
-  if (ImGui::BeginCombo("##sigma", label_of(s.sampler.sigma))) {
+  constexpr const char* kOdeLabel = "ODE";
+  constexpr const char* kOdeTooltip =
+      "Solve the probability-flow ODE (Song et al. 2021): deterministic, no z; pick the solver below";
+  if (ImGui::BeginCombo("##sigma", s.ode_solver ? kOdeLabel : label_of(s.sampler.sigma))) {
     for (const auto& kind : choices<diffusion::SigmaKind>()) {
-      if (ImGui::Selectable(kind.label, kind.value == s.sampler.sigma)) s.sampler.sigma = kind.value;
+      if (ImGui::Selectable(kind.label, !s.ode_solver && kind.value == s.sampler.sigma)) {
+        s.sampler.sigma = kind.value;
+        s.ode_solver.reset();
+      }
       item_tooltip(kind.tooltip);
     }
+    if (ImGui::Selectable(kOdeLabel, s.ode_solver.has_value()) && !s.ode_solver)
+      s.ode_solver = diffusion::OdeSolver::Euler;
+    item_tooltip(kOdeTooltip);
     ImGui::EndCombo();
   }
-  item_tooltip(tooltip_of(s.sampler.sigma));
-  if (s.sampler.sigma == diffusion::SigmaKind::DDIM) {
+  item_tooltip(s.ode_solver ? kOdeTooltip : tooltip_of(s.sampler.sigma));
+  if (s.ode_solver) {
+    row_label("solver", label_width);
+    if (ImGui::BeginCombo("##ode_solver", label_of(*s.ode_solver))) {
+      for (const auto& solver : choices<diffusion::OdeSolver>()) {
+        if (ImGui::Selectable(solver.label, solver.value == *s.ode_solver)) s.ode_solver = solver.value;
+        item_tooltip(solver.tooltip);
+      }
+      ImGui::EndCombo();
+    }
+    item_tooltip(tooltip_of(*s.ode_solver));
+  } else if (s.sampler.sigma == diffusion::SigmaKind::DDIM) {
     row_label("η", label_width);
     float eta = static_cast<float>(s.sampler.eta);
-    if (ImGui::SliderFloat("##eta", &eta, 0.0f, 1.0f, "η = %.2f", ImGuiSliderFlags_AlwaysClamp)) s.sampler.eta = eta;
+    if (value_slider_float("##eta", &eta, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp)) s.sampler.eta = eta;
     item_tooltip("η: DDIM's noise scale, σ_t = η · √β̃_t (0: deterministic, 1: DDPM with β̃)");
   } else if (s.sampler.sigma == diffusion::SigmaKind::Interpolated) {
     row_label("v", label_width);
     float v = static_cast<float>(s.sampler.interpolation);
-    if (ImGui::SliderFloat("##v", &v, 0.0f, 1.0f, "v = %.2f", ImGuiSliderFlags_AlwaysClamp)) {
+    if (value_slider_float("##v", &v, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp)) {
       s.sampler.interpolation = v;
     }
     item_tooltip("v: the weight of log β_t against log β̃_t in log σ_t² (0: β̃, 1: β)");
@@ -65,8 +84,8 @@ void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, con
   row_label("K", label_width);
   int K = effective_steps(s.steps, T);
   char format[48];
-  std::snprintf(format, sizeof format, "K = %%d of %d", T);
-  if (ImGui::SliderInt("##K", &K, 1, std::max(1, T), format,
+  std::snprintf(format, sizeof format, "%%d/%d", T);
+  if (value_slider_int("##K", &K, 1, std::max(1, T), format,
                        ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
     s.steps = K >= T ? 0 : K;
   }
@@ -74,7 +93,12 @@ void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, con
 }
 
 void draw_clip_control(ReversePanelSettings& s, ClipRange range) {
-  const std::string label = "clip x̂_0 to " + clip_range_text(range.min, range.max);
+  // A narrow column drops the range (the tooltip has the rule) rather than cut it.
+  std::string label = "clip x̂_0 to " + clip_range_text(range.min, range.max) + "###clip_x0";
+  const float box_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
+  if (box_w + ImGui::CalcTextSize(label.c_str(), nullptr, true).x > ImGui::GetContentRegionAvail().x) {
+    label = "clip x̂_0###clip_x0";
+  }
   ImGui::Checkbox(label.c_str(), &s.sampler.clip_x0);
   item_tooltip("Clamp the prediction x̂_0 to the data range at every step, before the step is taken "
                "(ε̂ is re-derived from the clamped x̂_0). `diffuscope sample --data` clips images "
@@ -116,11 +140,11 @@ void draw_panel_count_and_presets(SamplingSettings& r, diffusion::ScheduleKind f
                                   float label_width) {
   row_label("panels", label_width);
   int count = r.panel_count;
-  if (ImGui::SliderInt(("##" + id_prefix + "panels").c_str(), &count, 1, kMaxReversePanels, "%d",
+  if (value_slider_int(("##" + id_prefix + "panels").c_str(), &count, 1, kMaxReversePanels, "%d",
                        ImGuiSliderFlags_AlwaysClamp)) {
     set_panel_count(r, count, family_a);
   }
-  item_tooltip("panels: samplers side by side, all sharing x_T and every z");
+  item_tooltip("panels: samplers side by side, all sharing x_T and every z (edit #2 … in the tabs below)");
   row_label("preset", label_width);
   if (ImGui::BeginCombo(("##" + id_prefix + "preset").c_str(), "choose…")) {
     for (ReversePreset preset : presets) {

@@ -22,7 +22,6 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   const bool running = frame && frame->running;
   const bool this_dataset = frame && frame->dataset == state.dataset;
 
-  ImGui::TextUnformatted((std::string("Train a model: ") + label_of(state.dataset)).c_str());
   if (ImGui::Button(running ? "Restart" : "Train")) actions.start = true;
   item_tooltip("Train this dataset's network here (it predicts v, or what the current model predicts with 'continue'); the reverse view follows it live");
   ImGui::SameLine();
@@ -39,7 +38,7 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   const float label_width = ImGui::CalcTextSize("steps").x + 0.8f * font;
   row_label("steps", label_width);
   int steps = static_cast<int>(std::clamp<std::int64_t>(r.training_steps, kMinTrainingSteps, kMaxTrainingSteps));
-  if (ImGui::SliderInt("##train_steps", &steps, 1000, 200000, "%d steps", ImGuiSliderFlags_Logarithmic)) {
+  if (value_slider_int("##train_steps", &steps, 1000, 200000, "%d", ImGuiSliderFlags_Logarithmic)) {
     r.training_steps = steps;
   }
   item_tooltip("steps: the planned number of training steps (Ctrl+click to type)");
