@@ -64,6 +64,18 @@ struct Row {
   double seconds = 0;
 };
 
+// The exact and the learned rows (in that order), each sampled by `sample` and measured against
+// the reference draw; one loop for the DDPM and the flow process.
+template <class Choice, class Seed, class Sample>
+void add_sampled_rows(std::vector<Row>& rows, const Choice& exact, const Choice& model,
+                      const std::vector<float>& reference, diffusion::Dataset2DKind kind, Seed seed, Sample sample) {
+  for (const auto& [label, choice] : {std::pair<const char*, const Choice*>{"exact", &exact},
+                                      std::pair<const char*, const Choice*>{"model", &model}}) {
+    const TimedSamples samples = sample(*choice);
+    rows.push_back({label, sliced_wasserstein(samples.xy, reference), stragglers(kind, samples.xy, seed), samples.seconds});
+  }
+}
+
 // --data: the Fréchet distance of image samples (image_evaluation.cpp).
 int run_evaluate_images(const EvaluateFlags& flags) {
   if (flags.train_n_option->count() > 0)
@@ -99,12 +111,9 @@ int run_flow_evaluate(const EvaluateFlags& flags) {
     const VelocityChoice model = model_velocity_choice(kind, flags.model, device);
     model_description = model.description;
     const VelocityChoice exact = exact_velocity_choice(kind, flags.train_n, flags.seed, device);
-    for (const auto& [label, choice] : {std::pair<const char*, const VelocityChoice*>{"exact", &exact},
-                                        std::pair<const char*, const VelocityChoice*>{"model", &model}}) {
-      const TimedSamples samples = run_timed_flow(*choice, plan, flags.n, flags.seed, device);
-      rows.push_back({label, sliced_wasserstein(samples.xy, reference), stragglers(kind, samples.xy, flags.seed),
-                      samples.seconds});
-    }
+    add_sampled_rows(rows, exact, model, reference, kind, flags.seed, [&](const VelocityChoice& choice) {
+      return run_timed_flow(choice, plan, flags.n, flags.seed, device);
+    });
   } catch (const c10::Error& e) {
     throw std::runtime_error(e.what_without_backtrace());
   }
@@ -228,12 +237,9 @@ int run_evaluate(const EvaluateFlags& flags) {
     const DenoiserChoice model = model_denoiser_choice(kind, flags.model, device, plan.config);
     model_description = model.description;
     const DenoiserChoice exact = exact_denoiser_choice(kind, flags.train_n, flags.seed, device, plan.config);
-    for (const auto& [label, choice] : {std::pair<const char*, const DenoiserChoice*>{"exact", &exact},
-                                        std::pair<const char*, const DenoiserChoice*>{"model", &model}}) {
-      const TimedSamples samples = run_timed_reverse(*choice, plan, flags.n, flags.seed, device);
-      rows.push_back({label, sliced_wasserstein(samples.xy, reference), stragglers(kind, samples.xy, flags.seed),
-                      samples.seconds});
-    }
+    add_sampled_rows(rows, exact, model, reference, kind, flags.seed, [&](const DenoiserChoice& choice) {
+      return run_timed_reverse(choice, plan, flags.n, flags.seed, device);
+    });
   } catch (const c10::Error& e) {
     throw std::runtime_error(e.what_without_backtrace());
   }

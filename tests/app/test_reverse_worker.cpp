@@ -28,6 +28,8 @@
 #include "diffusion/schedule.hpp"
 #include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
+#include "diffusion/log_snr.hpp"
+#include "diffusion/loss_bands.hpp"
 #include "diffusion/trajectory_curvature.hpp"
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
@@ -601,6 +603,19 @@ TEST(TrainingWorker, LossFallsStopKeepsTheModelAndTheReverseViewUsesIt) {
   std::printf("[ training ] preview sliced Wasserstein distance to data %.3f\n", preview_distance);
   EXPECT_TRUE(std::isfinite(late) && late < 2.0 * early);
   EXPECT_LT(preview_distance, 0.3);
+  // The loss by log-SNR band: 8 equal bands over the model's range, each trained at in an interval
+  // of hundreds of groups; every band's mean is a loss (finite, positive).
+  ASSERT_EQ(frame->loss_bands.size(), static_cast<std::size_t>(diffusion::kDefaultLossBands));
+  EXPECT_FLOAT_EQ(frame->loss_bands.front().log_snr_lower, static_cast<float>(diffusion::kModelLogSnrMin));
+  EXPECT_FLOAT_EQ(frame->loss_bands.back().log_snr_upper, static_cast<float>(diffusion::kModelLogSnrMax));
+  int trained_bands = 0;
+  for (const auto& band : frame->loss_bands) {
+    if (std::isfinite(band.mean)) {
+      EXPECT_GT(band.mean, 0.0f);
+      ++trained_bands;
+    }
+  }
+  EXPECT_GE(trained_bands, 6);
 
   // A forward job does not wait behind training: slices are short.
   {

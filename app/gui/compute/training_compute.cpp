@@ -12,6 +12,8 @@
 
 #include <torch/torch.h>
 
+#include "diffusion/log_snr.hpp"
+#include "diffusion/loss_bands.hpp"
 #include "diffusion/model_denoiser.hpp"
 #include "diffusion/noise.hpp"
 #include "diffusion/point_model.hpp"
@@ -56,6 +58,8 @@ struct TrainingComputer::Impl {
   double interval_seconds = 0;   // training time in the current interval
   std::int64_t interval_steps = 0;
   double last_loss = 0;
+  // The groups' losses by log-SNR since the last report (the CLI's bands: the model's range).
+  diffusion::LogSnrLossBands bands{diffusion::kModelLogSnrMin, diffusion::kModelLogSnrMax};
   ArmedFault fault;
 
   void publish_model() {
@@ -97,6 +101,12 @@ struct TrainingComputer::Impl {
       }
     }
     if (interval_seconds > 0) out.steps_per_second = interval_steps / interval_seconds;
+    out.loss_bands.clear();
+    for (int b = 0; b < bands.bands(); ++b) {
+      out.loss_bands.push_back({static_cast<float>(bands.band_lower(b)), static_cast<float>(bands.band_upper(b)),
+                                static_cast<float>(bands.mean(b))});
+    }
+    bands.clear();
     out.step = trainer->steps_done();
     loss_sum = 0;
     loss_count = 0;
@@ -168,6 +178,7 @@ void TrainingComputer::start(const TrainingJob& job) {
   s.out = std::move(fresh);
   s.loss_sum = 0;
   s.loss_count = 0;
+  s.bands.clear();
   s.interval_seconds = 0;
   s.interval_steps = 0;
   s.last_report = s.last_preview = Clock::now();
@@ -193,6 +204,7 @@ bool TrainingComputer::advance(std::chrono::microseconds budget,
       const auto injected = s.fault.take();
       if (injected && *injected != FaultKind::NaN) throw_injected_fault(*injected, "a training step");
       double loss = s.trainer->step();
+      s.bands.add(s.trainer->last_batch_groups().log_snr, s.trainer->last_batch_groups().loss);
       if (injected) loss = std::numeric_limits<double>::quiet_NaN();
       // The trainer refuses a non-finite loss before it touches the weights; checked here too so
       // that no NaN reaches the curve and nothing after it is published.

@@ -176,6 +176,12 @@ struct TrainingFrame {
   std::vector<float> loss_history;           // mean loss per reported interval (log axis in the UI)
   std::vector<std::int64_t> loss_steps;      // the step of each entry of loss_history
   double steps_per_second = 0;
+  // The loss by the log-SNR the groups of points were trained at (diffusion/loss_bands.hpp), over
+  // the last reported interval: which noise levels are hard. mean is NaN for an empty band.
+  struct LossBand {
+    float log_snr_lower = 0, log_snr_upper = 0, mean = 0;
+  };
+  std::vector<LossBand> loss_bands;
   std::vector<float> preview_xy;             // a periodic sample preview (few-step sampler)
   std::int64_t preview_step = 0;
   std::uint64_t model_revision = 0;          // the revision the newest published model has

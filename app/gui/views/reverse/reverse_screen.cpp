@@ -38,9 +38,12 @@ void ReverseScreen::draw(ScreenFrame& f) {
   TrainingActions training;
   if (begin_panel("Compare and training", layout.side, kPanelFlags)) {
     reverse_controls_.draw_compare(state, f.palette);
-    // Training and the device are rarely touched in a lecture: closed until opened.
-    if (section((std::string("Train a model: ") + label_of(state.dataset) + "###training").c_str(), false,
-                state.scene_title)) {
+    // Training and the device are rarely touched in a lecture: closed until opened, except that a
+    // training starting (a button elsewhere, --train) opens its section once.
+    const auto training_frame = f.worker.latest_training();
+    const bool training_running = training_frame && training_frame->running;
+    if (section((std::string("Train a model: ") + label_of(state.dataset) + "###training").c_str(), training_running,
+                state.scene_title + (training_running ? "\n(training)" : ""))) {
       training = training_panel_.draw(state, f.worker.latest_training(), f.palette);
     }
     if (section("Device", false, state.scene_title)) draw_device_row(f);

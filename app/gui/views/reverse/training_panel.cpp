@@ -78,7 +78,11 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool preview = !frame->preview_xy.empty() && avail.y > 9.0f * font;
   const float preview_side = preview ? std::min(avail.x, 0.45f * avail.y) : 0.0f;
-  const float plot_h = std::max(4.0f * font, avail.y - (preview ? preview_side + style.ItemSpacing.y : 0.0f));
+  // The loss by noise level under the loss curve (the column scrolls to it when short).
+  const bool bands = !frame->loss_bands.empty();
+  const float bands_h = bands ? 5.5f * font : 0.0f;
+  const float plot_h = std::max(4.0f * font, avail.y - (preview ? preview_side + style.ItemSpacing.y : 0.0f) -
+                                                 (bands ? bands_h + style.ItemSpacing.y : 0.0f));
 
   renderer::PlotOptions options;
   options.size = ImVec2(avail.x, plot_h);
@@ -97,6 +101,7 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   series.color = palette.schedule_a;
   series.thickness = 2.0f;
   renderer::draw_plot("##loss", {series}, options);
+  if (bands) draw_loss_bands(frame->loss_bands, ImVec2(avail.x, bands_h), palette);
 
   if (preview) {
     // A small cloud of the latest preview, as draw-list dots (few points; no GL target needed).
@@ -121,6 +126,37 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
     renderer::end_plot_area(area, p);
   }
   return actions;
+}
+
+void TrainingPanel::draw_loss_bands(const std::vector<TrainingFrame::LossBand>& bands, ImVec2 size,
+                                    const renderer::Palette& palette) {
+  double top = 0.0;
+  for (const auto& band : bands) {
+    if (std::isfinite(band.mean)) top = std::max(top, static_cast<double>(band.mean));
+  }
+  renderer::PlotOptions options;
+  options.size = size;
+  options.title = "loss by log-SNR band";
+  options.x_label = "log-SNR λ";
+  options.show_legend = false;
+  options.font_scale = 0.8f;
+  const renderer::AxisRange x_range{bands.front().log_snr_lower, bands.back().log_snr_upper};
+  const renderer::AxisRange y_range{0.0, top > 0.0 ? 1.1 * top : 1.0};
+  const renderer::PlotInteraction area = renderer::begin_plot_area("##loss_bands", x_range, y_range, options);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (const auto& band : bands) {
+    if (!std::isfinite(band.mean)) continue;   // no group trained at that level this interval
+    const float x0 = area.x_map.to_pixel(band.log_snr_lower) + 1.0f, x1 = area.x_map.to_pixel(band.log_snr_upper) - 1.0f;
+    dl->AddRectFilled(ImVec2(x0, area.y_map.to_pixel(band.mean)), ImVec2(x1, area.y_map.to_pixel(0.0)), palette.schedule_a);
+  }
+  renderer::end_plot_area(area, options);
+  if (area.hovered) {
+    for (const auto& band : bands) {
+      if (area.hover_x >= band.log_snr_lower && area.hover_x < band.log_snr_upper) {
+        ImGui::SetTooltip("log-SNR in [%.2f, %.2f): mean loss %.4g", band.log_snr_lower, band.log_snr_upper, band.mean);
+      }
+    }
+  }
 }
 
 }  // namespace diffuscope::gui

@@ -25,6 +25,9 @@ class TrainingPanel {
 
  private:
   std::shared_ptr<const TrainingFrame> converted_;  // frame whose loss arrays are below
+  // Bars of the loss per log-SNR band: which noise levels the network still finds hard.
+  static void draw_loss_bands(const std::vector<TrainingFrame::LossBand>& bands, ImVec2 size,
+                              const renderer::Palette& palette);
   std::vector<double> loss_x_, loss_y_;
 };
 
