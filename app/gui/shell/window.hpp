@@ -58,9 +58,8 @@ class Window {
   // cleared and drawn again, then the picture is copied to the window. When nothing differs,
   // nothing is rasterised and swap() does nothing. Call swap() afterwards (a screenshot between).
   void render(const ImVec4& clear_color);
-  // Whether the last render() rasterised anything, and what (empty: nothing changed on screen).
+  // Whether the last render() rasterised anything (false: nothing changed on screen).
   bool drew_last_frame() const { return drew_last_frame_; }
-  renderer::DamageRect last_damage() const { return last_damage_; }
   // Writes the picture on screen to a PNG (top-down RGB); "" on success, else the error.
   std::string save_screenshot(const std::string& path);
   // Renders an offscreen frame (begin_frame with a size) and returns its pixels, top-down RGBA8.
