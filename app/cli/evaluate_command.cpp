@@ -95,7 +95,8 @@ int run_evaluate_images(const EvaluateFlags& flags) {
 // shipped assets/models/NAME-flow.ckpt unless --model), integrated with --solver over --steps K.
 int run_flow_evaluate(const EvaluateFlags& flags) {
   if (!flags.data.empty()) throw UsageError("--process flow is for 2D points (--name); images sample with DDPM");
-  if (flags.name.empty()) throw UsageError("--process flow needs --name DATASET (" + dataset_names() + ")");
+  if (flags.name.empty())
+    throw UsageError("--process flow needs --name DATASET (" + dataset_names() + ") or --from FILE.csv");
   if (!flags.classifier.empty()) throw UsageError("--classifier is for --data images; 2D points need none");
   const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
   const FlowPlan plan = flow_plan(*flags.parser, flags.reverse);
@@ -110,7 +111,8 @@ int run_flow_evaluate(const EvaluateFlags& flags) {
     // The model first: a missing or DDPM checkpoint fails before any sampling.
     const VelocityChoice model = model_velocity_choice(kind, flags.model, device);
     model_description = model.description;
-    const VelocityChoice exact = exact_velocity_choice(kind, flags.train_n, flags.seed, device);
+    const VelocityChoice exact =
+        exact_velocity_choice(diffusion::make_labelled_dataset2d(kind, flags.train_n, flags.seed), device);
     add_sampled_rows(rows, exact, model, reference, kind, flags.seed, [&](const VelocityChoice& choice) {
       return run_timed_flow(choice, plan, flags.n, flags.seed, device);
     });
@@ -142,43 +144,52 @@ int run_evaluate_from_file(const EvaluateFlags& flags) {
     throw UsageError("--name (a named dataset) and --from (a CSV file of points) cannot be used together; give one");
   if (!flags.data.empty())
     throw UsageError("--from (2D points) and --data (images) cannot be used together; give one");
-  if (parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow)
-    throw UsageError("--from is for --process ddpm; --process flow takes --name only for now");
   if (!flags.classifier.empty()) throw UsageError("--classifier is for --data images; 2D points need none");
   if (flags.train_n_option->count() > 0)
     throw UsageError("--train-n is for --name; with --from the exact denoiser uses every point of the file");
+  const bool flow = parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow;
+  if (!flow && !flags.flow_solver.empty()) throw UsageError("--solver " + flags.flow_solver + " is for --process flow here");
   const PointSource source = read_point_source_file(flags.from);
   if (flags.model.empty())
-    throw UsageError("--from needs --model FILE (a model trained with `diffuscope train --from`): the shipped "
-                     "models are of the named datasets");
-  const ReversePlan plan = reverse_plan(flags.reverse);
+    throw UsageError(std::string("--from needs --model FILE (a model trained with `diffuscope train ") +
+                     (flow ? "--process flow " : "") + "--from FILE.csv`): the shipped models are of the named datasets");
+  const diffusion::LabelledPoints2D points = source.points(0, 0);
   const int threads = diffusion::configure_threads(flags.threads);
   const torch::Device device = device_from_flag(flags.device);
-  const diffusion::LabelledPoints2D points = source.points(0, 0);
   std::ostringstream table;
   table << "denoiser,sliced_wasserstein,beyond_0.3,max_distance,seconds\n";
-  std::string model_description;
+  const auto add_row = [&](const char* label, const TimedSamples& samples) {
+    const Stragglers far = stragglers_from(points.xy, samples.xy);
+    table << label << ',' << std::fixed << std::setprecision(6) << sliced_wasserstein(samples.xy, points.xy) << ','
+          << far.share_beyond << ',' << far.max_distance << ',' << std::setprecision(3) << samples.seconds << '\n';
+  };
+  std::string sampler_description, model_description;
   try {
     // Moons only fills the parameter: --model is set, so no shipped checkpoint is looked up.
-    const DenoiserChoice model = model_denoiser_choice(diffusion::Dataset2DKind::Moons, flags.model, device, plan.config);
-    model_description = model.description;
-    const DenoiserChoice exact =
-        exact_denoiser_choice(points, diffusion::kNullClass, 0.0, device, plan.config);
-    for (const auto& [label, choice] : {std::pair<const char*, const DenoiserChoice*>{"exact", &exact},
-                                        std::pair<const char*, const DenoiserChoice*>{"model", &model}}) {
-      const TimedSamples samples = run_timed_reverse(*choice, plan, flags.n, flags.seed, device);
-      const Stragglers far = stragglers_from(points.xy, samples.xy);
-      table << label << ',' << std::fixed << std::setprecision(6) << sliced_wasserstein(samples.xy, points.xy) << ','
-            << far.share_beyond << ',' << far.max_distance << ',' << std::setprecision(3) << samples.seconds << '\n';
+    if (flow) {
+      const FlowPlan plan = flow_plan(*flags.parser, flags.reverse);
+      sampler_description = "flow matching, " + plan.description() + "; exact velocity over the file's points";
+      const VelocityChoice model = model_velocity_choice(diffusion::Dataset2DKind::Moons, flags.model, device);
+      model_description = model.description;
+      add_row("exact", run_timed_flow(exact_velocity_choice(points, device), plan, flags.n, flags.seed, device));
+      add_row("model", run_timed_flow(model, plan, flags.n, flags.seed, device));
+    } else {
+      const ReversePlan plan = reverse_plan(flags.reverse);
+      sampler_description = plan.schedule_name + ", " + std::to_string(plan.steps.size()) + " sampling steps, " +
+                            plan.sampler_description() + "; exact denoiser over the file's points";
+      const DenoiserChoice model = model_denoiser_choice(diffusion::Dataset2DKind::Moons, flags.model, device, plan.config);
+      model_description = model.description;
+      const DenoiserChoice exact = exact_denoiser_choice(points, diffusion::kNullClass, 0.0, device, plan.config);
+      add_row("exact", run_timed_reverse(exact, plan, flags.n, flags.seed, device));
+      add_row("model", run_timed_reverse(model, plan, flags.n, flags.seed, device));
     }
   } catch (const c10::Error& e) {
     throw std::runtime_error(e.what_without_backtrace());
   }
   std::cout << table.str();
   std::cerr << "evaluate: " << flags.n << " samples vs the " << source.description() << " (no data row: a file "
-            << "has no fresh draw); " << plan.schedule_name << ", " << plan.steps.size() << " sampling steps, "
-            << plan.sampler_description() << "; exact denoiser over the file's points; " << model_description << "; "
-            << device.str() << " (" << threads << (threads == 1 ? " thread" : " threads") << ")\n";
+            << "has no fresh draw); " << sampler_description << "; " << model_description << "; " << device.str()
+            << " (" << threads << (threads == 1 ? " thread" : " threads") << ")\n";
   return 0;
 }
 

@@ -28,7 +28,7 @@ diffusion::ProcessFamily parse_process_flag(const std::string& process) {
 }
 
 void refuse_ddpm_flags_for_flow(const CLI::App& command) {
-  for (const char* name : {"--sigma", "--eta", "--interpolation", "--spacing", "--class", "--guidance", "--curvature", "--from"}) {
+  for (const char* name : {"--sigma", "--eta", "--interpolation", "--spacing", "--class", "--guidance"}) {
     const CLI::Option* option = command.get_option_no_throw(name);
     if (option != nullptr && option->count() > 0)
       throw UsageError(std::string(name) + " is for --process ddpm; with --process flow the sampler integrates a "
@@ -66,14 +66,12 @@ FlowPlan flow_plan(const CLI::App& command, const ReverseFlags& reverse) {
   return plan;
 }
 
-VelocityChoice exact_velocity_choice(diffusion::Dataset2DKind kind, int train_n, std::uint64_t data_seed,
-                                     const torch::Device& device) {
-  diffusion::Dataset2D train = diffusion::make_dataset2d(kind, train_n, data_seed);
+VelocityChoice exact_velocity_choice(const diffusion::LabelledPoints2D& train, const torch::Device& device) {
   const torch::Tensor points =
-      torch::from_blob(train.xy.data(), {train.size(), 2}, torch::kFloat32).clone().to(device);
+      torch::tensor(train.xy, torch::TensorOptions().dtype(torch::kFloat32)).reshape({train.size(), 2}).to(device);
   VelocityChoice choice;
   choice.field = diffusion::make_exact_velocity(std::make_shared<diffusion::ExactVelocity>(points));
-  choice.description = "exact velocity over " + std::to_string(train_n) + " training points";
+  choice.description = "exact velocity over " + std::to_string(train.size()) + " training points";
   return choice;
 }
 
@@ -95,19 +93,30 @@ VelocityChoice model_velocity_choice(diffusion::Dataset2DKind kind, const std::s
 }
 
 TimedSamples run_timed_flow(const VelocityChoice& velocity, const FlowPlan& plan, int n, std::uint64_t seed,
-                            const torch::Device& device) {
+                            const torch::Device& device, int tracked_paths) {
   torch::NoGradGuard no_grad;
   diffusion::NoiseSource noise(noise_seed(seed));
   const torch::Tensor x_1 = noise.normal({n, 2}, device);
+  TrackedPaths paths(n, tracked_paths);
+  diffusion::FlowStepCallback on_step;
+  if (paths.tracked() > 0) {
+    paths.keep(x_1);
+    on_step = [&](const torch::Tensor& x, const diffusion::FlowStep&) {
+      paths.keep(x);
+      return true;
+    };
+  }
   const auto start = std::chrono::steady_clock::now();
   // Copying to the CPU waits for the device, so the time covers all the work.
-  const torch::Tensor samples = diffusion::run_flow(x_1, plan.steps, plan.solver, velocity.field)
-                                    .x.to(torch::kCPU, torch::kFloat32)
-                                    .contiguous();
+  const diffusion::FlowRun run = diffusion::run_flow(x_1, plan.steps, plan.solver, velocity.field, on_step);
+  const torch::Tensor samples = run.x.to(torch::kCPU, torch::kFloat32).contiguous();
   TimedSamples result;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.network_evaluations = run.nfe;
   const float* data = samples.data_ptr<float>();
   result.xy.assign(data, data + samples.numel());
+  result.curvature = paths.curvature();
+  result.tracked_paths = paths.tracked();
   return result;
 }
 

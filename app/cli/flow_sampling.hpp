@@ -31,7 +31,7 @@ diffusion::ProcessFamily parse_process_flag(const std::string& process);
 
 // Throws a UsageError naming the first of these flags typed on `command` (those that exist there):
 // the reverse-process and schedule flags (--sigma, --eta, --interpolation, --spacing, the
-// "Schedule" group, --class, --guidance, --curvature, --from), which flow matching has no use for.
+// "Schedule" group, --class, --guidance), which flow matching has no use for.
 void refuse_ddpm_flags_for_flow(const CLI::App& command);
 
 // Sampling steps K when --steps is not given with --process flow.
@@ -57,9 +57,9 @@ struct VelocityChoice {
   std::string description;  // "exact velocity over 2000 training points"
   std::optional<diffusion::PointCheckpointMetadata> model_info;  // set for a learned model
 };
-// The exact field of make_dataset2d(kind, train_n, data_seed) (the exact denoiser's points).
-VelocityChoice exact_velocity_choice(diffusion::Dataset2DKind kind, int train_n, std::uint64_t data_seed,
-                                     const torch::Device& device);
+// The exact field of `train`'s points (the exact denoiser's: make_labelled_dataset2d(kind, train_n,
+// seed) for a named dataset, every point of a --from file).
+VelocityChoice exact_velocity_choice(const diffusion::LabelledPoints2D& train, const torch::Device& device);
 // A learned flow model: the file at `model_path`, or assets/models/<kind>-flow.ckpt when it is
 // empty (a missing shipped file is a UsageError naming it; a DDPM file is a CheckpointError).
 VelocityChoice model_velocity_choice(diffusion::Dataset2DKind kind, const std::string& model_path,
@@ -67,7 +67,8 @@ VelocityChoice model_velocity_choice(diffusion::Dataset2DKind kind, const std::s
 
 // n samples by integrating from x_1 ~ N(0, I), drawn from NoiseSource(noise_seed(seed)) as
 // run_timed_reverse draws x_T: equal seeds start both processes from the same noise.
+// tracked_paths > 0: the curvature of the first rows' paths (TrackedPaths), as run_timed_reverse.
 TimedSamples run_timed_flow(const VelocityChoice& velocity, const FlowPlan& plan, int n, std::uint64_t seed,
-                            const torch::Device& device);
+                            const torch::Device& device, int tracked_paths = 0);
 
 }  // namespace diffuscope::cli

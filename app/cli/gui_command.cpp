@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/choices.hpp"
+#include "cli/gui_sampler_flags.hpp"
 #include "cli/usage_error.hpp"
 #include "diffusion/assets.hpp"
 #include "diffusion/datasets2d.hpp"
@@ -69,7 +70,11 @@ void validate_gui_options(const gui::GuiOptions& options) {
   if (options.theme != "dark" && options.theme != "light") {
     throw UsageError("unknown --theme '" + options.theme + "'; valid themes: dark, light");
   }
-  parse_choice_flag<gui::ForwardProcess>("--process", options.process, "processes");
+  validate_gui_process_flags(options);
+  if (options.b_flow && (options.process == "markov" || options.process == "naive")) {
+    throw UsageError("--b-flow needs the closed-form process (not --process " + options.process +
+                     "): flow matching's path is drawn in closed form only");
+  }
   if (options.t < -1) throw UsageError("--t must be >= 0 (it is clamped to T)");
   parse_choice_flag<gui::AppView>("--view", options.view, "views");
   if (options.image_count != 0 && (options.image_count < gui::kMinImageCount || options.image_count > gui::kMaxImageCount)) {
@@ -90,7 +95,6 @@ void validate_gui_options(const gui::GuiOptions& options) {
     throw UsageError("unknown --dataset '" + options.dataset + "'; valid datasets: " + dataset_names());
   }
   parse_choice_flag<gui::DenoiserKind>("--denoiser", options.denoiser, "denoisers");
-  parse_choice_flag<diffusion::SigmaKind>("--sigma", options.sigma, "choices");
   if (!(options.eta >= 0.0 && options.eta <= 1.0)) throw UsageError("--eta must be in [0, 1]");
   if (!(options.interpolation >= 0.0 && options.interpolation <= 1.0)) {
     throw UsageError("--interpolation must be in [0, 1]");
@@ -251,12 +255,17 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--export-content", o.export_content,
                      "Exports: window (as shown) or views (the views, timeline and readout, no controls)")
       ->capture_default_str();
-  parser->add_option("--process", o.process, "2D forward process: closed, markov or naive")
+  parser->add_option("--process", o.process,
+                     "2D forward process: closed, markov or naive; flow: the reverse view's panel 0 "
+                     "integrates flow matching's velocity (--solver euler or heun, --steps K)")
       ->capture_default_str();
   parser->add_option("--t", o.t,
                      "Initial cursor t, clamped to 0..T (default: T/10); reverse view: the t shown "
                      "once the run has finished (default: follow it to t = 0)");
   parser->add_flag("--compare", o.compare, "Start with the second schedule (B) shown");
+  parser->add_flag("--b-flow", o.b_flow,
+                   "Start comparing A with flow matching's path as B: x_τ = (1 − τ)·x₀ + τ·ε, τ = t/T, on A's ε "
+                   "(closed-form process only; implies --compare)");
   parser->add_option("--view", o.view, "Start in the forward, reverse or images view")->capture_default_str();
   parser->add_option("--image-model", o.image_model,
                      "Images view and x̂_0 in the forward view: image checkpoint (default: the shipped "
@@ -270,22 +279,29 @@ Command add_gui_command(CLI::App& app, GuiLauncher launch_gui) {
   parser->add_option("--dataset", o.dataset, "2D dataset: " + dataset_names() + " (default moons)");
   parser->add_option("--denoiser", o.denoiser, "Reverse view: model (trained network) or exact")
       ->capture_default_str();
-  parser->add_option("--sigma", o.sigma, "Reverse and images views: small (β̃), large (β), interpolated or ddim")
+  parser->add_option("--sigma", o.sigma,
+                     "Reverse and images views: small (β̃), large (β), interpolated, ddim, or ode (the "
+                     "probability-flow ODE, --solver)")
       ->capture_default_str();
   parser->add_option("--eta", o.eta, "Reverse view: DDIM's η in [0, 1]")->capture_default_str();
   parser->add_option("--interpolation", o.interpolation, "Reverse view: v in [0, 1] for --sigma interpolated")
       ->capture_default_str();
   parser->add_option("--steps", o.steps, "Reverse view: sampling steps K (0: every step)")->capture_default_str();
   parser->add_option("--spacing", o.spacing, "Reverse view: " + spacing_names())->capture_default_str();
+  parser->add_option("--solver", o.solver,
+                     "--sigma ode: euler, heun or dpmpp2m (default heun); --process flow: euler or heun "
+                     "(default euler)");
   parser->add_option("--reverse-compare", o.reverse_compare,
                      "Reverse view preset: sigma (β̃ | β | DDIM η=0 | DDIM η=1), steps, denoiser, target "
                      "(ε-, x₀- and v-models, DDIM η=0, K=50) or ode (DDPM, DDIM η=0, Heun and "
-                     "DPM-Solver++(2M) at about 10 network evaluations)");
+                     "DPM-Solver++(2M) at about 10 network evaluations) or guidance (one class at "
+                     "classifier-free guidance w = 0, 1, 3, 7) or flow (DDPM, DDIM η=0, flow matching "
+                     "Euler and Heun at about 10 network evaluations)");
   parser->add_option("--overlay", o.overlay,
                      "Reverse view overlays, comma-separated: score or eps (arrows), x0, paths, posterior "
                      "(default: paths)");
   parser->add_option("--track", o.track, "Reverse view: track this many points (0-8) from the start");
-  parser->add_option("--train", o.train, "Start training the dataset's model in the window (planned steps)");
+  parser->add_option("--train", o.train, "Start training the dataset's model in the window (planned steps); with a drawing as the data (a drawn scene), the drawing's model");
   parser->add_option("--screenshot", o.screenshot_path, "Render, write this PNG and exit");
   parser->add_option("--frames", o.screenshot_frames,
                      "Frames to render before the screenshot or benchmark ends")

@@ -85,6 +85,15 @@ constexpr int kDefaultImageCount = 64;
 // Paths whose curvature --curvature reports: enough for a stable mean, cheap to record per step.
 constexpr int kCurvaturePaths = 256;
 
+// The --curvature line of stderr, for the DDPM/ODE and the flow samplers alike.
+std::string curvature_line(const TimedSamples& samples) {
+  std::ostringstream line;
+  line << "trajectory curvature: " << std::fixed << std::setprecision(4) << samples.curvature
+       << " (mean path length / endpoint distance of the first " << samples.tracked_paths
+       << " samples' paths from x_T; 1 = straight)\n";
+  return line.str();
+}
+
 // --data: the flags that only make sense for 2D points are refused, naming them.
 int run_image_sample_command(const SampleFlags& flags) {
   check_image_dataset_flag(flags.data);
@@ -113,13 +122,19 @@ int run_image_sample_command(const SampleFlags& flags) {
 
 // --process flow: integrate the exact or the learned velocity field from x_1 ~ N(0, I).
 int run_flow_sample(const SampleFlags& flags) {
-  if (!flags.data.empty()) throw UsageError("--process flow is for 2D points (--name); images sample with DDPM");
-  if (flags.name.empty()) throw UsageError("--process flow needs --name DATASET (" + dataset_names() + ")");
+  if (!flags.data.empty()) throw UsageError("--process flow is for 2D points (--name or --from); images sample with DDPM");
   if (!flags.out.empty() || flags.no_clip) throw UsageError("--out and --no-clip are for --data images");
   const DenoiserKind denoiser_kind = parse_denoiser_flag(flags.denoiser);
   if (denoiser_kind == DenoiserKind::Exact && !flags.model.empty())
     throw UsageError("--model needs --denoiser model (the exact velocity field has no weights)");
-  const diffusion::Dataset2DKind kind = parse_dataset_flag(flags.name);
+  const PointSource source = resolve_point_source(flags.name, flags.from_option, flags.from);
+  if (source.is_file() && flags.train_n_option->count() > 0)
+    throw UsageError("--train-n is for --name; with --from the exact velocity uses every point of the file");
+  if (source.is_file() && denoiser_kind == DenoiserKind::Model && flags.model.empty())
+    throw UsageError("--from with --denoiser model needs --model FILE (a flow model from `diffuscope train "
+                     "--process flow --from FILE.csv`; the shipped models are of the named datasets)");
+  // Names the shipped checkpoint only when --model is empty, which a file source refused above.
+  const diffusion::Dataset2DKind kind = source.kind().value_or(diffusion::Dataset2DKind::Moons);
   const FlowPlan plan = flow_plan(*flags.parser, flags.reverse);
   const int threads = diffusion::configure_threads(flags.threads);
   const torch::Device device = device_from_flag(flags.device);
@@ -127,13 +142,13 @@ int run_flow_sample(const SampleFlags& flags) {
   std::string description;
   try {
     const VelocityChoice velocity = denoiser_kind == DenoiserKind::Exact
-                                        ? exact_velocity_choice(kind, flags.train_n, flags.seed, device)
+                                        ? exact_velocity_choice(source.points(flags.train_n, flags.seed), device)
                                         : model_velocity_choice(kind, flags.model, device);
     description = velocity.description;
-    if (velocity.model_info && velocity.model_info->dataset != diffusion::to_string(kind))
+    if (velocity.model_info && source.kind() && velocity.model_info->dataset != diffusion::to_string(kind))
       std::cerr << "sample: note: the model was trained on '" << velocity.model_info->dataset
                 << "', not on --name " << flags.name << '\n';
-    samples = run_timed_flow(velocity, plan, flags.n, flags.seed, device);
+    samples = run_timed_flow(velocity, plan, flags.n, flags.seed, device, flags.curvature ? kCurvaturePaths : 0);
   } catch (const c10::Error& e) {
     throw std::runtime_error(e.what_without_backtrace());
   }
@@ -144,7 +159,12 @@ int run_flow_sample(const SampleFlags& flags) {
        << std::setprecision(3) << samples.seconds << " s = " << std::scientific << std::setprecision(3)
        << point_evaluations / std::max(samples.seconds, 1e-9) << " point-evaluations/s on " << device.str()
        << " (" << threads << (threads == 1 ? " thread" : " threads") << "), " << description << '\n';
-  if (flags.evaluate) {
+  if (flags.curvature) line << curvature_line(samples);
+  if (flags.evaluate && source.is_file()) {  // no fresh draws of a file: its own points are the reference
+    line << "sliced Wasserstein distance to the data: " << std::fixed << std::setprecision(4)
+         << sliced_wasserstein(samples.xy, source.points(0, 0).xy) << " (" << kSwdDirections << " directions, "
+         << flags.n << " samples vs " << source.description() << ")\n";
+  } else if (flags.evaluate) {
     const double distance = sliced_wasserstein(samples.xy, fresh_data(kind, flags.n, flags.seed, 0));
     line << "sliced Wasserstein distance to fresh data: " << std::fixed << std::setprecision(4) << distance
          << " (" << kSwdDirections << " directions, " << flags.n << " vs " << flags.n << " fresh "
@@ -156,8 +176,8 @@ int run_flow_sample(const SampleFlags& flags) {
 
 int run_sample(const SampleFlags& flags) {
   const bool from_given = from_flag_given(flags.from_option);
-  if ((from_given || has_class_flags(flags)) && parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow)
-    throw UsageError("--from, --class and --guidance are for the DDPM sampler; --process flow takes --name only for now");
+  if (has_class_flags(flags) && parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow)
+    throw UsageError("--class and --guidance are for --process ddpm (the conditional models are DDPM models)");
   if (!flags.data.empty() && (from_given || has_class_flags(flags)))
     throw UsageError("--from, --class and --guidance are for 2D points; --data samples images unconditionally");
   if (parse_process_flag(flags.process) == diffusion::ProcessFamily::Flow) return run_flow_sample(flags);
@@ -221,11 +241,7 @@ int run_sample(const SampleFlags& flags) {
        << point_evaluations / seconds << " point-evaluations/s on " << device.str() << " (" << threads
        << (threads == 1 ? " thread" : " threads") << "), " << plan.sampler_description() << ", " << description
        << '\n';
-  if (flags.curvature) {
-    line << "trajectory curvature: " << std::fixed << std::setprecision(4) << samples.curvature
-         << " (mean path length / endpoint distance of the first " << samples.tracked_paths
-         << " samples' paths from x_T; 1 = straight)\n";
-  }
+  if (flags.curvature) line << curvature_line(samples);
   if (flags.evaluate && source.is_file()) {  // no fresh draws of a file: its own points are the reference
     const std::vector<float> reference = source.points(0, 0).xy;
     line << "sliced Wasserstein distance to the data: " << std::fixed << std::setprecision(4)

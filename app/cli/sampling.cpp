@@ -146,13 +146,7 @@ DenoiserChoice exact_denoiser_choice(const diffusion::LabelledPoints2D& train, i
   DenoiserChoice choice;
   if (class_id != diffusion::kNullClass) {
     auto conditional = std::make_shared<diffusion::ConditionalExactDenoiser>(points, train.class_id, train.num_classes);
-    // Both hold their ExactDenoiser by reference: `conditional`, captured below, keeps them alive.
-    const diffusion::Denoiser unconditional = diffusion::make_exact_denoiser(conditional->denoiser(diffusion::kNullClass), config);
-    const diffusion::Denoiser of_class = diffusion::make_exact_denoiser(conditional->denoiser(class_id), config);
-    const diffusion::Denoiser guided = diffusion::make_guided_denoiser(unconditional, of_class, guidance, config);
-    choice.denoiser = [guided, conditional](const torch::Tensor& x_t, const diffusion::SamplingStep& step) {
-      return guided(x_t, step);
-    };
+    choice.denoiser = diffusion::make_guided_exact_denoiser(conditional, class_id, guidance, config);
     std::ostringstream description;
     description << "exact denoiser over " << train_n << " training points, class " << class_id << " ("
                 << conditional->class_size(class_id) << " points), guidance w = " << guidance
@@ -181,8 +175,10 @@ DenoiserChoice model_denoiser_choice(diffusion::Dataset2DKind kind, const std::s
       diffusion::load_point_model(path, device, shipped ? std::string(diffusion::to_string(kind)) : "");
   DenoiserChoice choice;
   choice.denoiser = diffusion::make_model_denoiser(loaded.model, loaded.metadata.target, config);
+  // A conditional checkpoint (e.g. evaluate --model NAME-cond.ckpt) samples its null class: say so.
   choice.description = "learned model " + path + " (" + std::string(diffusion::to_string(loaded.metadata.target)) +
-                       "-prediction)";
+                       "-prediction" +
+                       (loaded.metadata.model.num_classes > 0 ? ", conditional, sampled with the null class" : "") + ")";
   choice.model_info = loaded.metadata;
   return choice;
 }
@@ -243,21 +239,31 @@ PlanRun run_plan(const torch::Tensor& x_T, const ReversePlan& plan, const diffus
   return run;
 }
 
+TrackedPaths::TrackedPaths(int n, int tracked_paths) : tracked_(std::max(0, std::min(n, tracked_paths))) {}
+
+void TrackedPaths::keep(const torch::Tensor& x) {
+  if (tracked_ > 0) states_.push_back(x.slice(0, 0, tracked_).to(torch::kCPU, torch::kFloat32));
+}
+
+double TrackedPaths::curvature() const {
+  if (tracked_ == 0 || states_.empty()) return std::numeric_limits<double>::quiet_NaN();
+  // Path-major, as mean_path_length_ratio reads it: [tracked, states, 2].
+  const torch::Tensor paths = torch::stack(states_).permute({1, 0, 2}).contiguous();
+  const std::vector<float> values(paths.data_ptr<float>(), paths.data_ptr<float>() + paths.numel());
+  return diffusion::mean_path_length_ratio(values, static_cast<std::size_t>(tracked_), 2);
+}
+
 TimedSamples run_timed_reverse(const DenoiserChoice& denoiser, const ReversePlan& plan, int n,
                                std::uint64_t seed, const torch::Device& device, int tracked_paths) {
   torch::NoGradGuard no_grad;
   diffusion::NoiseSource noise(noise_seed(seed));
   const torch::Tensor x_T = noise.normal({n, 2}, device);
-  const int tracked = std::max(0, std::min(n, tracked_paths));
-  std::vector<torch::Tensor> states;  // [tracked, 2] each: x_T, then after every step
-  auto keep_state = [&](const torch::Tensor& x) {
-    states.push_back(x.slice(0, 0, tracked).to(torch::kCPU, torch::kFloat32));
-  };
+  TrackedPaths paths(n, tracked_paths);
   diffusion::StepCallback on_step;
-  if (tracked > 0) {
-    keep_state(x_T);
+  if (paths.tracked() > 0) {
+    paths.keep(x_T);
     on_step = [&](const torch::Tensor& x, const diffusion::SamplingStep&, int) {
-      keep_state(x);
+      paths.keep(x);
       return true;
     };
   }
@@ -270,14 +276,8 @@ TimedSamples run_timed_reverse(const DenoiserChoice& denoiser, const ReversePlan
   result.network_evaluations = run.network_evaluations * denoiser.evaluations_per_step;
   const float* data = samples.data_ptr<float>();
   result.xy.assign(data, data + samples.numel());
-  result.curvature = std::numeric_limits<double>::quiet_NaN();
-  if (tracked > 0) {
-    // Path-major, as mean_path_length_ratio reads it: [tracked, states, 2].
-    const torch::Tensor paths = torch::stack(states).permute({1, 0, 2}).contiguous();
-    const std::vector<float> values(paths.data_ptr<float>(), paths.data_ptr<float>() + paths.numel());
-    result.curvature = diffusion::mean_path_length_ratio(values, static_cast<std::size_t>(tracked), 2);
-    result.tracked_paths = tracked;
-  }
+  result.curvature = paths.curvature();
+  result.tracked_paths = paths.tracked();
   return result;
 }
 

@@ -106,6 +106,20 @@ struct TimedSamples {
   double curvature = 0;   // NaN unless tracked_paths > 0
   int tracked_paths = 0;
 };
+// The first `tracked_paths` rows (at most n) of every state a sampler passes through, kept on the
+// CPU, and their curvature: the mean path length / endpoint distance (trajectory_curvature.hpp).
+// Shared by the DDPM/ODE and the flow samplers' --curvature.
+class TrackedPaths {
+ public:
+  TrackedPaths(int n, int tracked_paths);
+  int tracked() const { return tracked_; }
+  void keep(const torch::Tensor& x);   // x [n, 2]: x_T first, then each step's state
+  double curvature() const;            // NaN without tracked rows or states
+ private:
+  int tracked_ = 0;
+  std::vector<torch::Tensor> states_;
+};
+
 TimedSamples run_timed_reverse(const DenoiserChoice& denoiser, const ReversePlan& plan, int n,
                                std::uint64_t seed, const torch::Device& device, int tracked_paths = 0);
 

@@ -10,6 +10,8 @@
 
 #include <torch/torch.h>
 
+#include "diffusion/exact_denoiser.hpp"
+
 namespace diffusion {
 
 void validate_guidance_scale(double w) {
@@ -46,6 +48,17 @@ Denoiser make_guided_denoiser(Denoiser unconditional, Denoiser conditional, doub
              const torch::Tensor& x_t, const SamplingStep& step) {
     return guided_prediction(x_t, unconditional(x_t, step), conditional(x_t, step), w, step, config);
   };
+}
+
+Denoiser make_guided_exact_denoiser(std::shared_ptr<const ConditionalExactDenoiser> exact, int class_id, double w,
+                                    const ReverseConfig& config) {
+  if (!exact) throw std::invalid_argument("make_guided_exact_denoiser: no exact denoiser");
+  // make_exact_denoiser keeps references to the ExactDenoisers inside `exact`: the returned
+  // function holds `exact` itself.
+  const Denoiser unconditional = make_exact_denoiser(exact->denoiser(kNullClass), config);
+  const Denoiser of_class = make_exact_denoiser(exact->denoiser(class_id), config);
+  const Denoiser guided = make_guided_denoiser(unconditional, of_class, w, config);
+  return [guided, exact](const torch::Tensor& x_t, const SamplingStep& step) { return guided(x_t, step); };
 }
 
 }  // namespace diffusion

@@ -12,6 +12,7 @@
 #include "gui/lecture/lecture_inputs.hpp"
 #include "gui/state/drawing.hpp"
 #include "gui/state/limits.hpp"
+#include "gui/state/model_follow.hpp"
 #include "gui/state/point_colors.hpp"
 
 namespace diffuscope::gui {
@@ -261,19 +262,54 @@ TEST_F(DrawingCsv, AGoodFileBecomesTheDataAndExportWritesItBack) {
   EXPECT_EQ(export_drawing_csv(state), "");  // nothing to export: a warning, no file
 }
 
-TEST_F(DrawingCsv, TheReverseJobOnADrawingUsesTheExactDenoiser) {
+TEST_F(DrawingCsv, TheJobsOnADrawingCarryItAndKeepTheModelPanels) {
   AppState state;
   state.reverse.panel_count = 2;
   ReverseJob named = with_drawing(make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0), state);
   EXPECT_EQ(named.drawn, nullptr);
   ASSERT_EQ(named.panels.size(), 2u);
   state.reverse.panels[0].denoiser = DenoiserKind::Model;
+  state.reverse.panels[0].model_target = diffusion::PredictionTarget::Eps;
   named = with_drawing(make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0), state);
   EXPECT_EQ(named.panels[0].denoiser, DenoiserKind::Model);  // a named dataset keeps its learned model
+  EXPECT_EQ(named.panels[0].model_target, diffusion::PredictionTarget::Eps);
+  EXPECT_EQ(with_drawing(make_training_job(state.reverse, state.dataset), state).drawn, nullptr);
+
   state.use_drawing = true;
+  ASSERT_TRUE(state.drawing.dab(0.0, 0.0, Brush{}));
   const ReverseJob drawn = with_drawing(make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0), state);
   EXPECT_EQ(drawn.drawn, state.drawing.points());
-  for (const ReversePanelSpec& panel : drawn.panels) EXPECT_EQ(panel.denoiser, DenoiserKind::Exact);
+  // A Model panel stays one (the worker uses the drawing's model, or the exact denoiser, labelled,
+  // while there is none); the drawing has one model, so no per-target one is asked for.
+  EXPECT_EQ(drawn.panels[0].denoiser, DenoiserKind::Model);
+  EXPECT_FALSE(drawn.panels[0].model_target.has_value());
+  EXPECT_EQ(drawn.panels[1].denoiser, state.reverse.panels[1].denoiser);
+  // The Train panel trains on the drawing.
+  EXPECT_EQ(with_drawing(make_training_job(state.reverse, state.dataset), state).drawn, state.drawing.points());
+
+  // An edited drawing restarts the reverse run (a new point set: the worker's exact denoiser and
+  // the drawing's model follow it).
+  state.drawing.begin_stroke();
+  ASSERT_TRUE(state.drawing.dab(1.0, 1.0, Brush{}));
+  const ReverseJob edited = with_drawing(make_reverse_job(state.reverse, state.a.schedule(), state.dataset, 0, 0), state);
+  EXPECT_TRUE(restarts_run(drawn, edited));
+  EXPECT_FALSE(restarts_run(drawn, drawn));
+}
+
+// A training publishes a model every ~2 s; the reverse run shown restarts with a newer one only
+// once it has played out (or the training ended), so every watched run reaches x_0.
+TEST(DrawnModelFollow, ANewerModelWaitsUntilTheShownRunHasPlayedOut) {
+  // Nothing newer: the run's own model.
+  EXPECT_EQ(followed_model_revision(4, 4, false, true), 4u);
+  // Newer while training and the run still plays: kept.
+  EXPECT_EQ(followed_model_revision(5, 4, false, true), 4u);
+  // Played out, or no run sent yet: the newest.
+  EXPECT_EQ(followed_model_revision(5, 4, true, true), 5u);
+  // The training ended (its final model): at once.
+  EXPECT_EQ(followed_model_revision(6, 4, false, false), 6u);
+  // The first model of a drawing replaces the exact stand-in once the run has played out.
+  EXPECT_EQ(followed_model_revision(1, 0, false, true), 0u);
+  EXPECT_EQ(followed_model_revision(1, 0, true, true), 1u);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // A drawn dataset in the worker (issue 17): the forward view noises the drawing's own points and
-// reports their classes; the reverse view's exact denoiser is trained on the drawing, for every
-// panel (no model has learnt a drawing), and its samples land on the drawn points.
+// reports their classes; the reverse view's exact denoiser is trained on the drawing, for Model
+// panels too while no model has been trained on it (test_drawn_training.cpp: once one has), and
+// its samples land on the drawn points.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

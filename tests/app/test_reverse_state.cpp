@@ -401,6 +401,8 @@ TEST(ReverseArrows, NinetiethPercentileBecomesMostOfACell) {
 TEST(ReverseTexts, SwdAndLabels) {
   EXPECT_EQ(dg::swd_text(0.0123), "SWD to data = 0.0123");
   EXPECT_EQ(dg::swd_text(std::nan("")), "SWD to data = …");
+  EXPECT_EQ(dg::swd_text(0.0456, 3), "SWD to class 3 = 0.0456");
+  EXPECT_EQ(dg::swd_text(std::nan(""), 0), "SWD to class 0 = …");
   dg::ReversePanelSpec spec;
   spec.sampler.sigma = SigmaKind::DDIM;
   spec.sampler.eta = 1.0;

@@ -88,6 +88,7 @@ void expect_same_panel(const ReversePanelSettings& x, const ReversePanelSettings
   if (with_denoiser) EXPECT_EQ(x.model_target, y.model_target);
   EXPECT_EQ(x.family, y.family);
   EXPECT_EQ(x.ode_solver, y.ode_solver);
+  if (with_denoiser) EXPECT_EQ(x.process, y.process);
 }
 
 // Every scene-held field of `state` changed from a fresh AppState's value.
@@ -148,6 +149,7 @@ AppState everything_changed() {
   r.panels[2].sampler.clip_x0 = true;
   r.panels[1].ode_solver = diffusion::OdeSolver::Heun;
   r.panels[3].ode_solver = diffusion::OdeSolver::DpmSolverPP2M;
+  r.panels[1].process = diffusion::ProcessFamily::Flow;   // a flow panel: Heun (above)
   r.spacing = diffusion::Spacing::Linspace;
   r.n_points = 1500;
   r.seed = 99;
@@ -855,7 +857,7 @@ std::vector<ShippedScene> load_shipped() {
 
 TEST(ShippedScenes, AllScenesInLectureOrderLoadWithoutWarnings) {
   const std::vector<SceneEntry> entries = list_scenes(shipped_scenes_dir());
-  ASSERT_EQ(entries.size(), 11u) << shipped_scenes_dir();
+  ASSERT_EQ(entries.size(), 13u) << shipped_scenes_dir();
   const std::set<std::string> all_keys = key_paths(json::parse(scene_to_json(AppState())));
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const std::string name = fs::path(entries[i].path).filename().string();
@@ -879,7 +881,7 @@ TEST(ShippedScenes, AllScenesInLectureOrderLoadWithoutWarnings) {
 
 TEST(ShippedScenes, TellTheLecturesStory) {
   const std::vector<ShippedScene> s = load_shipped();
-  ASSERT_EQ(s.size(), 11u);
+  ASSERT_EQ(s.size(), 13u);
   // 1: the naive process; 2: Markov steps.
   EXPECT_EQ(s[0].state.view, AppView::Forward);
   EXPECT_EQ(s[0].state.process, ForwardProcess::Naive);
@@ -986,8 +988,9 @@ TEST(ShippedScenes, ReverseRunsStayCheapOnATwoCoreCpu) {
     const int T = s.state.a.params.T;
     long long network = 0, exact = 0;
     for (int i = 0; i < r.panel_count; ++i) {
-      // Heun spends two evaluations per step.
-      const int per_step = r.panels[i].ode_solver == diffusion::OdeSolver::Heun ? 2 : 1;
+      // Heun spends two evaluations per step; a guided panel (a class) two for each of those.
+      const int per_step = (r.panels[i].ode_solver == diffusion::OdeSolver::Heun ? 2 : 1) *
+                           (r.panels[i].class_id != diffusion::kNullClass ? 2 : 1);
       const long long K = per_step * effective_steps(r.panels[i].steps, T);
       if (r.panels[i].denoiser == DenoiserKind::Exact) exact += K * r.n_points * static_cast<long long>(r.n_points);
       else network += K * r.n_points;

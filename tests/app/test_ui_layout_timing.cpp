@@ -99,6 +99,78 @@ TEST(Layout, PresenterModeGivesTheControlsWidthToTheViews) {
   EXPECT_FLOAT_EQ(shifted.clouds.y, reverse.clouds.y + 25.0f);
 }
 
+TEST(Layout, ShortWindowGivesTheCurvesTheirAxisTitleUpToHalfTheBody) {
+  // 1280x720 at UI scale 1.5 leaves a body of about 476 px: 40% (190 px) is too short for the
+  // curves' legend row and a plot with its title "t"; they get what they ask, up to half.
+  const float body_h = 476.0f;
+  const auto plain = dg::compute_layout(1280, body_h, 27, 0, false);
+  EXPECT_FLOAT_EQ(plain.curves.h, std::floor(0.40f * body_h));
+  const auto asked = dg::compute_layout(1280, body_h, 27, 0, false, true, 220.0f);
+  EXPECT_FLOAT_EQ(asked.curves.h, 220.0f);
+  EXPECT_FLOAT_EQ(asked.points.y, asked.curves.bottom());
+  EXPECT_FLOAT_EQ(asked.points.bottom(), body_h);
+  const auto greedy = dg::compute_layout(1280, body_h, 27, 0, false, true, 400.0f);
+  EXPECT_FLOAT_EQ(greedy.curves.h, std::floor(0.50f * body_h));   // the point views keep half
+  const auto compared = dg::compute_layout(1280, body_h, 27, 0, true, true, 400.0f);
+  EXPECT_FLOAT_EQ(compared.curves.h, std::floor(0.55f * body_h));
+  EXPECT_FLOAT_EQ(compared.marginal.h, compared.curves.h);   // the marginal shares the top row
+  // A roomy window already gives more than the minimum: unchanged.
+  const auto roomy = dg::compute_layout(1920, 800, 27, 0, false, true, 220.0f);
+  EXPECT_FLOAT_EQ(roomy.curves.h, std::floor(0.40f * 800));
+}
+
+TEST(Layout, PlotMinimumHeightMatchesThePlotWidgetMargins) {
+  // Font 20, tick labels at 0.85 (17 px), an inner area of 2 fonts, with the x-axis title:
+  // pads 2·7 + half a tick label 8.5 + inner 40 + tick row 1.3·17 + title 1.2·20.
+  EXPECT_NEAR(dg::plot_min_height(20.0f, 0.85f, true, 2.0f), 14.0f + 8.5f + 40.0f + 22.1f + 24.0f, 1e-3f);
+  EXPECT_NEAR(dg::plot_min_height(20.0f, 0.85f, false, 2.0f), 14.0f + 8.5f + 40.0f + 22.1f, 1e-3f);
+  // The curves panel adds both window paddings, the A/B key line and the legend row.
+  EXPECT_NEAR(dg::curves_panel_min_height(20.0f, 10.0f, 25.0f, 30.0f, 7.0f),
+              20.0f + 25.0f + 30.0f + 7.0f + dg::plot_min_height(20.0f, 0.85f, true, 2.0f), 1e-3f);
+}
+
+TEST(Layout, ControlColumnHoldsAComboAtTheFontSizeWithinAThird) {
+  // A quarter of the width, at least 14.5 font sizes, at most 0.34 of the width.
+  EXPECT_FLOAT_EQ(dg::control_column_width(1920, 18), 480.0f);           // a quarter wins
+  EXPECT_FLOAT_EQ(dg::control_column_width(1280, 27), std::floor(14.5f * 27));
+  EXPECT_FLOAT_EQ(dg::control_column_width(1280, 36), std::floor(0.34f * 1280));
+  EXPECT_FLOAT_EQ(dg::control_column_width(1280, 27, false), 0.0f);
+  // The forward and reverse views share it: the view switch does not jump.
+  for (float font : {18.0f, 27.0f, 36.0f}) {
+    EXPECT_FLOAT_EQ(dg::compute_layout(1280, 600, font, 0, false).schedule.w,
+                    dg::compute_reverse_layout(1280, 600, font, 0).controls.w);
+  }
+}
+
+TEST(Layout, TableUnderAPlotKeepsTheRowsThatFit) {
+  // Room for all: the plot takes the rest.
+  dg::PlotOverTable all = dg::fit_plot_over_table(300, 100, 30, 10, 4);
+  EXPECT_EQ(all.rows, 4);
+  EXPECT_FLOAT_EQ(all.plot_h, 300.0f - 10 - 4 * 30);
+  // 180 px: 70 px under the plot's 100 (and the 10 of spacing) hold two 30 px rows.
+  dg::PlotOverTable two = dg::fit_plot_over_table(180, 100, 30, 10, 4);
+  EXPECT_EQ(two.rows, 2);
+  EXPECT_FLOAT_EQ(two.plot_h, 180.0f - 10 - 2 * 30);
+  // Exactly one row's room counts as room.
+  EXPECT_EQ(dg::fit_plot_over_table(140, 100, 30, 10, 4).rows, 1);
+  // No room: no table, the plot keeps the panel (or its minimum, clipped, when even that is short).
+  dg::PlotOverTable none = dg::fit_plot_over_table(120, 100, 30, 10, 4);
+  EXPECT_EQ(none.rows, 0);
+  EXPECT_FLOAT_EQ(none.plot_h, 120.0f);
+  EXPECT_FLOAT_EQ(dg::fit_plot_over_table(50, 100, 30, 10, 4).plot_h, 100.0f);
+  // Whatever fits never overflows: plot + spacing + rows <= the height, and one more row would.
+  for (float avail = 100; avail < 400; avail += 7) {
+    const dg::PlotOverTable f = dg::fit_plot_over_table(avail, 100, 30, 10, 4);
+    if (f.rows > 0) {
+      EXPECT_LE(f.plot_h + 10 + 30 * f.rows, avail + 1e-3f) << avail;
+    }
+    if (f.rows < 4) {
+      EXPECT_GT(100 + 10 + 30 * (f.rows + 1), avail) << avail;
+    }
+    EXPECT_GE(f.plot_h, 100.0f);
+  }
+}
+
 TEST(FrameTiming, MedianAndNearestRankP95) {
   dg::FrameTiming empty;
   EXPECT_EQ(empty.summary().frames, 0);

@@ -503,6 +503,11 @@ TEST(CliErrors, BadGuiFlagsExitTwoBeforeAnyWindowOpens) {
       {{"gui", "--size", "12"}, {"--size"}},
       {{"gui", "--frames", "0"}, {"--frames"}},
       {{"gui", "--process", "foo"}, {"--process", "markov"}},
+      {{"gui", "--sigma", "odee"}, {"--sigma", "odee", "ddim", "ode"}},
+      {{"gui", "--sigma", "ode", "--solver", "rk4"}, {"--solver", "rk4", "dpmpp2m"}},
+      {{"gui", "--process", "flow", "--solver", "dpmpp2m"}, {"--solver", "dpmpp2m", "euler or heun"}},
+      {{"gui", "--solver", "heun"}, {"--solver", "--sigma ode", "--process flow"}},
+      {{"gui", "--process", "flow", "--sigma", "ode"}, {"--process flow", "--sigma ode"}},
       {{"gui", "--t=-5"}, {"--t"}},
       {{"gui", "--scene", "no-such-scene"}, {"--scene", "no-such-scene", "shipped scenes"}},
       {{"gui", "--scene", "/nonexistent/lecture.json"}, {"--scene", "/nonexistent/lecture.json"}},
@@ -1287,6 +1292,75 @@ TEST(CliFlow, ShippedFlowModelsSampleTheirDatasets) {
   EXPECT_NE(r.back().err.find("checkerboard-flow.ckpt"), std::string::npos) << r.back().err;
 }
 
+TEST(CliFlow, PointsFromACsvFileGoThroughEveryFlowCommand) {
+  // --from FILE.csv wherever --name is accepted, with --process flow too: the path at tau = 0 is
+  // the file's points, the exact velocity lands on them, a flow model trains on them and
+  // evaluate compares both with the file (no data row: a file has no fresh draw).
+  const TempFolder folder;
+  const std::string csv = folder.file("three.csv"), model = folder.file("three-flow.ckpt");
+  std::string text = "x,y\n";
+  const double centres[3][2] = {{-2.0, 0.0}, {2.0, 0.5}, {0.0, -1.5}};
+  for (int i = 0; i < 60; ++i)
+    text += std::to_string(centres[i % 3][0] + 0.01 * (i % 7)) + "," + std::to_string(centres[i % 3][1] - 0.01 * (i % 5)) + "\n";
+  write_bytes(csv, text);
+  const CliResult train = run_cli({"train", "--process", "flow", "--from", csv, "--steps", "60", "--batch", "64",
+                                   "--seed", "3", "--threads", "1", "--out", model});
+  ASSERT_EQ(train.exit_code, 0) << train.err << train.out;
+  const std::vector<CliResult> r = run_cli_batch({
+      {"forward", "--process", "flow", "--from", csv, "--tau", "0", "--seed", "4"},
+      {"sample", "--process", "flow", "--from", csv, "--denoiser", "exact", "--n", "90", "--steps", "40",
+       "--solver", "heun", "--seed", "5", "--threads", "1", "--evaluate"},
+      {"evaluate", "--process", "flow", "--from", csv, "--model", model, "--n", "90", "--steps", "5", "--seed", "2",
+       "--threads", "1"},
+      {"sample", "--process", "flow", "--from", csv, "--denoiser", "model", "--n", "10"},
+      {"evaluate", "--process", "flow", "--from", csv, "--n", "10"},
+      {"sample", "--process", "flow", "--from", csv, "--class", "0", "--n", "10"},
+  });
+  ASSERT_EQ(r[0].exit_code, 0) << r[0].err;
+  const Csv path = parse_csv(r[0].out);
+  ASSERT_EQ(path.rows.size(), 60u);
+  EXPECT_NEAR(path.rows[4][0], centres[1][0] + 0.04, 1e-6);
+  EXPECT_NEAR(path.rows[4][1], centres[1][1] - 0.04, 1e-6);
+
+  expect_finite_xy(r[1], 90);
+  const Csv samples = parse_csv(r[1].out);
+  for (const auto& row : samples.rows) {  // the exact field carries every sample to a file point
+    double nearest = 1e9;
+    for (const auto& c : centres) nearest = std::min(nearest, std::hypot(row[0] - c[0], row[1] - c[1]));
+    EXPECT_LT(nearest, 0.2) << row[0] << "," << row[1];
+  }
+  EXPECT_NE(r[1].err.find("sliced Wasserstein distance to the data"), std::string::npos) << r[1].err;
+  EXPECT_NE(r[1].err.find("exact velocity over 60 training points"), std::string::npos) << r[1].err;
+
+  ASSERT_EQ(r[2].exit_code, 0) << r[2].err;
+  std::stringstream lines(r[2].out);
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_EQ(line, "denoiser,sliced_wasserstein,beyond_0.3,max_distance,seconds");
+  std::vector<std::string> labels;
+  while (std::getline(lines, line)) labels.push_back(split(line, ',')[0]);
+  EXPECT_EQ(labels, (std::vector<std::string>{"exact", "model"}));
+  EXPECT_NE(r[2].err.find("flow matching, euler, 5 steps"), std::string::npos) << r[2].err;
+
+  for (int i = 3; i <= 5; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(r[i].exit_code, 2);
+    EXPECT_TRUE(r[i].out.empty()) << r[i].out;
+  }
+  EXPECT_NE(r[3].err.find("--model FILE"), std::string::npos) << r[3].err;
+  EXPECT_NE(r[4].err.find("train --process flow --from"), std::string::npos) << r[4].err;
+  EXPECT_NE(r[5].err.find("--class"), std::string::npos) << r[5].err;
+}
+
+TEST(CliConditional, AConditionalModelEvaluatedWithoutAClassSaysSo) {
+  const CliResult r = run_cli({"evaluate", "--name", "moons", "--model",
+                               DIFFUSCOPE_SOURCE_DIR "/assets/models/moons-cond.ckpt", "--n", "50", "--train-n", "50",
+                               "--steps", "5", "--sigma", "ddim", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("moons-cond.ckpt (v-prediction, conditional, sampled with the null class)"), std::string::npos)
+      << r.err;
+}
+
 TEST(CliFlow, MeaninglessCombinationsExitTwo) {
   expect_usage_errors({
       {flow_sample_args("moons", {"--sigma", "large"}), {"--sigma", "--process ddpm"}},
@@ -1407,6 +1481,28 @@ TEST(CliOde, CurvatureOfOdePathsIsFarBelowDdpms) {
   EXPECT_TRUE(std::isfinite(ztsnr) && ztsnr >= 1.0) << r[2].err;
   for (const std::vector<double>& row : parse_csv(r[2].out).rows)
     ASSERT_TRUE(std::isfinite(row[0]) && std::isfinite(row[1]));
+}
+
+TEST(CliFlow, CurvatureIsOneForAStraightFieldAndBelowDdpmsOnMoons) {
+  // The exact velocity of a single point carries every sample along the straight line to it:
+  // curvature 1. On moons the learned flow model's paths bend (the marginal field averages many
+  // straight lines) but far less than DDPM's zig-zag from the same x_T at the same NFE.
+  const TempFolder folder;
+  const std::string one_point = folder.file("one.csv");
+  write_bytes(one_point, "0.5,-0.25\n");
+  const std::vector<CliResult> r = run_cli_batch({
+      {"sample", "--process", "flow", "--from", one_point, "--denoiser", "exact", "--n", "64", "--steps", "8",
+       "--solver", "heun", "--curvature", "--threads", "1"},
+      flow_sample_args("moons", {"--denoiser", "model", "--n", "300", "--steps", "10", "--curvature"}),
+      {"sample", "--name", "moons", "--denoiser", "model", "--n", "300", "--steps", "10", "--seed", "1",
+       "--curvature", "--threads", "1"},
+  });
+  for (const CliResult& run : r) ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NEAR(number_after(r[0].err, "trajectory curvature: "), 1.0, 1e-3) << r[0].err;
+  const double flow = number_after(r[1].err, "trajectory curvature: ");
+  const double ddpm = number_after(r[2].err, "trajectory curvature: ");
+  EXPECT_GE(flow, 1.0) << r[1].err;
+  EXPECT_LT(flow, ddpm) << r[1].err << r[2].err;
 }
 
 TEST(CliOde, EvaluateNamesTheSolverAndItsNfe) {
@@ -1734,4 +1830,12 @@ TEST(CliConditional, TrainsOnTheClassColumnOfACsvFile) {
                                     "--guidance", "2", "--n", "20", "--steps", "5"});
   expect_finite_xy(sample, 20);
   EXPECT_NE(sample.err.find("2 classes), class 1, guidance w = 2"), std::string::npos) << sample.err;
+}
+
+TEST(CliErrors, GuiBFlowNeedsTheClosedFormProcess) {
+  // Flow matching's path as B is drawn in closed form only (checked before any window opens).
+  expect_usage_errors({
+      {{"gui", "--b-flow", "--process", "markov"}, {"--b-flow", "markov", "closed form"}},
+      {{"gui", "--b-flow", "--process", "naive"}, {"--b-flow", "naive"}},
+  });
 }

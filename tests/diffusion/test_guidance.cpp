@@ -2,6 +2,7 @@
 // guidance: against a double brute force, landing on the class's points, w = 0 and w = 1 against
 // the unconditional and conditional runs (bit for bit, same seed), and a statistical check.
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -183,6 +184,31 @@ TEST(GuidedSampling, ZeroIsUnconditionalAndOneIsConditionalBitForBit) {
   EXPECT_TRUE(torch::equal(run(make_guided_denoiser(unconditional, conditional, 0.0, config)), plain));
   EXPECT_TRUE(torch::equal(run(make_guided_denoiser(unconditional, conditional, 1.0, config)), class_five));
   EXPECT_FALSE(torch::equal(plain, class_five));  // the check above could fail
+}
+
+TEST(GuidedSampling, GuidedExactDenoiserIsTheCombinationOfItsTwoHalves) {
+  // make_guided_exact_denoiser (the GUI's and the CLI's): the same predictions as
+  // make_guided_denoiser over the null-class and class denoisers built by hand, at every w.
+  const LabelledPoints2D points = make_labelled_dataset2d(Dataset2DKind::Moons, 300, 31);
+  auto exact = std::make_shared<const ConditionalExactDenoiser>(guidance_train_tensor(points), points.class_id,
+                                                                points.num_classes);
+  const ReverseConfig config = guidance_small_sigma();
+  const Denoiser unconditional = make_exact_denoiser(exact->denoiser(kNullClass), config);
+  const Denoiser conditional = make_exact_denoiser(exact->denoiser(1), config);
+  const Schedule schedule{ScheduleParams{}};
+  const SamplingStep step = sampling_steps(schedule, 20, Spacing::Trailing)[10];
+  NoiseSource noise(32);
+  const torch::Tensor x_t = noise.normal({50, 2});
+  for (const double w : {0.0, 1.0, 3.0}) {
+    const Prediction by_hand = make_guided_denoiser(unconditional, conditional, w, config)(x_t, step);
+    const Prediction built = make_guided_exact_denoiser(exact, 1, w, config)(x_t, step);
+    EXPECT_TRUE(torch::allclose(built.eps, by_hand.eps, 1e-6, 1e-6)) << w;
+    EXPECT_TRUE(torch::allclose(built.x0, by_hand.x0, 1e-6, 1e-6)) << w;
+  }
+  EXPECT_FALSE(torch::allclose(unconditional(x_t, step).eps, conditional(x_t, step).eps, 1e-3, 1e-3));
+  EXPECT_THROW(make_guided_exact_denoiser(exact, 2, 1.0, config), std::invalid_argument);   // moons: 0, 1
+  EXPECT_THROW(make_guided_exact_denoiser(exact, 1, 10.5, config), std::invalid_argument);  // w > 10
+  EXPECT_THROW(make_guided_exact_denoiser(nullptr, 1, 1.0, config), std::invalid_argument);
 }
 
 TEST(GuidedSampling, EightGaussiansClassSamplesSitAtTheirCentre) {

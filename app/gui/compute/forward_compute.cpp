@@ -19,6 +19,7 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/device.hpp"
+#include "diffusion/flow_matching.hpp"
 #include "diffusion/forward_process.hpp"
 #include "diffusion/image_denoiser.hpp"
 #include "diffusion/image_model.hpp"
@@ -27,6 +28,7 @@
 #include "diffusion/sampling_steps.hpp"
 #include "diffusion/seeding.hpp"
 #include "gui/compute/image_model_store.hpp"
+#include "gui/protocol/flow_path.hpp"
 #include "gui/protocol/worker_failures.hpp"
 #include "gui/compute/data_key.hpp"
 #include "gui/compute/tensor_copy.hpp"
@@ -112,6 +114,7 @@ struct SideCache {
   std::shared_ptr<const Image> strip_image;
   std::uint64_t strip_seed = 0;
   bool strip_naive = false;  // Markov and closed-form strips are the same images
+  bool strip_flow = false;   // flow matching's path (ForwardJob::b_flow) instead of the schedule's
   double strip_naive_beta = 0;
   int strip_count = -1;
   std::shared_ptr<const std::vector<Image>> strip;
@@ -292,15 +295,17 @@ struct ForwardComputer::Impl {
 
   // x_t of the image (flat tensor) for one side. Markov uses the closed form: it has the same
   // marginal, and stepping a 256x256x3 image through thousands of steps per scrub is not worth it.
+  // flow: flow matching's path at τ = t / T on the same image ε.
   torch::Tensor image_at(const diffusion::Schedule& schedule, ForwardProcess process,
-                         double naive_beta, int t) const {
+                         double naive_beta, int t, bool flow) const {
+    if (flow) return diffusion::flow_path_sample(image_x0, image_eps, flow_tau(t, schedule.T()));
     if (process == ForwardProcess::Naive)
       return diffusion::naive_sample(image_x0, t, naive_beta, image_eps);
     return diffusion::q_sample(schedule, image_x0, t, image_eps);
   }
 
-  void update_strip(SideCache& side, const diffusion::Schedule& schedule, const ForwardJob& job) {
-    if (side.strip_valid && side.strip_params == schedule.params() &&
+  void update_strip(SideCache& side, const diffusion::Schedule& schedule, const ForwardJob& job, bool flow) {
+    if (side.strip_valid && side.strip_params == schedule.params() && side.strip_flow == flow &&
         side.strip_image == job.image && side.strip_seed == job.seed &&
         side.strip_naive == (job.process == ForwardProcess::Naive) &&
         side.strip_count == job.strip_count &&
@@ -310,13 +315,14 @@ struct ForwardComputer::Impl {
     side.strip_t = strip_timesteps(schedule.T(), job.strip_count);
     auto strip = std::make_shared<std::vector<Image>>();
     for (int t : side.strip_t)
-      strip->push_back(to_display_image(image_at(schedule, job.process, job.naive_beta, t),
+      strip->push_back(to_display_image(image_at(schedule, job.process, job.naive_beta, t, flow),
                                         *job.image));
     side.strip = std::move(strip);
     side.strip_params = schedule.params();
     side.strip_image = job.image;
     side.strip_seed = job.seed;
     side.strip_naive = job.process == ForwardProcess::Naive;
+    side.strip_flow = flow;
     side.strip_naive_beta = job.naive_beta;
     side.strip_count = job.strip_count;
     side.strip_valid = true;
@@ -377,18 +383,22 @@ struct ForwardComputer::Impl {
     return x;
   }
 
-  void compute_side(int index, const SharedSchedule& shared, const ForwardJob& job,
+  // flow: the side is flow matching's path at τ = t / T (T of this side's schedule), on the
+  // points' common eps, so that point i of A and of B share their eps (ForwardJob::b_flow).
+  void compute_side(int index, const SharedSchedule& shared, const ForwardJob& job, bool flow,
                     const CancelToken& cancel, bool defer_x0, ForwardSide& out) {
     SideCache& side = sides[index];
     const diffusion::Schedule& schedule = *shared;
     const int t = std::clamp(job.t, 0, schedule.T());
+    const double tau = flow_tau(t, schedule.T());
     out.schedule = shared;
     out.t = t;
+    out.flow = flow;
 
     torch::Tensor xt;
-    switch (job.process) {
+    switch (flow ? ForwardProcess::ClosedForm : job.process) {
       case ForwardProcess::ClosedForm:
-        xt = diffusion::q_sample(schedule, x0, t, eps);
+        xt = flow ? diffusion::flow_path_sample(x0, eps, tau) : diffusion::q_sample(schedule, x0, t, eps);
         break;
       case ForwardProcess::Markov:
         xt = markov_state(side, schedule, t, cancel);
@@ -405,7 +415,12 @@ struct ForwardComputer::Impl {
 
     Moments2D& m = out.moments;
     xy_moments(out.xt_xy, m.sample_mean, m.sample_variance);
-    if (job.process == ForwardProcess::Naive) {
+    if (flow) {
+      for (int c = 0; c < 2; ++c) {
+        m.predicted_mean[c] = flow_predicted_mean(tau, x0_mean[c]);
+        m.predicted_variance[c] = flow_predicted_variance(tau, x0_variance[c]);
+      }
+    } else if (job.process == ForwardProcess::Naive) {
       for (int c = 0; c < 2; ++c) {
         m.predicted_mean[c] = x0_mean[c];
         m.predicted_variance[c] = x0_variance[c] + t * job.naive_beta;
@@ -419,16 +434,18 @@ struct ForwardComputer::Impl {
     }
 
     if (image) {
-      const torch::Tensor image_xt = image_at(schedule, job.process, job.naive_beta, t);
+      const torch::Tensor image_xt = image_at(schedule, job.process, job.naive_beta, t, flow);
       out.image = to_display_image(image_xt, *image);
-      if (job.predict_x0) {
+      if (job.predict_x0 && flow) {
+        out.x0_hat_note = "x̂_0: the image model knows the variance-preserving processes only";
+      } else if (job.predict_x0) {
         try {
           predict_x0(side, schedule, job, t, image_xt, defer_x0, out);
         } catch (const std::exception& e) {
           out.x0_hat_note = std::string("x̂_0: ") + failure_message(e);
         }
       }
-      update_strip(side, schedule, job);
+      update_strip(side, schedule, job, flow);
       out.strip = side.strip;
       out.strip_t = side.strip_t;
     }
@@ -497,6 +514,8 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
   // The UI sends the schedules it built (the last good ones of its slots): used as they are.
   if (!job.schedule_a) throw std::invalid_argument("schedule A: none was sent");
   if (job.compare && !job.schedule_b) throw std::invalid_argument("schedule B: none was sent");
+  if (job.b_flow && job.process != ForwardProcess::ClosedForm)
+    throw std::invalid_argument("b_flow: flow matching's path is drawn in closed form only (process = closed)");
 
   s.update_points(job);
   s.update_image(job);
@@ -506,8 +525,8 @@ ForwardFrame ForwardComputer::compute(const ForwardJob& job, const CancelToken& 
   frame.process = job.process;
   frame.naive_beta = job.naive_beta;
   frame.compare = job.compare;
-  s.compute_side(0, job.schedule_a, job, cancel, defer_x0, frame.a);
-  if (job.compare) s.compute_side(1, job.schedule_b, job, cancel, defer_x0, frame.b);
+  s.compute_side(0, job.schedule_a, job, false, cancel, defer_x0, frame.a);
+  if (job.compare) s.compute_side(1, job.schedule_b, job, job.b_flow, cancel, defer_x0, frame.b);
 
   frame.x0_revision = s.x0_revision;
   frame.x0_xy = s.x0_xy;

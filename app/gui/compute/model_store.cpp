@@ -11,10 +11,12 @@
 #include "diffusion/assets.hpp"
 #include "diffusion/checkpoint.hpp"
 #include "diffusion/point_model.hpp"
+#include "gui/compute/drawn_model_slot.hpp"
 #include "gui/compute/loss_text.hpp"
 
 namespace diffuscope::gui {
-ModelStore::ModelStore(std::string device_name) : device_name_(std::move(device_name)) {}
+ModelStore::ModelStore(std::string device_name)
+    : device_name_(std::move(device_name)), drawn_(std::make_unique<DrawnModelSlot>()) {}
 ModelStore::~ModelStore() = default;
 
 StoredModel ModelStore::get(diffusion::Dataset2DKind kind, std::optional<diffusion::PredictionTarget> target) {
@@ -55,6 +57,65 @@ StoredModel ModelStore::get(diffusion::Dataset2DKind kind, std::optional<diffusi
   return result;
 }
 
+StoredModel ModelStore::get_flow(diffusion::Dataset2DKind kind) {
+  if (auto it = shipped_flow_.find(kind); it != shipped_flow_.end()) return it->second;
+  const std::string name(diffusion::to_string(kind));
+  const std::string path = diffusion::shipped_flow_model_path(kind);
+  StoredModel result;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    result.error = "no flow-matching model for " + name + ": " + path + " not found; make it with `diffuscope train " +
+                   "--process flow --name " + name + " --out " + path + "`";
+    return result;  // not cached: the file may appear later
+  }
+  try {
+    diffusion::LoadedPointModel loaded =
+        diffusion::load_point_model(path, torch::Device(device_name_), name, diffusion::ProcessFamily::Flow);
+    result.model = std::make_shared<diffusion::PointModel>(loaded.model);
+    result.model->ptr()->eval();
+    result.description = std::filesystem::path(path).filename().string() + " · velocity · " +
+                         std::to_string(loaded.metadata.steps) + " steps · loss " +
+                         loss_text(loaded.metadata.final_loss);
+  } catch (const std::exception& e) {
+    result = StoredModel();
+    result.error = "no usable flow-matching model for " + name + ": " + e.what();
+    return result;
+  }
+  shipped_flow_[kind] = result;
+  return result;
+}
+
+StoredModel ModelStore::get_conditional(diffusion::Dataset2DKind kind) {
+  if (auto it = shipped_conditional_.find(kind); it != shipped_conditional_.end()) return it->second;
+  const std::string name(diffusion::to_string(kind));
+  const std::string path = diffusion::shipped_conditional_model_path(kind);
+  StoredModel result;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    result.error = "no conditional model for " + name + ": " + path + " not found; make it with `diffuscope train " +
+                   "--conditional --name " + name + " --out " + path + "`, or choose the exact denoiser";
+    return result;  // not cached: the file may appear later
+  }
+  try {
+    diffusion::LoadedPointModel loaded = diffusion::load_point_model(path, torch::Device(device_name_), name);
+    if (loaded.metadata.model.num_classes <= 0)
+      throw std::runtime_error(path + " holds an unconditional model (trained without --conditional)");
+    result.model = std::make_shared<diffusion::PointModel>(loaded.model);
+    result.model->ptr()->eval();
+    result.target = loaded.metadata.target;
+    result.description = std::filesystem::path(path).filename().string() + " · conditional, " +
+                         std::to_string(loaded.metadata.model.num_classes) + " classes · " +
+                         std::to_string(loaded.metadata.steps) + " steps · loss " +
+                         loss_text(loaded.metadata.final_loss);
+  } catch (const std::exception& e) {
+    result = StoredModel();
+    result.error = "no usable conditional model for " + name + ": " + e.what();
+    return result;
+  }
+  shipped_conditional_[kind] = result;
+  return result;
+}
+
 std::uint64_t ModelStore::publish_trained(diffusion::Dataset2DKind kind,
                                           const diffusion::PointModel& model,
                                           diffusion::PredictionTarget target, std::int64_t steps,
@@ -71,10 +132,27 @@ std::uint64_t ModelStore::publish_trained(diffusion::Dataset2DKind kind,
   return last_revision_;
 }
 
+std::uint64_t ModelStore::publish_trained_on_drawing(std::shared_ptr<const diffusion::LabelledPoints2D> drawing,
+                                                     const diffusion::PointModel& model,
+                                                     diffusion::PredictionTarget target, std::int64_t steps,
+                                                     double loss) {
+  StoredModel stored;
+  stored.target = target;
+  stored.model = std::make_shared<diffusion::PointModel>(model);
+  stored.model->ptr()->eval();
+  stored.revision = ++last_revision_;
+  stored.description = drawn_model_description(drawing ? drawing->size() : 0, target, steps, loss);
+  drawn_->store(std::move(drawing), std::move(stored));
+  return last_revision_;
+}
+
 void ModelStore::move_to(const std::string& device_name) {
   if (device_name == device_name_) return;
   device_name_ = device_name;
   shipped_.clear();
+  shipped_flow_.clear();
+  shipped_conditional_.clear();
+  drawn_->move_to(device_name_);
   const torch::Device device(device_name_);
   for (auto& entry : trained_) {
     if (entry.second.model) entry.second.model->ptr()->to(device);

@@ -24,6 +24,7 @@
 
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/exact_denoiser.hpp"
+#include "diffusion/flow_matching.hpp"
 #include "diffusion/model_denoiser.hpp"
 #include "diffusion/point_model.hpp"
 #include "diffusion/reverse_process.hpp"
@@ -32,8 +33,11 @@
 #include "diffusion/seeding.hpp"
 #include "diffusion/sliced_wasserstein.hpp"
 #include "diffusion/trajectory_curvature.hpp"
+#include "gui/compute/drawn_model_slot.hpp"
+#include "gui/compute/guided_denoisers.hpp"
 #include "gui/compute/model_store.hpp"
 #include "gui/compute/stepped_run.hpp"
+#include "gui/compute/flow_panel_step.hpp"
 #include "gui/protocol/worker_failures.hpp"
 #include "gui/compute/data_key.hpp"
 #include "gui/compute/tensor_copy.hpp"
@@ -89,6 +93,10 @@ struct PanelDistances {
   std::map<int, double> swd_cache;              // by state index
   double copied = std::numeric_limits<double>::quiet_NaN();   // the meter, for swd_state
   std::map<int, double> copied_cache;           // by state index
+  // A guided panel samples one class: its distance is to that class's points of the reference
+  // draw (the drawing's points of the class), so w = 1 is not scored against the other classes.
+  int reference_class = -1;                     // -1: all of the reference draw
+  std::vector<float> class_reference;
 };
 
 bool same_run(const ReverseJob& a, const ReverseJob& b) {
@@ -134,12 +142,15 @@ void validate_job(const ReverseJob& job) {
 }  // namespace
 
 struct ReverseComputer::Impl {
-  Impl(torch::Device on, ModelStore& models) : device(on), store(&models), run(on) {}
+  Impl(torch::Device on, ModelStore& models) : device(on), store(&models), run(on), guided(on) {}
 
   torch::Device device;
   ModelStore* store;
   std::size_t state_cache_bytes = kDefaultStateCacheBytes;
   SteppedRun run;
+  GuidedDenoisers guided;
+  // The run's guided panels' denoisers, by spec (the equation panel's ε̂_∅ and ε̂_c).
+  std::vector<std::pair<ReversePanelSpec, GuidedDenoiser>> guided_panels;
 
   // Caches that outlive runs (a sigma change must not rebuild the exact denoiser).
   std::map<DataKey, std::shared_ptr<const diffusion::ExactDenoiser>> exact_cache;
@@ -188,10 +199,12 @@ struct ReverseComputer::Impl {
   }
 
   // A panel's denoiser: the dataset's model (a chosen target has a model of its own, the
-  // prediction-target compare) or the exact denoiser over the training points.
+  // prediction-target compare), the drawing's model, or the exact denoiser over the training points.
   diffusion::Denoiser denoiser_for(const ReversePanelSpec& spec, const std::optional<StoredModel>& stored) {
-    if (spec.denoiser == DenoiserKind::Model && !job.drawn) {
-      const StoredModel chosen = spec.model_target ? store->get(job.dataset, spec.model_target) : *stored;
+    if (is_guided(spec)) return guided_panels.emplace_back(spec, guided.make(spec, job, *store)).second.guided;
+    if (spec.denoiser == DenoiserKind::Model) {
+      const StoredModel chosen =
+          spec.model_target && !job.drawn ? store->get(job.dataset, spec.model_target) : *stored;
       if (!chosen.model) throw std::runtime_error(chosen.error);
       return holding(diffusion::make_model_denoiser(*chosen.model, chosen.target, spec.sampler), chosen.model);
     }
@@ -199,23 +212,67 @@ struct ReverseComputer::Impl {
     return holding(diffusion::make_exact_denoiser(*exact, spec.sampler), exact);
   }
 
+  // A flow panel's velocity: the dataset's shipped flow model, or the exact velocity over the
+  // exact denoiser's training points (the drawing's, with a drawing).
+  std::shared_ptr<const diffusion::ExactDenoiser> exact_velocity_source;
+  std::shared_ptr<const diffusion::ExactVelocity> exact_velocity;
+  diffusion::VelocityField velocity_for(const ReversePanelSpec& spec) {
+    if (spec.denoiser == DenoiserKind::Model && !job.drawn) {
+      const StoredModel flow = store->get_flow(job.dataset);
+      if (!flow.model) throw std::runtime_error(flow.error);
+      return diffusion::make_model_velocity(*flow.model);
+    }
+    const auto exact = job_exact();
+    if (exact_velocity_source != exact || !exact_velocity) {
+      exact_velocity = std::make_shared<const diffusion::ExactVelocity>(exact->train());
+      exact_velocity_source = exact;
+    }
+    return diffusion::make_exact_velocity(exact_velocity);
+  }
+
   void start_run(const ReverseJob& new_job) {
     run.stop();
     job = new_job;
+    guided_panels.clear();
 
     // The dataset's model, looked up once for every Model panel.
     std::optional<StoredModel> stored;
-    bool any_model = false;
-    for (const auto& spec : job.panels) any_model |= spec.denoiser == DenoiserKind::Model;
-    if (any_model && !job.drawn) stored = store->get(job.dataset);
+    bool any_model = false, any_flow_model = false;
+    for (const auto& spec : job.panels) {
+      // Guided panels use the dataset's conditional model instead (guided_denoisers.hpp).
+      const bool model = spec.denoiser == DenoiserKind::Model && !is_guided(spec);
+      (spec.process == diffusion::ProcessFamily::Flow ? any_flow_model : any_model) |= model;
+    }
+    if (any_model) stored = job.drawn ? store->drawn().get(job.drawn) : store->get(job.dataset);
     model_revision = stored ? stored->revision : 0;
     model_description = !stored ? "exact denoiser · " + std::to_string(job.exact_train_n) +
                                       " training points"
                         : stored->model ? stored->description
                                         : stored->error;
+    if (any_flow_model && !job.drawn) {
+      const StoredModel flow = store->get_flow(job.dataset);
+      const std::string flow_text = flow.model ? flow.description : flow.error;
+      model_description = stored ? model_description + " · " + flow_text : flow_text;
+    }
+
+    for (const auto& panel : job.panels)  // guided Model panels use the conditional model
+      if (is_guided(panel) && panel.denoiser == DenoiserKind::Model && !job.drawn) {
+        const StoredModel conditional = store->get_conditional(job.dataset);
+        const std::string text = conditional.model ? conditional.description : conditional.error;
+        model_description = stored ? model_description + " · " + text : text;
+        break;
+      }
 
     RunSpec spec;
     spec.panels = job.panels;
+    // On a drawing no model has learnt yet, Model panels run, and are labelled, as exact ones (the
+    // description line says why); so do flow and guided Model panels (the app trains only an
+    // unconditional DDPM model on a drawing).
+    if (job.drawn)
+      for (ReversePanelSpec& panel : spec.panels)
+        if (panel.denoiser == DenoiserKind::Model &&
+            (panel.process == diffusion::ProcessFamily::Flow || is_guided(panel) || !stored || !stored->model))
+          panel.denoiser = DenoiserKind::Exact;
     spec.seed = job.seed;
     spec.samples = job.n_points;
     spec.sample_shape = {2};
@@ -223,15 +280,40 @@ struct ReverseComputer::Impl {
     spec.state_budget = state_cache_bytes;
     spec.chunk_rows = kStepChunkRows;
     spec.make_denoiser = [&](const ReversePanelSpec& panel) { return denoiser_for(panel, stored); };
+    spec.make_velocity = [&](const ReversePanelSpec& panel) { return velocity_for(panel); };
     spec.label = panel_label;
     spec.step_name = "a reverse step";
     spec.states_name = "the cloud";
     run.start(std::move(spec));
     distances.assign(job.panels.size(), PanelDistances{});
     data_xy = job.drawn ? job.drawn->xy : fresh_data_for({job.dataset, job.n_points, job.seed});
-    if (job.drawn)
-      model_description = "exact denoiser · the drawing's " + std::to_string(job.drawn->size()) +
-                          " points (no model has learnt a drawing)";
+    set_class_references();
+    if (job.drawn && !stored)
+      model_description = "exact denoiser · the drawing's " + std::to_string(job.drawn->size()) + " points";
+  }
+
+  // PanelDistances::class_reference of the guided panels: the labelled reference draw (the same
+  // points as data_xy) or the drawing, filtered to the panel's class; a class without points there
+  // keeps the whole draw as its reference.
+  void set_class_references() {
+    std::optional<diffusion::LabelledPoints2D> labelled;
+    for (std::size_t i = 0; i < job.panels.size(); ++i) {
+      const ReversePanelSpec& spec = job.panels[i];
+      if (!is_guided(spec)) continue;
+      if (!labelled)
+        labelled = job.drawn ? *job.drawn
+                             : diffusion::make_labelled_dataset2d(job.dataset, job.n_points,
+                                                                  diffusion::derive_seed(job.seed, kFreshDataStream, 0));
+      std::vector<float> of_class;
+      for (int k = 0; k < labelled->size(); ++k)
+        if (labelled->class_id[static_cast<std::size_t>(k)] == spec.class_id) {
+          of_class.push_back(labelled->xy[2 * static_cast<std::size_t>(k)]);
+          of_class.push_back(labelled->xy[2 * static_cast<std::size_t>(k) + 1]);
+        }
+      if (of_class.empty()) continue;
+      distances[i].reference_class = spec.class_id;
+      distances[i].class_reference = std::move(of_class);
+    }
   }
 
   bool following_stream(const SteppedPanel& panel) const { return job.t < 0 && !panel.finished(); }
@@ -254,9 +336,11 @@ struct ReverseComputer::Impl {
           grid[2 * i + 1] = static_cast<float>(-o.half_range + 2.0 * o.half_range * iy / (g - 1));
         }
       torch::Tensor points = from_xy(grid, device);
-      torch::Tensor eps = panel.denoiser(points, step).eps;
+      // A flow panel's field is its velocity v̂ at the state's τ, whichever field was asked for.
+      torch::Tensor eps = panel.is_flow() ? panel.velocity(points, flow_overlay_tau(panel, state))
+                                          : panel.denoiser(points, step).eps;
       // Score of q(x_t): -eps / sqrt(1 - ab_t) (Song et al. 2021, eps-prediction form).
-      if (o.field == VectorField::Score) eps = -eps / std::sqrt(step.one_minus_alpha_bar);
+      if (o.field == VectorField::Score && !panel.is_flow()) eps = -eps / std::sqrt(step.one_minus_alpha_bar);
       out.field_xy = std::move(grid);
       out.field_vectors = to_vector(eps);
     }
@@ -282,7 +366,8 @@ struct ReverseComputer::Impl {
       out.path_length_ratio = diffusion::mean_path_length_ratio(out.trajectories_xy, o.tracked.size(), 2);
     }
 
-    if (o.picked >= 0 && !at_x0) {
+    // Flow matching has no posterior q(x_{t_prev} | x_t, x0_hat): its sampler is deterministic.
+    if (o.picked >= 0 && !at_x0 && !panel.is_flow()) {
       const torch::Tensor x_t = x.narrow(0, o.picked, 1);
       const diffusion::Prediction pred = panel.denoiser(x_t, step);
       // The true posterior q(x_{t_prev} | x_t, x0_hat) of this panel's next step (respaced when
@@ -298,6 +383,18 @@ struct ReverseComputer::Impl {
       out.posterior_sigma = std::sqrt(std::max(0.0, step.posterior_variance()));
       out.posterior_t = step.t;
       out.posterior_t_prev = step.t_prev;
+    }
+  }
+
+  // A guided panel's ε̂_∅, ε̂_c and ε̂_w at the picked point (else point 0) of the shown state.
+  void fill_guidance_numbers(const SteppedPanel& panel, int state, const torch::Tensor& x, ReversePanelFrame& out) const {
+    if (!is_guided(panel.spec) || state >= panel.K()) return;
+    for (const auto& [spec, denoiser] : guided_panels) {
+      if (spec != panel.spec) continue;
+      const int point = job.overlays.picked >= 0 ? job.overlays.picked : 0;
+      out.guidance_numbers =
+          guidance_numbers_at(denoiser, spec, x, point, panel.steps[static_cast<std::size_t>(state)]);
+      return;
     }
   }
 
@@ -319,6 +416,7 @@ struct ReverseComputer::Impl {
       if (const auto shown = run.fill_frame(panel, job.t, p)) {
         const auto& [state, x] = *shown;
         p.xt_xy = to_vector(x);
+        p.sliced_wasserstein_class = d.reference_class;
         auto cached = d.swd_cache.find(state);
         if (cached != d.swd_cache.end()) {
           p.sliced_wasserstein = cached->second;
@@ -331,6 +429,7 @@ struct ReverseComputer::Impl {
         }
         try {
           fill_overlays(panel, state, x, p);
+          fill_guidance_numbers(panel, state, x, p);
         } catch (const std::exception& e) {
           p.error = std::string("overlays: ") + failure_message(e);
         }
@@ -367,7 +466,8 @@ struct ReverseComputer::Impl {
     double distance = std::numeric_limits<double>::quiet_NaN();
     double copied = std::numeric_limits<double>::quiet_NaN();
     try {
-      distance = diffusion::sliced_wasserstein_2d(to_vector(x), data_xy, kSwdDirections);
+      distance = diffusion::sliced_wasserstein_2d(to_vector(x), d.reference_class >= 0 ? d.class_reference : data_xy,
+                                                  kSwdDirections);
       copied = share_within(x, job_exact()->train(), kCopyRadius);
     } catch (const std::exception&) {
       // Non-finite points: the panel's error already says so; the figures stay NaN.

@@ -8,6 +8,7 @@
 
 #include "diffusion/schedule.hpp"
 #include "diffusion/seeding.hpp"
+#include "gui/compute/flow_panel_step.hpp"
 #include "gui/protocol/worker_failures.hpp"
 
 namespace diffuscope::gui {
@@ -18,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 // The panel's steps, visited timesteps, label and denoiser; throws what makes it unable to run.
 void prepare_panel(SteppedPanel& panel, const RunSpec& run) {
   const ReversePanelSpec& spec = panel.spec;
+  if (panel.is_flow()) return prepare_flow_panel(panel, run);
   if (!spec.schedule.built) throw std::invalid_argument(spec.schedule.error);
   const diffusion::Schedule& schedule = *spec.schedule.built;
   panel.T = schedule.T();
@@ -175,6 +177,14 @@ bool SteppedRun::step_panel(std::size_t index, const std::function<bool()>& inte
       const std::int64_t begin = panel.rows_done;
       const std::int64_t rows = std::min(spec_.chunk_rows, n - begin);
       const torch::Tensor x_t = panel.current.narrow(0, begin, rows);
+      if (panel.is_flow()) {
+        diffusion::Prediction flow_pred;
+        panel.next.narrow(0, begin, rows).copy_(flow_panel_rows(panel, k, x_t, hook ? &flow_pred : nullptr));
+        if (hook) hook(index, k, begin, rows, x_t, flow_pred);
+        panel.rows_done = begin + rows;
+        if (panel.rows_done < n && interrupted && interrupted()) return false;
+        continue;
+      }
       const diffusion::Prediction pred = panel.denoiser(x_t, step);
       if (hook) hook(index, k, begin, rows, x_t, pred);
       if (panel.spec.ode_solver) {
@@ -196,7 +206,7 @@ bool SteppedRun::step_panel(std::size_t index, const std::function<bool()>& inte
     if (!torch::isfinite(x).all().item<bool>())
       throw std::runtime_error(spec_.states_name + " became non-finite at t = " + std::to_string(step.t));
     const int state = k + 1;
-    if (panel.spec.ode_solver) panel.ode_h_last = diffusion::ode_carried_h(step);
+    if (panel.spec.ode_solver && !panel.is_flow()) panel.ode_h_last = diffusion::ode_carried_h(step);
     if (state % stride_ == 0) panel.storage[state / stride_].copy_(x);
     panel.current = x;
     panel.states_done = state + 1;

@@ -10,6 +10,8 @@
 // derive_seed(seed), x_T first, then z_k as the (k+1)-th draw, drawn once per step index while
 // some panel still adds noise there; so each panel gets exactly the sequence run_reverse would
 // give it, and panels with different K, sigma or denoiser share x_T and z_0, z_1, ...
+// A flow-matching panel (spec.process = Flow) integrates its velocity field instead, from the same
+// x_T (flow_panel_step.hpp, which also says how its τ maps onto the timeline).
 // A panel that solves the probability-flow ODE (spec.ode_solver) steps with diffusion::ode_step,
 // the step run_ode takes, so it reaches run_ode's x_0 from the same x_T; it draws no z (the
 // others' z sequence is unchanged). Heun's corrector evaluates the denoiser a second time within
@@ -30,6 +32,7 @@
 
 #include <torch/torch.h>
 
+#include "diffusion/flow_matching.hpp"
 #include "diffusion/noise.hpp"
 #include "diffusion/ode_solver.hpp"
 #include "diffusion/reverse_process.hpp"
@@ -60,7 +63,12 @@ struct SteppedPanel {
   // rows still to do; h changes only once the step is complete.
   torch::Tensor ode_x0_last;
   double ode_h_last = 0.0;
+  // Flow-matching panels (spec.process = Flow; flow_panel_step.hpp): τ of states 0..K (1 down to
+  // 0) and the velocity field; empty for diffusion panels.
+  std::vector<double> flow_tau;
+  diffusion::VelocityField velocity;
 
+  bool is_flow() const { return spec.process == diffusion::ProcessFamily::Flow; }
   bool ok() const { return error.empty(); }
   int K() const { return static_cast<int>(steps.size()); }
   bool finished() const { return ok() && states_done == K() + 1; }
@@ -87,6 +95,9 @@ struct RunSpec {
   std::int64_t chunk_rows = 1;                  // rows per denoiser call
   // The panel's denoiser; throws (then that is the panel's error) when it cannot have one.
   std::function<diffusion::Denoiser(const ReversePanelSpec&)> make_denoiser;
+  // A flow-matching panel's velocity field; throws like make_denoiser. Unset: such panels fail
+  // ("2D reverse view only").
+  std::function<diffusion::VelocityField(const ReversePanelSpec&)> make_velocity;
   std::function<std::string(const ReversePanelSpec&, int T)> label;
   std::string step_name;      // where an injected fault fires: "a reverse step"
   std::string states_name;    // what went non-finite: "the cloud"

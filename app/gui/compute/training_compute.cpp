@@ -20,6 +20,7 @@
 #include "diffusion/point_training.hpp"
 #include "diffusion/sampler.hpp"
 #include "diffusion/seeding.hpp"
+#include "gui/compute/drawn_model_slot.hpp"
 #include "gui/compute/model_store.hpp"
 #include "gui/protocol/shared_schedule.hpp"
 #include "gui/protocol/worker_failures.hpp"
@@ -39,6 +40,17 @@ constexpr std::size_t kMaxLossPoints = 4096;
 constexpr int kPreviewPoints = 500;
 constexpr int kPreviewSteps = 50;
 constexpr std::uint64_t kPreviewStream = 0x9E7;
+
+// What the job trains on, in messages: "moons", "the drawing (2000 points)".
+std::string training_data_name(const TrainingJob& job) {
+  if (!job.drawn) return std::string(diffusion::to_string(job.dataset));
+  return "the drawing (" + std::to_string(job.drawn->size()) + " points)";
+}
+
+// Revision of the model the job's reverse runs use now: the drawing's or the dataset's.
+std::uint64_t training_model_revision(const ModelStore& store, const TrainingJob& job) {
+  return job.drawn ? store.drawn().revision() : store.revision(job.dataset);
+}
 
 }  // namespace
 
@@ -65,8 +77,10 @@ struct TrainingComputer::Impl {
   void publish_model() {
     const diffusion::PointModel ema = trainer->ema_model();
     out.model_revision =
-        store->publish_trained(job.dataset, ema, trainer->config().target, trainer->steps_done(),
-                               trainer->recent_loss());
+        job.drawn ? store->publish_trained_on_drawing(job.drawn, ema, trainer->config().target,
+                                                      trainer->steps_done(), trainer->recent_loss())
+                  : store->publish_trained(job.dataset, ema, trainer->config().target, trainer->steps_done(),
+                                           trainer->recent_loss());
   }
 
   void make_preview() {
@@ -146,7 +160,8 @@ void TrainingComputer::start(const TrainingJob& job) {
   if (job.steps < 1 || job.steps > kMaxSteps) {
     s.out = TrainingFrame();
     s.out.dataset = job.dataset;
-    s.out.model_revision = s.store->revision(job.dataset);
+    s.out.drawn = job.drawn;
+    s.out.model_revision = training_model_revision(*s.store, job);
     s.out.message = "training steps = " + std::to_string(job.steps) + " must be in 1.." +
                     std::to_string(kMaxSteps);
     throw std::invalid_argument(s.out.message);
@@ -155,14 +170,28 @@ void TrainingComputer::start(const TrainingJob& job) {
   config.dataset = job.dataset;
   config.planned_steps = job.steps;
   config.seed = job.seed;
-  const std::string name(diffusion::to_string(job.dataset));
+  if (job.drawn) {
+    if (job.drawn->size() == 0) {
+      s.out = TrainingFrame();
+      s.out.dataset = job.dataset;
+      s.out.drawn = job.drawn;
+      s.out.model_revision = training_model_revision(*s.store, job);
+      s.out.message = "the drawing is empty: draw points first (Forward view, Draw your data)";
+      throw std::invalid_argument(s.out.message);
+    }
+    // The drawing's points are the whole training set (the trainer draws its batches from them
+    // as from a dataset's pool).
+    config.data_points = job.drawn->xy;
+  }
+  const std::string name = training_data_name(job);
 
   TrainingFrame fresh;
   fresh.dataset = job.dataset;
+  fresh.drawn = job.drawn;
   fresh.planned_steps = job.steps;
-  fresh.model_revision = s.store->revision(job.dataset);
+  fresh.model_revision = training_model_revision(*s.store, job);
   if (job.from_current) {
-    const StoredModel current = s.store->get(job.dataset);
+    const StoredModel current = job.drawn ? s.store->drawn().latest() : s.store->get(job.dataset);
     if (current.model) {
       config.target = current.target;  // continuing keeps what the model predicts
       s.trainer.emplace(*current.model, config, s.device);
@@ -239,7 +268,7 @@ bool TrainingComputer::advance(std::chrono::microseconds budget,
     return changed;
   } catch (const std::exception& e) {
     // The model published before the error stays the dataset's model.
-    const std::string message = "training " + std::string(diffusion::to_string(s.job.dataset)) +
+    const std::string message = "training " + training_data_name(s.job) +
                                 " stopped at step " + std::to_string(s.trainer->steps_done()) +
                                 ": " + failure_message(e) + "; the model published before it is kept";
     s.trainer.reset();

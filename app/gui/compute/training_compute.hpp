@@ -1,5 +1,6 @@
 #pragma once
-// In-app training of a dataset's 2D model, advanced in short slices on the worker thread between
+// In-app training of a dataset's 2D model, or of a drawing's (TrainingJob::drawn: published as
+// the drawing's model, ModelStore::publish_trained_on_drawing), advanced in short slices on the worker thread between
 // other work. Every ~0.2 s of training it appends the mean loss to the curve; every ~2 s it
 // publishes the EMA model to the ModelStore (a new revision) and draws a small sample preview
 // from it; Stop, the planned step count or an error end it (the first two publish the model

@@ -24,6 +24,8 @@ std::optional<ReversePreset> preset_of(const std::string& name, bool images) {
   if (name == "target") return ReversePreset::TargetComparison;
   if (name == "denoiser") return ReversePreset::DenoiserComparison;
   if (name == "ode") return ReversePreset::OdeSolverComparison;
+  if (name == "guidance") return ReversePreset::GuidanceComparison;
+  if (name == "flow") return ReversePreset::FlowComparison;
   return std::nullopt;
 }
 
@@ -35,11 +37,26 @@ Json sampling_keys(SamplingSettings sampling, const GuiOptions& o, diffusion::Sc
   p0.sampler.sigma = diffusion::parse_sigma_kind(o.sigma).value_or(diffusion::SigmaKind::Small);
   p0.sampler.eta = std::clamp(o.eta, 0.0, 1.0);
   p0.sampler.interpolation = std::clamp(o.interpolation, 0.0, 1.0);
+  // --sigma ode: the probability-flow ODE with --solver (default heun, as `sample --sigma ode`);
+  // --process flow: flow matching with --solver (default euler, as `sample --process flow`).
+  const std::optional<diffusion::OdeSolver> solver = diffusion::parse_ode_solver(o.solver);
+  if (o.sigma == "ode") {
+    p0.sampler.sigma = diffusion::SigmaKind::DDIM;  // of the sampler only the clipping counts
+    p0.sampler.eta = 0.0;
+    p0.ode_solver = solver.value_or(diffusion::OdeSolver::Heun);
+  }
+  if (!images && o.process == "flow") {
+    p0.process = diffusion::ProcessFamily::Flow;
+    p0.ode_solver = solver.value_or(diffusion::OdeSolver::Euler);
+  }
   if (!images) p0.denoiser = o.denoiser == "exact" ? DenoiserKind::Exact : DenoiserKind::Model;
   if (steps >= 0) p0.steps = std::min(steps, diffusion::kMaxTimesteps);  // clamped to T when sent
   p0.family = family;
   sampling.spacing = diffusion::parse_spacing(o.spacing).value_or(diffusion::Spacing::Trailing);
-  if (const auto preset = preset_of(o.reverse_compare, images)) apply_reverse_preset(sampling, *preset, family);
+  if (const auto preset = preset_of(o.reverse_compare, images)) {
+    const auto dataset = diffusion::parse_dataset2d_kind(o.dataset).value_or(diffusion::Dataset2DKind::Moons);
+    apply_reverse_preset(sampling, *preset, family, has_conditional_model(dataset));
+  }
   return Json::parse(sampling_scene_json(sampling, !images));
 }
 
@@ -92,8 +109,9 @@ std::string command_line_scene_json(const GuiOptions& o) {
   Json scene = {{"format", kSceneFormat}, {"version", kSceneVersion}};
   scene["ui_scale"] = std::clamp(static_cast<double>(o.ui_scale), 1.0, 3.0);
   if (o.theme == "dark" || o.theme == "light") scene["theme"] = o.theme;
-  const diffusion::ScheduleKind family = o.compare ? diffusion::ScheduleKind::Linear : fresh.a.params.kind;
-  if (o.compare) {
+  const bool compare = o.compare || o.b_flow;   // --b-flow compares A with flow matching's path
+  const diffusion::ScheduleKind family = compare ? diffusion::ScheduleKind::Linear : fresh.a.params.kind;
+  if (compare) {
     // B = cosine against a linear A; SNR on a log axis shows them best.
     scene["schedules"]["A"]["kind"] = std::string(diffusion::to_string(diffusion::ScheduleKind::Linear));
     diffusion::ScheduleParams linear_a = fresh.a.params;
@@ -101,6 +119,10 @@ std::string command_line_scene_json(const GuiOptions& o) {
     scene["schedules"]["B"]["kind"] = std::string(diffusion::to_string(default_compare_params(linear_a).kind));
     scene["compare"] = true;
     scene["coefficient_tab"] = 1;
+    if (o.b_flow) {
+      scene["b_flow"] = true;
+      scene["coefficient_tab"] = 2;   // log-SNR: the path's 2 log((1 − τ)/τ) beside A's on a linear axis
+    }
   }
   if (o.process == "markov" || o.process == "naive") scene["process"] = o.process;
   if (diffusion::parse_dataset2d_kind(o.dataset)) scene["dataset"] = o.dataset;

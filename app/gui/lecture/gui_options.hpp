@@ -16,6 +16,7 @@ struct GuiOptions {
   std::string screenshot_path;   // --screenshot: render, write PNG, exit
   int screenshot_frames = 30;    // --frames: frames to render after the worker's first frames
   bool compare = false;          // --compare: start with schedule B shown
+  bool b_flow = false;           // --b-flow: compare on, B as flow matching's path (closed form only)
   std::string scene;             // --scene: a scene file (resolved by the CLI: a path, or a shipped
                                  // scene's name or number, e.g. "03" or "03-linear-vs-cosine")
   bool presenter = false;        // --presenter: start with the controls hidden
@@ -24,14 +25,17 @@ struct GuiOptions {
   double soak_seconds = 0.0;     // --soak: random interaction for this long, then a report (0: off)
   std::uint64_t soak_seed = 1;   // --soak-seed
   std::string soak_out;          // --soak-out: the soak report as JSON
-  std::string process = "closed";  // --process: closed | markov | naive (2D forward process)
+  std::string process = "closed";  // --process: closed | markov | naive (2D forward process);
+                                   // flow: reverse panel 0 is a flow-matching panel
+  std::string solver;               // --solver: euler | heun | dpmpp2m for --sigma ode ("": heun)
+                                    // or --process flow ("": euler; euler | heun only)
   int t = -1;                    // --t: initial cursor, clamped to 0..T; -1: T/10 (reverse
                                  // view: the cursor once the run has finished; -1: follow to 0)
   // The reverse view (--view reverse) and what it starts with.
   std::string view = "forward";     // --view: forward | reverse | images
   std::string dataset;              // --dataset: a 2D dataset name ("" = moons)
   std::string denoiser = "model";   // --denoiser: model | exact
-  std::string sigma = "small";      // --sigma: small | large | interpolated | ddim
+  std::string sigma = "small";      // --sigma: small | large | interpolated | ddim | ode
   double eta = 0.0;                 // --eta: DDIM's η in [0, 1]
   double interpolation = 0.5;       // --interpolation: v in [0, 1] for --sigma interpolated
   int steps = 0;                    // --steps: sampling steps K (0 = T)

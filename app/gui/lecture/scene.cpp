@@ -78,6 +78,11 @@ OrderedJson panel_json(const ReversePanelSettings& s, bool with_denoiser) {
     j["denoiser"] = std::string(key_of(s.denoiser));
     // Which learned model: "default" (the dataset's current one) or the one predicting eps/x0/v.
     j["model"] = s.model_target ? std::string(key_of(*s.model_target)) : std::string("default");
+    // "ddpm": the sampler above; "flow": flow matching with ode_solver (euler or heun) and steps.
+    j["process"] = std::string(key_of(s.process));
+    // Classifier-free guidance: the class sampled (-1: none, unconditional) and the scale w.
+    j["class"] = s.class_id;
+    j["guidance"] = s.guidance;
   }
   j["family"] = std::string(key_of(s.family));
   return j;
@@ -336,6 +341,12 @@ bool read_panel(const Json* object, const std::string& path, ReversePanelSetting
     };
     read_into(s, "model", p.model_target, fallback.model_target,
               enum_parser<ModelChoice>(parse_model, "default, " + key_list<diffusion::PredictionTarget>()));
+    // Absent (scenes before flow matching): a fresh panel's, DDPM.
+    read_into(s, "process", p.process, fallback.process, key_parser<diffusion::ProcessFamily>());
+    // Absent (scenes before guidance): a fresh panel's, unconditional. A class the data lacks is
+    // the run's error (it names the data's classes), not the scene's.
+    read_into(s, "class", p.class_id, fallback.class_id, int_parser(diffusion::kNullClass, kMaxPanelClass));
+    read_into(s, "guidance", p.guidance, fallback.guidance, double_parser(0.0, kMaxPanelGuidance));
   }
   read_into(s, "family", p.family, fallback.family, key_parser<diffusion::ScheduleKind>());
   try {
@@ -343,6 +354,10 @@ bool read_panel(const Json* object, const std::string& path, ReversePanelSetting
   } catch (const std::exception& e) {
     report.warnings.push_back(path + ": " + e.what() + "; kept the previous sampler");
     p.sampler = panel.sampler;
+  }
+  if (p.process == diffusion::ProcessFamily::Flow && p.ode_solver == diffusion::OdeSolver::DpmSolverPP2M) {
+    report.warnings.push_back(path + ": flow matching integrates with euler or heun, not dpmpp2m; used euler");
+    p.ode_solver = diffusion::OdeSolver::Euler;
   }
   panel = p;
   return gave_steps;
@@ -548,6 +563,7 @@ std::string scene_to_json(const AppState& state) {
   j["schedules"]["A"] = schedule_json(state.a.params);
   j["schedules"]["B"] = schedule_json(state.b.params);
   j["compare"] = state.compare;
+  j["b_flow"] = state.b_is_flow;   // B as flow matching's path (closed form, with compare)
   j["process"] = std::string(key_of(state.process));
   j["naive_beta"] = state.naive_beta;
   j["dataset"] = std::string(key_of(state.dataset));
@@ -730,6 +746,7 @@ SceneLoad apply_scene_json(const std::string& text, AppState& state, const std::
       }
     }
     read_into(top, "compare", state.compare, fresh.compare, bool_parser());
+    read_into(top, "b_flow", state.b_is_flow, fresh.b_is_flow, bool_parser());   // absent: off (older scenes)
     state.b_initialised = gave_b || state.compare;
     read_into(top, "process", state.process, fresh.process,
               key_parser<ForwardProcess>());

@@ -28,6 +28,10 @@ struct ForwardJob {
   SharedSchedule schedule_a = default_schedule();
   SharedSchedule schedule_b = default_schedule();   // used only when compare
   bool compare = false;
+  // Side B is flow matching's linear path x_t = (1 − τ)x_0 + τε, τ = t / T_B (flow_path.hpp), on
+  // A's ε (same point, same ε), instead of schedule B's variance-preserving process: only B's T
+  // is used. Closed form only (the worker rejects it with another process); needs compare.
+  bool b_flow = false;
   ForwardProcess process = ForwardProcess::ClosedForm;
   double naive_beta = 0.02;              // Naive only: per-step variance (must be > 0, finite)
   diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
@@ -62,6 +66,8 @@ struct ForwardSide {
   // UI's newest (a slider moved since), and its pictures belong to this schedule, not the slot's.
   SharedSchedule schedule;
   int t = 0;                        // the cursor clamped to 0..T
+  // The side is flow matching's path (ForwardJob::b_flow): x_t = (1 − τ)x_0 + τε, τ = t / T.
+  bool flow = false;
   std::vector<float> xt_xy;         // interleaved x, y for each point, same order as x0_xy
   Moments2D moments;
   Image image;                      // x_t of the image, shown as clamp((x_t + 1) / 2, 0, 1)
@@ -108,9 +114,9 @@ struct ForwardFrame {
 
 // What a side's x_t is made of, from the frame's own job (its schedule, process and naive_beta):
 // x_t = sqrt(alpha_bar) x_0 + noise_std eps. alpha_bar: ab_t for the closed form and Markov;
-// Naive: 1 (the notes' variance-exploding process keeps x_0 as it is).
+// Naive: 1 (the notes' variance-exploding process keeps x_0 as it is). A flow side: (1 − τ)².
 double forward_alpha_bar(const ForwardFrame& frame, const ForwardSide& side);
-// sqrt(1 - ab_t); Naive: sqrt(t beta).
+// sqrt(1 - ab_t); Naive: sqrt(t beta); a flow side: τ.
 double forward_noise_std(const ForwardFrame& frame, const ForwardSide& side);
 int forward_T(const ForwardSide& side);   // T of the side's schedule (0 without one)
 

@@ -38,7 +38,8 @@ bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b) {
                             x.clip_min == y.clip_min && x.clip_max == y.clip_max;
   return a.schedule == b.schedule && same_sampler && a.steps == b.steps &&
          a.spacing == b.spacing && a.denoiser == b.denoiser && a.model_target == b.model_target &&
-         a.ode_solver == b.ode_solver;
+         a.ode_solver == b.ode_solver && a.process == b.process && a.class_id == b.class_id &&
+         a.guidance == b.guidance;
 }
 
 double shown_alpha_bar(const SteppedPanelFrame& panel) {
@@ -53,7 +54,15 @@ int effective_steps(int steps, int T) {
 }
 
 int panel_network_evaluations(const ReversePanelSpec& spec, int T) {
+  if (is_guided(spec)) {  // null class and class at every evaluation of the sampler
+    ReversePanelSpec unguided = spec;
+    unguided.class_id = diffusion::kNullClass;
+    return 2 * panel_network_evaluations(unguided, T);
+  }
   const int K = effective_steps(spec.steps, T);
+  // Flow matching: Euler K, Heun 2K − 1 (its last step, to τ = 0, is plain Euler): flow_nfe's count,
+  // here without LibTorch.
+  if (spec.process == diffusion::ProcessFamily::Flow) return spec.ode_solver == diffusion::OdeSolver::Heun ? 2 * K - 1 : K;
   if (spec.ode_solver != diffusion::OdeSolver::Heun) return K;
   if (spec.schedule.built && spec.schedule.built->T() == T) {
     try {
@@ -66,6 +75,7 @@ int panel_network_evaluations(const ReversePanelSpec& spec, int T) {
 }
 
 std::string sampler_caption(const ReversePanelSpec& spec) {
+  if (spec.process == diffusion::ProcessFamily::Flow) return flow_sampler_caption(spec.ode_solver);
   if (spec.ode_solver) {
     switch (*spec.ode_solver) {
       case diffusion::OdeSolver::Euler: return "ODE Euler";
@@ -85,6 +95,15 @@ std::string sampler_caption(const ReversePanelSpec& spec) {
   return sampler;
 }
 
+std::string flow_sampler_caption(std::optional<diffusion::OdeSolver> solver) {
+  switch (solver.value_or(diffusion::OdeSolver::Euler)) {
+    case diffusion::OdeSolver::Euler: return "flow · Euler";
+    case diffusion::OdeSolver::Heun: return "flow · Heun";
+    case diffusion::OdeSolver::DpmSolverPP2M: break;
+  }
+  return "flow · DPM++ (not a flow solver)";  // the panel's error says so
+}
+
 std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
   // NFE before K: narrow panels drop the trailing parts first (caption_forms.hpp), and NFE is
   // what the samplers are compared by (equal to K except for Heun).
@@ -92,8 +111,24 @@ std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T) {
          std::to_string(effective_steps(spec.steps, T));
 }
 
+std::string guidance_caption(const ReversePanelSpec& spec) {
+  if (!is_guided(spec)) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, "class %d · w = %g", spec.class_id, spec.guidance);
+  return text;
+}
+
 std::string panel_label(const ReversePanelSpec& spec, int T) {
-  const std::string sampler_and_k = sampler_and_steps_label(spec, T);
+  // Class and w lead: the guidance compare differs in w, and narrow panels drop trailing parts.
+  if (is_guided(spec)) return guidance_caption(spec) + " · " + unguided_panel_label(spec, T);
+  return unguided_panel_label(spec, T);
+}
+
+std::string unguided_panel_label(const ReversePanelSpec& spec, int T) {
+  const std::string sampler_and_k = sampler_and_steps_label(spec, T);  // its NFE counts guidance
+  // Flow matching clips nothing and has one learned model per dataset (its velocity model).
+  if (spec.process == diffusion::ProcessFamily::Flow)
+    return sampler_and_k + " · " + (spec.denoiser == DenoiserKind::Model ? "learned" : "exact");
   // A chosen target leads, so that the shortened forms of narrow panels (which drop trailing
   // parts) still say what differs in the prediction-target compare.
   if (spec.denoiser == DenoiserKind::Model && spec.model_target)

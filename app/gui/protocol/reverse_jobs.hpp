@@ -12,6 +12,7 @@
 #include "diffusion/datasets2d.hpp"
 #include "diffusion/ode_solver_kind.hpp"
 #include "diffusion/prediction_target.hpp"
+#include "diffusion/process_family.hpp"
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 #include "gui/protocol/shared_schedule.hpp"
@@ -48,7 +49,27 @@ struct ReversePanelSpec {
   // Set: the panel solves the probability-flow ODE with this solver (diffusion/ode_solver.hpp),
   // deterministic, and of `sampler` only the clipping counts (as `sample --sigma ode`).
   std::optional<diffusion::OdeSolver> ode_solver;
+  // Flow: the panel integrates flow matching's dx/dτ = v̂(x, τ) from x_1 = the run's x_T over K
+  // uniform τ steps with ode_solver (Euler or Heun; unset: Euler) and ignores `sampler` and
+  // `spacing`; its state k shows at timeline t = round(τ_k·T) of `schedule`
+  // (compute/flow_panel_step.hpp). Ddpm: the diffusion samplers above.
+  diffusion::ProcessFamily process = diffusion::ProcessFamily::Ddpm;
+  // Classifier-free guidance (diffusion/guidance.hpp): a class 0..classes-1 of the dataset, or
+  // kNullClass (unconditional: the panel runs as without guidance, `guidance` unused). With a
+  // class, ε̂ = ε̂_∅ + w (ε̂_c − ε̂_∅) with w = guidance in [0, kMaxGuidanceScale]: two denoiser
+  // evaluations a step (compute/guided_denoisers.hpp builds them).
+  int class_id = diffusion::kNullClass;
+  double guidance = 1.0;
 };
+// True when the panel samples with a class (classifier-free guidance, two evaluations a step).
+// Flow-matching panels are never guided (no conditional flow model): their class is ignored.
+inline bool is_guided(const ReversePanelSpec& spec) {
+  return spec.class_id != diffusion::kNullClass && spec.process != diffusion::ProcessFamily::Flow;
+}
+// "class 3 · w = 3": how a guided panel's label starts ("" for an unguided panel).
+std::string guidance_caption(const ReversePanelSpec& spec);
+// panel_label without the leading guidance_caption (its NFE still counts both evaluations).
+std::string unguided_panel_label(const ReversePanelSpec& spec, int T);
 bool operator==(const ReversePanelSpec& a, const ReversePanelSpec& b);
 
 // K the sampler visits for a panel's `steps` at this T (0 or >= T: T; below 1: 1).
@@ -60,6 +81,8 @@ int panel_network_evaluations(const ReversePanelSpec& spec, int T);
 // The sampler's short name in captions: "σ² = β̃", "DDIM η = 0", "ODE Euler", "ODE Heun",
 // "ODE DPM++" (DPM-Solver++(2M), shortened so that narrow panels keep the NFE).
 std::string sampler_caption(const ReversePanelSpec& spec);
+// A flow-matching panel's sampler: "flow · Euler", "flow · Heun" (no solver: Euler).
+std::string flow_sampler_caption(std::optional<diffusion::OdeSolver> solver);
 // "σ² = β̃ · NFE = 1000 · K = 1000", "ODE Heun · NFE = 9 · K = 5": the sampler, the network
 // evaluations and K, as every panel label starts.
 std::string sampler_and_steps_label(const ReversePanelSpec& spec, int T);
@@ -87,8 +110,10 @@ struct ReverseJob {
   int n_points = 2000;                       // samples drawn (x_T rows)
   int exact_train_n = 2000;                  // training points of the exact denoiser
   // A drawn dataset: the exact denoiser's training points and the reference data are these
-  // points (dataset and exact_train_n are not used); every panel uses the exact denoiser, since no
-  // model has learnt a drawing. Null: the named dataset. Compared by identity.
+  // points (dataset and exact_train_n are not used). Model panels use the model trained in the app
+  // on this drawing (DrawnModelSlot::get: the same points); while there is none they use the
+  // exact denoiser and the frame's model_description says so. Null: the named dataset. Compared
+  // by identity. model_revision then is the Worker's drawn_model_revision().
   std::shared_ptr<const diffusion::LabelledPoints2D> drawn;
   std::uint64_t seed = 7;                    // x_T and the z sequence (common random numbers)
   std::uint64_t model_revision = 0;          // bump to pick up a newly trained model
@@ -117,6 +142,17 @@ struct SteppedPanelFrame {
 // ab_t at the shown state (1 at x_0; NaN when the panel has no schedule).
 double shown_alpha_bar(const SteppedPanelFrame& panel);
 
+// ε̂_∅, ε̂_c and the guided ε̂_w of one point at one step (ReversePanelFrame::guidance_numbers).
+struct GuidanceNumbers {
+  bool valid = false;
+  int point = -1;                 // the point's index in the cloud
+  int t = 0;                      // the step's timestep (the state's)
+  int class_id = -1;
+  double w = 0;
+  float x_t[2] = {0, 0};
+  float eps_null[2] = {0, 0}, eps_class[2] = {0, 0}, eps_guided[2] = {0, 0};
+};
+
 struct ReversePanelFrame : SteppedPanelFrame {
   std::vector<float> xt_xy;                  // the shown cloud, interleaved x, y
   double sliced_wasserstein = std::numeric_limits<double>::quiet_NaN();  // shown cloud vs fresh data
@@ -124,6 +160,8 @@ struct ReversePanelFrame : SteppedPanelFrame {
   // the cursor moved (the distance follows within tens of ms) and while a run streams with the
   // cursor following it (refreshed about every 0.3 s: each costs tens of ms at 2000 points).
   int sliced_wasserstein_state = -1;
+  // A guided panel's distance is to the fresh points of its class only (-1: to all the data).
+  int sliced_wasserstein_class = -1;
   // The memorisation meter: the share (0..1) of the cloud's points within kCopyRadius of a
   // training point of the exact denoiser (make_dataset2d(dataset, exact_train_n, seed)), whatever
   // the panel's denoiser. Computed with the distance, for the same state (NaN: not yet).
@@ -149,6 +187,10 @@ struct ReversePanelFrame : SteppedPanelFrame {
   float posterior_mean_xy[2] = {0, 0};
   double posterior_sigma = 0;                // sqrt(beta_tilde) of that step (0 on the last step)
   int posterior_t = 0, posterior_t_prev = 0;
+  // Guided panels: the two predictions guidance combines at one point of the shown state
+  // (overlays.picked, else point 0) for the step taken from it, and the guided ε̂ the sampler used
+  // (ε̂_w = ε̂_∅ + w (ε̂_c − ε̂_∅), after clipping when the sampler clips): the equation panel's numbers.
+  GuidanceNumbers guidance_numbers;
 };
 
 struct ReverseFrame {
@@ -167,10 +209,15 @@ struct TrainingJob {
   std::int64_t steps = 20000;                // planned steps (Stop ends earlier, keeping the model)
   std::uint64_t seed = 1;
   bool from_current = false;                 // continue from the dataset's current model
+  // Set: train on these points (a drawing; dataset is not used) and publish the model as the
+  // drawing's (ModelStore::publish_trained_on_drawing); from_current continues from the newest
+  // model trained on a drawing, this one or an earlier one. Compared by identity.
+  std::shared_ptr<const diffusion::LabelledPoints2D> drawn;
 };
 
 struct TrainingFrame {
   diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
+  std::shared_ptr<const diffusion::LabelledPoints2D> drawn;  // the job's drawing (null: dataset)
   bool running = false;
   std::int64_t step = 0, planned_steps = 0;
   std::vector<float> loss_history;           // mean loss per reported interval (log axis in the UI)

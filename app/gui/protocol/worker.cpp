@@ -137,6 +137,7 @@ struct Worker::Impl {
   bool training_stop = false;
   std::shared_ptr<const TrainingFrame> training_frame;
   std::map<diffusion::Dataset2DKind, std::uint64_t> revisions;   // mirror of the back end's
+  std::uint64_t drawn_revision = 0;   // of the newest model trained on a drawing (its frames say)
   RunLane<ImageReverseJob, ImageReverseFrame> images{
       "images view: ",
       {&WorkerBackend::images_set_job, &WorkerBackend::images_stop, &WorkerBackend::images_running,
@@ -298,12 +299,12 @@ struct Worker::Impl {
     std::uint64_t revision = 0;
     if (!guarded("training: ", [&] {
           frame = std::make_shared<const TrainingFrame>(backend->training_frame());
-          revision = backend->model_revision(frame->dataset);
+          revision = frame->drawn ? frame->model_revision : backend->model_revision(frame->dataset);
         }))
       return;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      revisions[frame->dataset] = revision;
+      (frame->drawn ? drawn_revision : revisions[frame->dataset]) = revision;
       std::swap(training_frame, frame);
     }
     announce();
@@ -670,6 +671,11 @@ std::uint64_t Worker::model_revision(diffusion::Dataset2DKind dataset) const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   auto it = impl_->revisions.find(dataset);
   return it == impl_->revisions.end() ? 0 : it->second;
+}
+
+std::uint64_t Worker::drawn_model_revision() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->drawn_revision;
 }
 
 std::uint64_t Worker::submit_images(ImageReverseJob job) { return impl_->submit_to(impl_->images, std::move(job)); }

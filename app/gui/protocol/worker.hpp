@@ -89,6 +89,9 @@ class Worker {
   std::shared_ptr<const TrainingFrame> latest_training() const;
   // Revision of the model reverse jobs of `dataset` would use now (0: the shipped checkpoint).
   std::uint64_t model_revision(diffusion::Dataset2DKind dataset) const;
+  // Revision of the newest model trained on a drawing (0: none): a reverse job on a drawing
+  // carries it, so that each model training publishes restarts the run (TrainingJob::drawn).
+  std::uint64_t drawn_model_revision() const;
 
   // ---- Images view (same worker thread, in slices; the image U-Net of job.model_path) ----
   // As submit_reverse: a job that changes only the cursor or the selected sample is applied at

@@ -147,7 +147,7 @@ bool GuiApp::start() {
   start_time_ = previous_frame_ = Clock::now();
   if (options_.train > 0) {
     state_.reverse.training_steps = options_.train;
-    worker_->start_training(make_training_job(state_.reverse, state_.dataset));
+    worker_->start_training(with_drawing(make_training_job(state_.reverse, state_.dataset), state_));
   }
   if (session_) session_->start(state_);
   // Headless runs: notifications already echoed to stderr (the start-up scene's were printed).

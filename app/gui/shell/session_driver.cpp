@@ -46,7 +46,7 @@ SessionStep SessionDriver::before_frame(AppState& state, Worker& worker, Window&
   if (auto im = worker.latest_images()) snapshot.images_running = im->running;
   SessionStep step = script_.before_frame(state, seconds_since_start, snapshot);
   if (step.resize_to) glfwSetWindowSize(window.handle(), step.resize_to->width, step.resize_to->height);
-  if (step.start_training) worker.start_training(make_training_job(state.reverse, state.dataset));
+  if (step.start_training) worker.start_training(with_drawing(make_training_job(state.reverse, state.dataset), state));
   if (step.stop_training) worker.stop_training();
   if (step.quit) window.request_close();
   return step;

@@ -133,6 +133,10 @@ int AppState::max_T() const {
   return compare ? std::max(T_a, b.schedule()->T()) : T_a;
 }
 
+bool AppState::b_flow_shown() const {
+  return b_is_flow && compare && process == ForwardProcess::ClosedForm;
+}
+
 void AppState::set_view(AppView new_view) {
   if (new_view == view) return;
   view_t[static_cast<int>(view)] = t;
@@ -216,11 +220,14 @@ std::string data_label(const AppState& state) {
 ReverseJob with_drawing(ReverseJob job, const AppState& state) {
   job.drawn = drawn_data(state);
   if (job.drawn) {
-    for (ReversePanelSpec& panel : job.panels) {
-      panel.denoiser = DenoiserKind::Exact;
-      panel.model_target.reset();
-    }
+    // The drawing has one model (trained here, whatever it predicts): no per-target models.
+    for (ReversePanelSpec& panel : job.panels) panel.model_target.reset();
   }
+  return job;
+}
+
+TrainingJob with_drawing(TrainingJob job, const AppState& state) {
+  job.drawn = drawn_data(state);
   return job;
 }
 
@@ -229,6 +236,7 @@ ForwardJob make_forward_job(const AppState& state) {
   job.schedule_a = state.a.schedule();
   job.schedule_b = state.b.schedule();
   job.compare = state.compare;
+  job.b_flow = state.b_flow_shown();
   job.process = state.process;
   job.naive_beta = state.naive_beta;
   job.dataset = state.dataset;
@@ -247,7 +255,7 @@ ForwardJob make_forward_job(const AppState& state) {
 bool same_job(const ForwardJob& x, const ForwardJob& y) {
   return same_schedule(x.schedule_a, y.schedule_a) &&
          (!x.compare || same_schedule(x.schedule_b, y.schedule_b)) && x.compare == y.compare &&
-         x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset && x.drawn == y.drawn &&
+         x.b_flow == y.b_flow && x.process == y.process && x.naive_beta == y.naive_beta && x.dataset == y.dataset && x.drawn == y.drawn &&
          x.n_points == y.n_points && x.seed == y.seed && x.t == y.t && x.image == y.image &&
          x.strip_count == y.strip_count && x.predict_x0 == y.predict_x0 &&
          x.image_model_path == y.image_model_path;

@@ -114,6 +114,10 @@ struct AppState {
   ScheduleSlot b{default_compare_params(diffusion::ScheduleParams{})};
   bool compare = false;
   bool b_initialised = false;       // B takes default_compare_params(A) the first time it is shown
+  // B is flow matching's linear path x_τ = (1 − τ)x₀ + τε, τ = t / T_B (flow_path.hpp) rather than
+  // schedule B's VP process; only B's T is used. Kept while off-screen: it acts only while
+  // b_flow_shown() (Compare on, closed form).
+  bool b_is_flow = false;
   ForwardProcess process = ForwardProcess::ClosedForm;
   double naive_beta = 0.02;         // the naive process' per-step variance
   diffusion::Dataset2DKind dataset = diffusion::Dataset2DKind::Moons;
@@ -163,6 +167,9 @@ struct AppState {
   // Largest T of the shown schedules: the timeline's range. In the reverse and Images views every
   // panel has A's T (panels differ in the family only), so the range is A's T.
   int max_T() const;
+  // B is drawn as flow matching's path: b_is_flow with Compare on and the closed-form process
+  // (the path has no Markov chain or naive walk of its own; the control says so).
+  bool b_flow_shown() const;
   // Switches view; playback pauses. The forward view keeps its own cursor; entering the reverse
   // or the Images view shows x_T (t = T) and follows the (re)started run: it plays down from there.
   void set_view(AppView new_view);
@@ -186,8 +193,12 @@ DrawnPoints drawn_data(const AppState& state);
 std::string data_label(const AppState& state);
 
 // The reverse job on the drawing while it is the data: its points are the exact denoiser's
-// training set, and every panel's denoiser is the exact one (no model has learnt a drawing).
+// training set, and Model panels use the model trained here on that drawing (the worker falls
+// back to the exact denoiser, labelled, while there is none). The caller passes the worker's
+// drawn_model_revision() as the job's model_revision then.
 ReverseJob with_drawing(ReverseJob job, const AppState& state);
+// The training job on the drawing while it is the data (the Train panel trains on its points).
+TrainingJob with_drawing(TrainingJob job, const AppState& state);
 
 // The job the UI sends for the current state (A's and B's last good schedules, as built).
 ForwardJob make_forward_job(const AppState& state);

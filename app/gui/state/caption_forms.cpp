@@ -30,6 +30,17 @@ std::vector<std::string> panel_label_forms(const std::string& label) {
   };
   std::string tight = replace_every(replace_every(replace_every(label, " = ", "="), " · ", "·"), "  ", " ");
   add(tight);
+  // A guided panel ("#3 class 0·w=3·σ²=β̃·…"): what differs is w, so the parts go from the end down
+  // to "#3 class 0·w=3", then "#3 w=3".
+  if (const auto space = tight.find(' '); tight.rfind('#', 0) == 0 && tight.compare(space + 1, 6, "class ") == 0) {
+    for (auto dot = tight.rfind("·"); dot != std::string::npos && tight.find("·") != dot; dot = tight.rfind("·")) {
+      tight = tight.substr(0, dot);
+      add(tight);
+    }
+    const auto w = tight.find("w=");
+    if (w != std::string::npos) add(tight.substr(0, space + 1) + tight.substr(w));
+    return forms;
+  }
   const auto last_dot = tight.rfind("·");
   if (last_dot == std::string::npos) {
     add(without_sampler_name(tight));

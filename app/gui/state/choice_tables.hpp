@@ -115,6 +115,21 @@ inline const std::vector<Choice<diffusion::SigmaKind>>& choices() {
   return table;
 }
 
+// A reverse panel's process family (ReversePanelSpec::process; diffusion/process_family.hpp).
+template <>
+inline const std::vector<Choice<diffusion::ProcessFamily>>& choices() {
+  using diffusion::ProcessFamily;
+  static const std::vector<Choice<ProcessFamily>> table = {
+      {ProcessFamily::Ddpm, diffusion::to_string(ProcessFamily::Ddpm), "diffusion",
+       "The variance-preserving diffusion x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, sampled with σ, DDIM or an ODE solver."},
+      {ProcessFamily::Flow, diffusion::to_string(ProcessFamily::Flow), "flow matching",
+       "Flow matching / rectified flow (Lipman et al. 2023; Liu et al. 2023): x_τ = (1 − τ) x_0 + τ ε, the "
+       "network predicts the velocity v = ε − x_0; sampling integrates dx/dτ = v̂ from τ = 1 to 0 with Euler or "
+       "Heun over K uniform steps. Its state at τ shows at timeline t = τ·T."},
+  };
+  return table;
+}
+
 // The probability-flow ODE solvers (a panel's sampler "ODE"; diffusion/ode_solver.hpp).
 template <>
 inline const std::vector<Choice<diffusion::OdeSolver>>& choices() {
@@ -241,6 +256,14 @@ inline const std::vector<Choice<ReversePreset>>& choices() {
       {ReversePreset::OdeSolverComparison, "ode", "ODE solvers at equal NFE",
        "DDPM (σ² = β̃), DDIM η = 0 (= the ODE's Euler step), Heun and DPM-Solver++(2M), each with about 10 "
        "network evaluations, from the same x_T (Heun: K = 5, 9 evaluations)."},
+      {ReversePreset::GuidanceComparison, "guidance", "guidance w = 0, 1, 3, 7",
+       "Classifier-free guidance (Ho & Salimans 2022), ε̂ = ε̂_∅ + w (ε̂_c − ε̂_∅), for one class at w = 0 "
+       "(unconditional), 1 (conditional), 3 and 7 (guided: sharper, less diverse), from the same x_T and z. "
+       "The learned conditional model where the dataset has one, else the exact denoiser."},
+      {ReversePreset::FlowComparison, "flow", "DDPM vs flow matching at equal NFE",
+       "DDPM (σ² = β̃) and DDIM η = 0 with K = 10 beside flow matching (x_τ = (1 − τ) x_0 + τ ε, velocity "
+       "ε − x_0) integrated with Euler (K = 10) and Heun (K = 5, 9 evaluations), learned models, from the same "
+       "x_T. Track points to compare how straight their paths are (path length / distance, 1 = straight)."},
   };
   return table;
 }

@@ -1,5 +1,6 @@
 #include "gui/state/curves.hpp"
 #include "diffusion/schedule.hpp"
+#include "gui/protocol/flow_path.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -38,6 +39,42 @@ ScheduleCurves make_curves(const diffusion::Schedule& s, bool over_fraction) {
       c.snr[i] = finite_or_nan(s.snr(t));
       c.log_snr[i] = finite_or_nan(s.log_snr(t));
     }
+  }
+  return c;
+}
+
+CurveValues flow_curve_values(int T, int t) {
+  CurveValues v;
+  v.t = std::clamp(t, 0, std::max(T, 0));
+  v.flow = true;
+  v.tau = flow_tau(v.t, T);
+  v.alpha_bar = flow_alpha_bar(v.tau);
+  v.sqrt_alpha_bar = flow_signal_coefficient(v.tau);
+  v.sqrt_one_minus_alpha_bar = flow_noise_coefficient(v.tau);
+  v.beta = v.posterior_variance = kNaN;
+  v.snr = flow_snr(v.tau);
+  v.log_snr = flow_path_log_snr(v.tau);
+  return v;
+}
+
+ScheduleCurves make_flow_curves(int T, bool over_fraction) {
+  T = std::max(T, 1);
+  ScheduleCurves c;
+  const auto n = static_cast<std::size_t>(T) + 1;
+  for (auto* values : {&c.x, &c.alpha_bar, &c.sqrt_alpha_bar, &c.sqrt_one_minus_alpha_bar, &c.beta,
+                       &c.posterior_variance, &c.snr, &c.log_snr})
+    values->resize(n);
+  for (int t = 0; t <= T; ++t) {
+    const auto i = static_cast<std::size_t>(t);
+    const CurveValues v = flow_curve_values(T, t);
+    c.x[i] = over_fraction ? v.tau : static_cast<double>(t);
+    c.alpha_bar[i] = v.alpha_bar;
+    c.sqrt_alpha_bar[i] = v.sqrt_alpha_bar;
+    c.sqrt_one_minus_alpha_bar[i] = v.sqrt_one_minus_alpha_bar;
+    c.beta[i] = c.posterior_variance[i] = kNaN;
+    // SNR = ∞ at τ = 0 and log-SNR = −∞ at τ = 1: gaps, as for a schedule.
+    c.snr[i] = finite_or_nan(v.snr);
+    c.log_snr[i] = finite_or_nan(v.log_snr);
   }
   return c;
 }

@@ -12,6 +12,9 @@
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/sampling_steps.hpp"
 #include "diffusion/schedule.hpp"
+#include "gui/state/flow_equations.hpp"
+#include "gui/state/flow_sampler_equations.hpp"
+#include "gui/state/guidance_equation.hpp"
 #include "gui/state/shown_moment.hpp"
 
 namespace diffuscope::gui {
@@ -114,6 +117,8 @@ DenoiserKind panel0_denoiser(const AppState& state) {
 // shipped U-Net predicts ε.
 diffusion::PredictionTarget panel0_target(const AppState& state) {
   if (state.view == AppView::Images) return diffusion::PredictionTarget::Eps;
+  // A guided panel samples the dataset's conditional model: the shipped ones predict the default.
+  if (state.reverse.panels[0].class_id != diffusion::kNullClass) return diffusion::kDefaultPointTarget;
   return state.reverse.panels[0].model_target.value_or(diffusion::kDefaultPointTarget);
 }
 
@@ -160,6 +165,8 @@ CursorStep cursor_step(const AppState& state, int cursor_t) {
     out.sigma = panel.ode_solver ? 0.0 : diffusion::reverse_sigma(out.step, panel.sampler);
     out.network_evaluations =
         panel.ode_solver ? diffusion::ode_network_evaluations(*panel.ode_solver, steps) : out.K;
+    // A guided panel evaluates the denoiser twice (null class and class) at every evaluation.
+    if (state.view == AppView::Reverse && panel.class_id != diffusion::kNullClass) out.network_evaluations *= 2;
     out.h_last = index > 0 ? diffusion::ode_carried_h(steps[index - 1]) : 0.0;
     out.has_step = true;
   } catch (const std::exception& e) {
@@ -304,6 +311,13 @@ EquationLine ode_step_line(diffusion::OdeSolver solver, const CursorStep& cs, co
 }
 
 void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine>& out) {
+  const ReversePanelSettings& panel0 = sampling_state(state).panels[0];
+  if (panel0.process == diffusion::ProcessFamily::Flow && state.view == AppView::Reverse) {
+    // flow_sampler_equations.hpp: flow matching's step in τ.
+    append_flow_sampler_lines(panel0, state.a.schedule()->T(), cursor_t,
+                              panel0_denoiser(state) == DenoiserKind::Model, out);
+    return;
+  }
   const CursorStep cs = cursor_step(state, cursor_t);
   const diffusion::ReverseConfig sampler = panel0_sampler(state);
   const std::string k_text =
@@ -316,6 +330,8 @@ void reverse_lines(const AppState& state, int cursor_t, std::vector<EquationLine
     out.push_back({"t = 0: sampling done", "x₀: the sample", "no step left (no noise is added)", 0});
     return;
   }
+  // A guided panel's ε̂ combines two predictions: that line first, the step below uses its ε̂.
+  if (auto guidance = guidance_equation_line(state, cs.step.t)) out.push_back(*guidance);
   const diffusion::SamplingStep& s = cs.step;
   // Symbols of the previous state: t−1 on the full chain, s for a respaced jump.
   const char* prev = cs.respaced ? "ₛ" : "ₜ₋₁";
@@ -417,7 +433,9 @@ std::vector<EquationLine> equations_at(const AppState& state, int t) {
   const bool with_b = state.compare && state.process != ForwardProcess::Naive;
   const std::string prefix_a = with_b ? "A · " + std::string(diffusion::to_string(a.params().kind)) + " · " : "";
   forward_lines(state, a, std::clamp(t, 0, a.T()), prefix_a, 0, out);
-  if (with_b) {
+  if (with_b && state.b_flow_shown()) {
+    append_flow_path_lines(t, state.b.schedule()->T(), "B · flow · ", !state.presenter, out);
+  } else if (with_b) {
     const diffusion::Schedule& b = *state.b.schedule();
     // The forward worker clamps the cursor to each schedule's own T.
     forward_lines(state, b, std::clamp(t, 0, b.T()),
@@ -482,6 +500,9 @@ Readout current_readout(const AppState& state) {
     r.sigma_caption = "σₜ² = β̃ₜ, a reverse step from here";
     return r;
   }
+  if (const ReversePanelSettings& flow = sampling_state(state).panels[0];
+      flow.process == diffusion::ProcessFamily::Flow && state.view == AppView::Reverse)
+    return flow_sampler_readout(flow, a.T(), described_t(state));  // flow_sampler_equations.hpp
   const CursorStep cs = cursor_step(state, described_t(state));
   if (!cs.has_step) {
     r.t = 0;
@@ -501,6 +522,7 @@ Readout current_readout(const AppState& state) {
   r.log_snr = diffusion::log_snr_from_alpha_bar(s.alpha_bar, s.one_minus_alpha_bar);
   r.sigma = cs.sigma;
   const ReversePanelSettings& panel0 = sampling_state(state).panels[0];
+
   if (panel0.ode_solver) {
     r.sigma_caption = "σₜ = 0: the probability-flow ODE adds no noise";
     return r;

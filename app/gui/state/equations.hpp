@@ -7,7 +7,8 @@
 // Which formula:
 //  - Forward view: the chosen process at A's cursor (closed form, one Markov step and its marginal,
 //    or the notes' naive variance-exploding walk) and SNR_t; with Compare on, the same lines for B
-//    (its own T; the cursor clamped to it, as the forward worker does), in a second group.
+//    (its own T; the cursor clamped to it, as the forward worker does), in a second group; B as
+//    flow matching's path (AppState::b_flow_shown): x_τ = (1 − τ)·x₀ + τ·ε, τ = t/T (flow_equations.hpp).
 //  - Reverse and Images views: panel 0's sampler on A's schedule. The cursor t shows the state at
 //    the smallest visited timestep t_v >= t (the worker's rule, reverse_compute.cpp), so the step
 //    shown is the one the sampler takes next from that state: t_v -> t_prev. With K < T steps the

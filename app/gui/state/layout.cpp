@@ -5,24 +5,58 @@
 
 namespace diffuscope::gui {
 
+float control_column_width(float width, float font_size, bool controls) {
+  if (!controls) return 0.0f;
+  const float W = std::max(width, 1.0f);
+  return std::floor(std::min(std::max(0.25f * W, kControlColumnEm * font_size), 0.34f * W));
+}
+
+float plot_min_height(float font_size, float label_scale, bool x_title, float inner_em) {
+  // plot_widget.cpp: pad = 0.35 font above and below; half a tick label above the inner area;
+  // the x tick row 1.3 tick labels; the x-axis title 1.2 font.
+  const float tick = font_size * std::max(0.25f, label_scale);
+  return 2.0f * 0.35f * font_size + 0.5f * tick + inner_em * font_size + 1.3f * tick +
+         (x_title ? 1.2f * font_size : 0.0f);
+}
+
+float curves_panel_min_height(float font_size, float window_padding_y, float key_line_h, float frame_h,
+                              float spacing_y) {
+  // The curves' tick labels are drawn at 0.85 of the font (curves_plot.cpp); an inner area of two
+  // font sizes is the plot widget's own floor, so the plot is never made taller than its panel.
+  return 2.0f * window_padding_y + key_line_h + frame_h + spacing_y + plot_min_height(font_size, 0.85f, true, 2.0f);
+}
+
+PlotOverTable fit_plot_over_table(float avail_h, float plot_min_h, float row_h, float extra_h, int rows) {
+  PlotOverTable f;
+  rows = std::max(0, rows);
+  const float room = avail_h - plot_min_h - extra_h;
+  if (row_h <= 0.0f) f.rows = rows;   // rows that take no height always fit
+  else if (room > 0.0f) f.rows = std::min(rows, static_cast<int>(std::floor(room / row_h + 1e-3f)));
+  f.plot_h = std::max(plot_min_h, avail_h - (f.rows > 0 ? extra_h + f.rows * row_h : 0.0f));
+  return f;
+}
+
 WindowLayout compute_layout(float width, float height, float font_size, float timeline_height,
-                            bool compare, bool controls) {
+                            bool compare, bool controls, float min_top_height) {
   WindowLayout l;
   const float W = std::max(width, 1.0f);
   const float H = std::max(height, 1.0f);
   const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * H);
   const float body_h = H - timeline_h;
 
-  // Left column: wide enough for slider labels at the font size, but never more than a third.
-  const float left_w =
-      controls ? std::floor(std::min(std::max(0.25f * W, 13.0f * font_size), 0.34f * W)) : 0.0f;
+  // Left column: wide enough for slider labels and combo boxes at the font size.
+  const float left_w = control_column_width(W, font_size, controls);
   l.schedule = {0, 0, left_w, body_h};
   l.timeline = {0, body_h, W, timeline_h};
 
   const float rx = left_w;
   const float rw = W - left_w;
   // With Compare the point views are limited by their width, so the top row can take more height.
-  const float top_h = std::floor((compare ? 0.47f : 0.40f) * body_h);
+  // A short window (a projector at 1280x720, UI scale 1.5) gives the curves what their axis titles
+  // need, up to half the body (55% with Compare), rather than clip them.
+  const float top_share = compare ? 0.47f : 0.40f;
+  const float top_cap = compare ? 0.55f : 0.50f;
+  const float top_h = std::floor(std::min(std::max(top_share * body_h, min_top_height), top_cap * body_h));
   const float bottom_h = body_h - top_h;
 
   if (!compare) {
@@ -54,8 +88,7 @@ ReverseLayout compute_reverse_layout(float width, float height, float font_size,
   const float timeline_h = std::clamp(timeline_height, 0.0f, 0.3f * H);
   const float body_h = H - timeline_h;
   // Same left column as the forward view, so the view switch does not jump.
-  const float left_w =
-      controls ? std::floor(std::min(std::max(0.25f * W, 13.0f * font_size), 0.34f * W)) : 0.0f;
+  const float left_w = control_column_width(W, font_size, controls);
   // The side column needs room for a slider label and a small loss plot; the clouds get the rest.
   const float side_w = controls ? std::floor(std::min(std::max(0.22f * W, 12.0f * font_size), 0.3f * W)) : 0.0f;
   l.controls = {0, 0, left_w, body_h};

@@ -33,9 +33,37 @@ struct WindowLayout {
 
 // width, height: the window in pixels; font_size: the UI font's pixel size (scales the minimum
 // widths); timeline_height: the height the timeline strip needs; compare: two point views;
-// controls: false in presenter mode, where the schedule column is hidden and the views take its width.
+// controls: false in presenter mode, where the schedule column is hidden and the views take its width;
+// min_top_height: what the curves panel needs to show its legend row and a plot with its axis
+// titles whole (curves_panel_min_height): the top row gets at least that, but never more than
+// half the body (55% with Compare), so the point views keep their room.
 WindowLayout compute_layout(float width, float height, float font_size, float timeline_height,
-                            bool compare, bool controls = true);
+                            bool compare, bool controls = true, float min_top_height = 0.0f);
+
+// The control column (forward, reverse and images views alike, so the view switch does not jump):
+// a quarter of the width, at least kControlColumnEm font sizes (a label and a combo box that shows
+// "gaussian mixture" or "Markov chain" whole, with a scrollbar), never more than 0.34 of the width.
+inline constexpr float kControlColumnEm = 14.5f;
+float control_column_width(float width, float font_size, bool controls = true);
+
+// The height a plot drawn by renderer::draw_plot needs for its tick labels, its x-axis title and
+// an inner area of inner_em font sizes (label_scale: the tick labels' font scale). Mirrors the
+// margins of renderer/src/plot_widget.cpp (a top pad, the inner area, the tick row, the title).
+float plot_min_height(float font_size, float label_scale, bool x_title, float inner_em = 2.5f);
+
+// The curves panel's least height: window padding, the compare key line (key_line_h, 0 without
+// Compare), the legend row (frame_h + spacing_y) and a plot whose x-axis title stays whole.
+float curves_panel_min_height(float font_size, float window_padding_y, float key_line_h, float frame_h,
+                              float spacing_y);
+
+// A plot above a table: the plot gets what the table leaves but never less than plot_min_h; the
+// table keeps as many of its `rows` rows (row_h each, plus extra_h once for spacing) as fit under
+// that. All rows asked: everything fits; fewer: the caller drops rows (the least needed first).
+struct PlotOverTable {
+  int rows = 0;         // table rows that fit
+  float plot_h = 0.0f;  // the plot's height (>= plot_min_h)
+};
+PlotOverTable fit_plot_over_table(float avail_h, float plot_min_h, float row_h, float extra_h, int rows);
 
 // The reverse view:
 //   +-----------+--------------------------------+-----------+

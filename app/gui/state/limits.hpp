@@ -37,6 +37,12 @@ inline constexpr double kEraseRadiusPerSpread = 2.0;
 inline constexpr int kMaxBrushClass = 7;
 inline constexpr int kMaxDrawingUndo = 64;
 
+// Classifier-free guidance of a reverse panel: its class is -1 (none) or 0..kMaxPanelClass (a
+// conditional model has at most 1024 classes, point_model.hpp), its scale w in 0..kMaxPanelGuidance,
+// which is diffusion::kMaxGuidanceScale repeated torch-free (compute/guided_denoisers.cpp checks).
+inline constexpr int kMaxPanelClass = 1023;
+inline constexpr double kMaxPanelGuidance = 10.0;
+
 // Steps of in-app training.
 inline constexpr std::int64_t kMinTrainingSteps = 100;
 inline constexpr std::int64_t kMaxTrainingSteps = 1000000;

@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <system_error>
+
+#include "diffusion/assets.hpp"
 
 #include "diffusion/schedule.hpp"
 #include "gui/state/app_state.hpp"
@@ -91,6 +95,10 @@ std::vector<ReversePanelSpec> make_panel_specs(const SamplingSettings& state, co
     spec.denoiser = s.denoiser;
     spec.model_target = s.model_target;
     spec.ode_solver = s.ode_solver;
+    spec.class_id = s.class_id;
+    spec.guidance = s.guidance;
+    if (is_guided(spec)) spec.model_target.reset();  // guided: the dataset's conditional model
+    spec.process = s.process;
     specs.push_back(spec);
   }
   return specs;
@@ -123,7 +131,8 @@ ReverseJob make_reverse_job(const ReverseState& state, const SharedSchedule& sch
 bool same_panel_spec(const ReversePanelSpec& x, const ReversePanelSpec& y) {
   return x.schedule == y.schedule && same_config(x.sampler, y.sampler) && x.steps == y.steps &&
          x.spacing == y.spacing && x.denoiser == y.denoiser && x.model_target == y.model_target &&
-         x.ode_solver == y.ode_solver;
+         x.ode_solver == y.ode_solver && x.class_id == y.class_id && x.guidance == y.guidance &&
+         x.process == y.process;
 }
 
 bool restarts_run(const ReverseJob& x, const ReverseJob& y) {
@@ -132,7 +141,7 @@ bool restarts_run(const ReverseJob& x, const ReverseJob& y) {
     if (!same_panel_spec(x.panels[i], y.panels[i])) return true;
   }
   return x.dataset != y.dataset || x.n_points != y.n_points || x.exact_train_n != y.exact_train_n ||
-         x.seed != y.seed || x.model_revision != y.model_revision;
+         x.seed != y.seed || x.model_revision != y.model_revision || x.drawn != y.drawn;
 }
 
 bool same_reverse_job(const ReverseJob& x, const ReverseJob& y) {
@@ -146,7 +155,13 @@ void set_panel_count(SamplingSettings& state, int count, diffusion::ScheduleKind
   state.panel_count = count;
 }
 
-void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusion::ScheduleKind family_a) {
+bool has_conditional_model(diffusion::Dataset2DKind dataset) {
+  std::error_code ignored;
+  return std::filesystem::exists(diffusion::shipped_conditional_model_path(dataset), ignored);
+}
+
+void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusion::ScheduleKind family_a,
+                          bool conditional_model) {
   ReversePanelSettings base = state.panels[0];
   base.family = family_a;
   auto with = [&](diffusion::ReverseConfig sampler, int steps, DenoiserKind denoiser) {
@@ -156,10 +171,18 @@ void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusi
     s.steps = steps;
     s.denoiser = denoiser;
     s.ode_solver.reset();  // the presets that solve the ODE say so (ode below)
+    s.process = diffusion::ProcessFamily::Ddpm;  // and those of flow matching (flow below)
+    s.class_id = diffusion::kNullClass;          // and the guidance compare its class (below)
     return s;
   };
   auto ode = [&](diffusion::OdeSolver solver, int steps) {
     ReversePanelSettings s = with(ddim(0.0), steps, base.denoiser);
+    s.ode_solver = solver;
+    return s;
+  };
+  auto flow = [&](diffusion::OdeSolver solver, int steps) {
+    ReversePanelSettings s = with(ddim(0.0), steps, DenoiserKind::Model);
+    s.process = diffusion::ProcessFamily::Flow;
     s.ode_solver = solver;
     return s;
   };
@@ -185,6 +208,7 @@ void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusi
       state.panels[0] = with(base.sampler, base.steps, DenoiserKind::Model);
       state.panels[1] = with(base.sampler, base.steps, DenoiserKind::Exact);
       state.panels[0].ode_solver = state.panels[1].ode_solver = base.ode_solver;
+      state.panels[0].process = state.panels[1].process = base.process;
       state.panel_count = 2;
       break;
     case ReversePreset::TargetComparison:
@@ -199,6 +223,34 @@ void apply_reverse_preset(SamplingSettings& state, ReversePreset preset, diffusi
                       ode(diffusion::OdeSolver::DpmSolverPP2M, kOdeCompareNfe)};
       state.panel_count = 4;
       break;
+    case ReversePreset::FlowComparison:
+      // Learned models throughout (the dataset's DDPM and flow-matching models), about 10 NFE each
+      // (flow Heun: K = 5, 9 evaluations), from the same x_T.
+      state.panels = {with(sigma_only(diffusion::SigmaKind::Small), kOdeCompareNfe, DenoiserKind::Model),
+                      with(ddim(0.0), kOdeCompareNfe, DenoiserKind::Model),
+                      flow(diffusion::OdeSolver::Euler, kOdeCompareNfe),
+                      flow(diffusion::OdeSolver::Heun, kOdeCompareHeunSteps)};
+      for (ReversePanelSettings& s : state.panels) {   // unconditional: no class, no guidance
+        s.class_id = diffusion::kNullClass;
+        s.guidance = 1.0;
+        s.model_target.reset();   // the dataset's current model
+      }
+      state.panel_count = 4;
+      break;
+    case ReversePreset::GuidanceComparison: {
+      const int class_id = base.class_id == diffusion::kNullClass ? 0 : base.class_id;
+      for (int i = 0; i < kMaxReversePanels; ++i) {
+        ReversePanelSettings s =
+            with(base.sampler, base.steps, conditional_model ? DenoiserKind::Model : DenoiserKind::Exact);
+        s.ode_solver = base.ode_solver;
+        s.model_target.reset();  // the conditional model predicts what it was trained to
+        s.class_id = class_id;
+        s.guidance = kGuidanceCompareScales[i];
+        state.panels[static_cast<std::size_t>(i)] = s;
+      }
+      state.panel_count = 4;
+      break;
+    }
   }
 }
 
@@ -334,11 +386,12 @@ TrainingJob make_training_job(const ReverseState& state, diffusion::Dataset2DKin
   return job;
 }
 
-std::string swd_text(double sliced_wasserstein) {
-  if (!std::isfinite(sliced_wasserstein)) return "SWD to data = …";
-  char text[64];
-  std::snprintf(text, sizeof text, "SWD to data = %.3g", sliced_wasserstein);
-  return text;
+std::string swd_text(double sliced_wasserstein, int reference_class) {
+  const std::string to = reference_class >= 0 ? "SWD to class " + std::to_string(reference_class) : "SWD to data";
+  if (!std::isfinite(sliced_wasserstein)) return to + " = …";
+  char value[32];
+  std::snprintf(value, sizeof value, "%.3g", sliced_wasserstein);
+  return to + " = " + value;
 }
 
 std::string path_ratio_text(double path_length_ratio, bool compact) {

@@ -25,6 +25,9 @@ struct ReversePanelSettings {
   std::optional<diffusion::PredictionTarget> model_target;         // ReversePanelSpec::model_target
   diffusion::ScheduleKind family = diffusion::ScheduleKind::Linear;  // panels 1..3 only
   std::optional<diffusion::OdeSolver> ode_solver;                  // ReversePanelSpec::ode_solver
+  int class_id = diffusion::kNullClass;                            // ReversePanelSpec::class_id
+  double guidance = 1.0;                                           // ReversePanelSpec::guidance (w)
+  diffusion::ProcessFamily process = diffusion::ProcessFamily::Ddpm;  // ReversePanelSpec::process
 };
 
 // The timeline cursor of the reverse and Images views. While `follow` is on the cursor belongs to
@@ -58,7 +61,11 @@ enum class ReversePreset {
   DenoiserComparison,  // learned | exact, same sampler
   TargetComparison,    // learned ε-, x₀- and v-models, DDIM η = 0, K = 50
   OdeSolverComparison, // DDPM (β̃) | DDIM η = 0 | ODE Heun | DPM-Solver++(2M) at about 10 NFE
+  GuidanceComparison,  // one class at guidance w = 0, 1, 3, 7 (kGuidanceCompareScales)
+  FlowComparison,      // DDPM (β̃) | DDIM η = 0 | flow Euler | flow Heun at about 10 NFE, learned
 };
+// The guidance compare's w per panel: unconditional, conditional, guided, strongly guided.
+inline constexpr double kGuidanceCompareScales[kMaxReversePanels] = {0.0, 1.0, 3.0, 7.0};
 // The K of each panel of the ODE solvers' compare: 10 network evaluations each, except Heun,
 // whose 2K − 1 cannot be 10: K = 5 gives 9 (K = 6 would spend 11, more than the others).
 inline constexpr int kOdeCompareNfe = 10;
@@ -79,6 +86,9 @@ struct SamplingSettings {
   // by the UI loop each frame; the equation panel and the readout describe this picture's step,
   // which differs from the cursor's when only every k-th state is kept. Not saved in scenes.
   int shown_t = -1;
+  // Panel 0's ε̂_∅, ε̂_c and ε̂_w at one point of that picture when it is guided (invalid: none);
+  // set by the reverse view each frame, for the equation panel. Not saved in scenes.
+  GuidanceNumbers guidance_shown;
 };
 
 // The 2D reverse view: the shared sampling settings, and the cloud, its overlays and training.
@@ -138,9 +148,13 @@ bool restarts_run(const ReverseJob& x, const ReverseJob& y);
 bool same_reverse_job(const ReverseJob& x, const ReverseJob& y);
 
 // Sets panel_count and the panels' settings for a lecture preset (panel 0's denoiser, K, clipping
-// and the schedule family are kept where the preset does not vary them).
+// and the schedule family are kept where the preset does not vary them). The guidance compare
+// keeps panel 0's class (class 0 when it has none) and uses the learned conditional model when
+// conditional_model (has_conditional_model), else the exact denoiser.
 void apply_reverse_preset(SamplingSettings& state, ReversePreset preset,
-                          diffusion::ScheduleKind family_a);
+                          diffusion::ScheduleKind family_a, bool conditional_model = true);
+// Whether the dataset has a shipped class-conditional model (diffusion::shipped_conditional_model_path).
+bool has_conditional_model(diffusion::Dataset2DKind dataset);
 // Adds or removes panels; a new panel starts as a copy of panel 0 (so it differs in nothing yet).
 void set_panel_count(SamplingSettings& state, int count, diffusion::ScheduleKind family_a);
 
@@ -188,7 +202,9 @@ inline constexpr double kMaxArrowCells = 1.4;
 TrainingJob make_training_job(const ReverseState& state, diffusion::Dataset2DKind dataset);
 
 // Texts under each panel.
-std::string swd_text(double sliced_wasserstein);   // "SWD to data = 0.0123", NaN: "SWD to data = …"
+// "SWD to data = 0.0123" (NaN: "SWD to data = …"); a guided panel's, measured to its class's
+// points (ReversePanelFrame::sliced_wasserstein_class): "SWD to class 3 = 0.0123".
+std::string swd_text(double sliced_wasserstein, int reference_class = -1);
 // The tracked paths' straightness (ReversePanelFrame::path_length_ratio): "path length / distance:
 // 1.04" (1 = straight), or for narrow panels "len/dist 1.04"; "" for NaN (no tracked path yet).
 std::string path_ratio_text(double path_length_ratio, bool compact = false);

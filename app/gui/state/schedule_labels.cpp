@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "gui/protocol/flow_path.hpp"
 #include "gui/state/choice_tables.hpp"
 
 namespace diffuscope::gui {
@@ -64,6 +65,17 @@ ScheduleLabelPair schedule_difference_labels(const diffusion::ScheduleParams& a,
         break;
       }
     }
+  }
+  return labels;
+}
+
+ScheduleLabelPair forward_side_labels(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b,
+                                      bool b_flow) {
+  if (!b_flow) return schedule_difference_labels(a, b);
+  ScheduleLabelPair labels{schedule_label(a), kFlowPathLabel};
+  if (a.T != b.T) {
+    labels.a += ", T = " + std::to_string(a.T);
+    labels.b += ", T = " + std::to_string(b.T);
   }
   return labels;
 }

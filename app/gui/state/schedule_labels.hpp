@@ -17,6 +17,12 @@ struct ScheduleLabelPair {
 // Short words: "ZT-SNR" for zero terminal SNR, "β×1000/T" for scale-with-T, "T = 500".
 ScheduleLabelPair schedule_difference_labels(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b);
 
+// A's schedule against B, where B may be flow matching's path (AppState::b_flow_shown): then B is
+// kFlowPathLabel ("flow matching, x_τ = (1−τ)x₀ + τε") and A its schedule_label; when the T's
+// differ each adds its "T = …". Without flow, schedule_difference_labels.
+ScheduleLabelPair forward_side_labels(const diffusion::ScheduleParams& a, const diffusion::ScheduleParams& b,
+                                      bool b_flow);
+
 // One schedule alone (no comparison): its family, and the flags it has on ("linear, ZT-SNR").
 std::string schedule_label(const diffusion::ScheduleParams& p);
 

@@ -10,9 +10,13 @@ namespace diffuscope::gui {
 ImVec4 to_vec4(ImU32 color) { return ImGui::ColorConvertU32ToFloat4(color); }
 
 void row_label(const char* label, float label_width) {
+  // A combo box needs about 7 font sizes for a choice like "Markov chain" and its arrow: in a
+  // narrower column (1280x720 at UI scale 2) the control goes under its label, at full width.
+  const float row_start = ImGui::GetCursorPosX();
+  const float item_w = ImGui::GetContentRegionAvail().x - (label_width - row_start);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(label);
-  ImGui::SameLine(label_width);
+  if (item_w >= kRowLabelMinItemEm * ImGui::GetFontSize()) ImGui::SameLine(label_width);
   ImGui::SetNextItemWidth(-1.0f);
 }
 

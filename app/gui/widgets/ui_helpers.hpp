@@ -12,7 +12,10 @@ namespace diffuscope::gui {
 ImVec4 to_vec4(ImU32 color);
 
 // Starts a row: the label (aligned to frame padding) then the cursor at label_width, with the next
-// item filling the remaining width.
+// item filling the remaining width. Where that would leave the item less than kRowLabelMinItemEm
+// font sizes (a narrow column at a large UI scale), the item goes on the next line at full width
+// rather than clip its text.
+inline constexpr float kRowLabelMinItemEm = 7.0f;
 void row_label(const char* label, float label_width);
 
 // Shows `text` as a tooltip when the last item is hovered. Keep it to one line (≤ 40 em, about 80

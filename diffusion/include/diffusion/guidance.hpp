@@ -5,6 +5,8 @@
 // w = 0 unconditional, w = 1 conditional, w > 1 guided (this is the convention shown on screen;
 // some texts write 1 + w for our w). Works with any pair of Denoisers: the exact denoiser's
 // (ConditionalExactDenoiser) or a learned conditional model's.
+#include <memory>
+
 #include "diffusion/reverse_config.hpp"
 #include "diffusion/reverse_process.hpp"
 #include "diffusion/sampler.hpp"
@@ -29,5 +31,13 @@ Prediction guided_prediction(const torch::Tensor& x_t, const Prediction& uncondi
 // Validates w and config; the two Denoisers are held by value.
 Denoiser make_guided_denoiser(Denoiser unconditional, Denoiser conditional, double w,
                               const ReverseConfig& config);
+
+class ConditionalExactDenoiser;
+// Guidance with the exact denoiser: make_guided_denoiser over the exact denoiser of every training
+// point (the null class) and that of class_id's points (the exact conditional denoiser, the
+// posterior mean over the class's points). Holds `exact` alive. Throws std::invalid_argument for a
+// class out of range or without points, or w outside [0, kMaxGuidanceScale].
+Denoiser make_guided_exact_denoiser(std::shared_ptr<const ConditionalExactDenoiser> exact, int class_id, double w,
+                                    const ReverseConfig& config);
 
 }  // namespace diffusion

@@ -85,7 +85,7 @@ float lines_height(const std::vector<EquationLine>& lines, const PanelLayout& la
   const float right_w = width / layout.scale - layout.caption_w - layout.gap;  // at scale 1
   float total = 0.0f;
   for (const EquationLine& line : lines) {
-    const float caption_h = text_size(line.caption, layout.caption_w).y;
+    const float caption_h = text_size(line.caption, layout.caption_w + 1.0f / layout.scale).y;   // the drawing's slack
     const float symbolic_h = text_size(line.symbolic, layout.wrap ? right_w : 0.0f).y;
     float right_h = symbolic_h;
     if (!line.numeric.empty()) {
@@ -121,7 +121,8 @@ void draw_equation_panel(const AppState& state, const renderer::Palette& palette
   const float numeric_x = symbolic_x + (layout.symbolic_w + layout.gap) * s;
   for (const EquationLine& line : lines) {
     ImGui::BeginGroup();
-    ImGui::PushTextWrapPos(x0 + layout.caption_w * s);
+    // A caption exactly as wide as its column must not wrap on float rounding: one pixel of slack.
+    ImGui::PushTextWrapPos(x0 + layout.caption_w * s + 1.0f);
     ImGui::PushStyleColor(ImGuiCol_Text, caption_color(state, line, palette));
     ImGui::TextUnformatted(line.caption.c_str());
     ImGui::PopStyleColor();

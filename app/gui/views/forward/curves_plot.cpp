@@ -75,6 +75,18 @@ void add_series(std::vector<renderer::PlotSeries>& out, const ScheduleCurves& c,
   out.push_back(s);
 }
 
+// With B as flow matching's path a colour means the same role on both sides (x_0's coefficient,
+// ε's coefficient, their square): the legend names A's quantity and B's. SNR and log-SNR keep
+// their names (B's is the path's SNR at τ = t/T).
+std::string flow_quantity_label(Quantity q) {
+  switch (q) {
+    case kAlphaBar: return "ᾱ_t | (1−τ)²";
+    case kSqrtAlphaBar: return "√ᾱ_t | 1−τ";
+    case kSqrtOneMinus: return "√(1−ᾱ_t) | τ";
+    default: return quantity_label(q);
+  }
+}
+
 std::string value_text(double v) { return renderer::format_value(v, 4); }
 
 // Hover readout: every quantity at the hovered t, for A (and B).
@@ -86,14 +98,16 @@ void draw_readout(const AppState& state, double hover_x) {
   };
   const CurveValues a = curve_values(*state.a.schedule(), t_for(*state.a.schedule()));
   CurveValues b;
-  if (state.compare) b = curve_values(*state.b.schedule(), t_for(*state.b.schedule()));
+  const bool flow = state.b_flow_shown();
+  if (flow) b = flow_curve_values(state.b.schedule()->T(), t_for(*state.b.schedule()));
+  else if (state.compare) b = curve_values(*state.b.schedule(), t_for(*state.b.schedule()));
 
   ImGui::BeginTooltip();
   const int columns = state.compare ? 3 : 2;
   if (ImGui::BeginTable("readout", columns, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) {
     ImGui::TableSetupColumn("");
     ImGui::TableSetupColumn("A");
-    if (state.compare) ImGui::TableSetupColumn("B");
+    if (state.compare) ImGui::TableSetupColumn(flow ? "B: flow" : "B");
     ImGui::TableHeadersRow();
     auto row = [&](const char* name, double va, double vb, bool integer = false) {
       ImGui::TableNextRow();
@@ -107,6 +121,20 @@ void draw_readout(const AppState& state, double hover_x) {
       }
     };
     row("t", a.t, b.t, true);
+    if (flow) {
+      // B's rows hold its own quantities: τ, (1 − τ)², x_0's and ε's coefficients.
+      row("t/T (B: τ)", static_cast<double>(a.t) / std::max(1, state.a.schedule()->T()), b.tau);
+      row("ᾱ_t | (1−τ)²", a.alpha_bar, b.alpha_bar);
+      row("√ᾱ_t | 1−τ", a.sqrt_alpha_bar, b.sqrt_alpha_bar);
+      row("√(1−ᾱ_t) | τ", a.sqrt_one_minus_alpha_bar, b.sqrt_one_minus_alpha_bar);
+      row("β_t (flow: none)", a.beta, b.beta);
+      row("β̃_t (flow: none)", a.posterior_variance, b.posterior_variance);
+      row("SNR", a.snr, b.snr);
+      row("log-SNR", a.log_snr, b.log_snr);
+      ImGui::EndTable();
+      ImGui::EndTooltip();
+      return;
+    }
     row("ᾱ_t", a.alpha_bar, b.alpha_bar);
     row("√ᾱ_t", a.sqrt_alpha_bar, b.sqrt_alpha_bar);
     row("√(1−ᾱ_t)", a.sqrt_one_minus_alpha_bar, b.sqrt_one_minus_alpha_bar);
@@ -124,9 +152,20 @@ void draw_readout(const AppState& state, double hover_x) {
 const ScheduleCurves& CurvesPlot::curves_for(Cache& cache,
                                               const std::shared_ptr<const diffusion::Schedule>& s,
                                               bool over_fraction) {
-  if (cache.schedule != s || cache.over_fraction != over_fraction) {
+  if (cache.schedule != s || cache.over_fraction != over_fraction || cache.flow_T != 0) {
     cache.curves = make_curves(*s, over_fraction);
+    cache.flow_T = 0;
     cache.schedule = s;
+    cache.over_fraction = over_fraction;
+  }
+  return cache.curves;
+}
+
+const ScheduleCurves& CurvesPlot::flow_curves_for(Cache& cache, int T, bool over_fraction) {
+  if (cache.flow_T != T || cache.over_fraction != over_fraction) {
+    cache.curves = make_flow_curves(T, over_fraction);
+    cache.schedule.reset();   // curves_for recomputes a schedule's curves after these
+    cache.flow_T = T;
     cache.over_fraction = over_fraction;
   }
   return cache.curves;
@@ -137,7 +176,14 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
   const bool fraction = state.x_axis_fraction;
   const ScheduleCurves& ca = curves_for(cache_a_, state.a.schedule(), fraction);
   drawn_revision_ = state.a.revision();
-  const ScheduleCurves* cb = state.compare ? &curves_for(cache_b_, state.b.schedule(), fraction) : nullptr;
+  const bool flow = state.b_flow_shown();   // B is flow matching's path, not schedule B
+  const ScheduleCurves* cb = flow            ? &flow_curves_for(cache_b_, state.b.schedule()->T(), fraction)
+                             : state.compare ? &curves_for(cache_b_, state.b.schedule(), fraction)
+                                             : nullptr;
+  // B's own names beside A's where they fit one row; in a narrow panel A's names alone (the hover
+  // readout and the equation panel give B's), rather than a legend covering the curves.
+  bool flow_names = flow;
+  auto legend_label = [&](Quantity q) { return flow_names ? flow_quantity_label(q) : std::string(quantity_label(q)); };
   const int T_max = state.max_T();
 
   // Which schedule is which (only when comparing): solid A, dashed B.
@@ -145,7 +191,7 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     // Named by what sets them apart (family, T, zero terminal SNR, scale-with-T).
     const ScheduleLabelPair names =
-        schedule_difference_labels(state.a.schedule()->params(), state.b.schedule()->params());
+        forward_side_labels(state.a.schedule()->params(), state.b.schedule()->params(), flow);
     std::vector<LegendItem> key = {{"A: " + names.a, text, false}, {"B: " + names.b, text, true}};
     (void)palette;
     legend_row(key);
@@ -175,9 +221,16 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
   ImGui::BeginGroup();
   {
     ImGui::AlignTextToFramePadding();
-    const std::vector<LegendItem> legend = {{quantity_label(kAlphaBar), quantity_color(kAlphaBar), false},
-                                            {quantity_label(kSqrtAlphaBar), quantity_color(kSqrtAlphaBar), false},
-                                            {quantity_label(kSqrtOneMinus), quantity_color(kSqrtOneMinus), false}};
+    auto coefficient_legend = [&] {
+      return std::vector<LegendItem>{{legend_label(kAlphaBar), quantity_color(kAlphaBar), false},
+                                     {legend_label(kSqrtAlphaBar), quantity_color(kSqrtAlphaBar), false},
+                                     {legend_label(kSqrtOneMinus), quantity_color(kSqrtOneMinus), false}};
+    };
+    std::vector<LegendItem> legend = coefficient_legend();
+    if (flow_names && !legend_fits_one_row(legend, plot_w)) {
+      flow_names = false;
+      legend = coefficient_legend();
+    }
     // Too narrow for the legend on one line (a projector at UI scale 1.5): it goes inside the plot
     // rather than taking a second line from the plot's height.
     const bool legend_above = legend_fits_one_row(legend, plot_w);
@@ -189,6 +242,7 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
     std::vector<renderer::PlotSeries> series;
     for (Quantity q : {kAlphaBar, kSqrtAlphaBar, kSqrtOneMinus}) {
       add_series(series, ca, q, false);
+      series.back().label = legend_label(q);   // the legend inside the plot (narrow panels)
       if (cb) add_series(series, *cb, q, true);
     }
     renderer::PlotOptions options = base;
@@ -217,11 +271,14 @@ void CurvesPlot::draw(AppState& state, const renderer::Palette& palette) {
       quantities.push_back(state.coefficient_tab == 1 ? kSnr : kLogSnr);
     }
     std::vector<LegendItem> legend;
-    for (Quantity q : quantities) legend.push_back({quantity_label(q), quantity_color(q), false});
+    for (Quantity q : quantities) legend.push_back({legend_label(q), quantity_color(q), false});
+    // Flow matching has no per-step β: its dashed curves are absent from this tab, and it says so.
+    if (flow && state.coefficient_tab == 0) legend.push_back({"B (flow): no β_t", ImGui::GetColorU32(ImGuiCol_TextDisabled), true});
     legend_row(legend, avail.x - plot_w - style.ItemSpacing.x - ImGui::GetItemRectSize().x);
     std::vector<renderer::PlotSeries> series;
     for (Quantity q : quantities) {
       add_series(series, ca, q, false);
+      series.back().label = legend_label(q);   // the legend inside the plot (narrow panels)
       if (cb) add_series(series, *cb, q, true);
     }
     renderer::PlotOptions options = base;

@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "gui/protocol/flow_path.hpp"
+#include "gui/state/warnings.hpp"
 #include "gui/views/forward/schedule_controls.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
@@ -266,7 +268,9 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
     if (i == 1) ImGui::SameLine(column_x + big_w + spacing);
     ImGui::BeginGroup();
     // Each caption names the t of its picture (B's cursor is clamped to B's own T).
-    const std::string x_t = "x_" + std::to_string(data.t);
+    // Flow matching's path is at τ = t / T (its x_0 coefficient is 1 − τ).
+    const std::string x_t = data.flow ? "x_τ, τ = " + format_short(flow_tau(data.t, forward_T(data)))
+                                      : "x_" + std::to_string(data.t);
     const std::string side_name = two ? std::string(i == 0 ? "A: " : "B: ") : "";
     const std::string caption =
         closed_form_images
@@ -298,7 +302,9 @@ ImageViewActions ForwardImageView::draw(const AppState& state, const ForwardFram
   if (two) {
     ImGui::TextDisabled("%s", closed_form_images ? first_fitting({"x_t at 8 evenly spaced t, closed form", "x_t at 8 t, closed form"},
                                                                  avail.x, 1.0f).c_str()
-                                                 : "x_t at 8 evenly spaced t");
+                        : frame->b.flow ? first_fitting({"x_t at 8 evenly spaced t (B: x_τ at τ = t/T)", "x_t at 8 evenly spaced t"},
+                                                        avail.x, 1.0f).c_str()
+                                        : "x_t at 8 evenly spaced t");
     for (int i = 0; i < 2; ++i) {
       const ImU32 color = i == 0 ? palette.schedule_a : palette.schedule_b;
       ImGui::TextColored(to_vec4(color), "%s", i == 0 ? "A" : "B");

@@ -1,5 +1,7 @@
 #include "gui/views/forward/forward_screen.hpp"
 
+#include <imgui.h>
+
 #include <stdexcept>
 
 #include "diffusion/schedule.hpp"
@@ -36,8 +38,15 @@ void ForwardScreen::pick_frame(AppState& state, Worker& worker) {
 void ForwardScreen::draw(ScreenFrame& f, bool inject_fault) {
   AppState& state = f.state;
   const FrameLayout& frame_layout = f.frame_layout;
+  // The curves panel's least height (its A/B key line with Compare, the legend row, a plot whose
+  // axis title "t" stays whole): a short window gives it that before the bottom row's share.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float curves_min_h =
+      curves_panel_min_height(ImGui::GetFontSize(), style.WindowPadding.y,
+                              state.compare ? ImGui::GetTextLineHeightWithSpacing() : 0.0f,
+                              ImGui::GetFrameHeight(), style.ItemSpacing.y);
   WindowLayout layout = compute_layout(frame_layout.body.w, frame_layout.body.h, ImGui::GetFontSize(), 0.0f,
-                                       state.compare, !f.presenter_layout);
+                                       state.compare, !f.presenter_layout, curves_min_h);
   shift_down(layout, frame_layout.body.y);
   layout.timeline = frame_layout.timeline;
   keep_only(f, {&layout.curves, &layout.points, &layout.marginal, &layout.images, &layout.schedule, &layout.timeline});

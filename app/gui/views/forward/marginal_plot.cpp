@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "gui/state/layout.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 #include "renderer/histogram_plot.hpp"
 #include "renderer/plot_widget.hpp"
@@ -89,6 +90,106 @@ float inline_cell_width(const ForwardFrame& frame) {
   return width;
 }
 
+// The widest cell of the single-schedule table, at font scale 1 without cell padding.
+float single_cell_width(const Moments2D& m) {
+  float width = 0.0f;
+  for (const double v : {m.sample_mean[0], m.sample_variance[0]}) {
+    width = std::max(width, ImGui::CalcTextSize(moment_text(v).c_str()).x);
+  }
+  for (const double v : {m.predicted_mean[0], m.predicted_variance[0]}) {
+    width = std::max(width, ImGui::CalcTextSize(("(" + moment_text(v) + ")").c_str()).x);
+  }
+  return width;
+}
+
+// Which rows of the moments table are shown (MarginalPlot::draw decides by the panel's room).
+struct MomentsTableShape {
+  bool two = false;            // A and B side by side
+  bool inline_theory = false;  // side by side: cells read "sample (theory)"
+  bool header = false;         // the header row
+  bool theory_rows = false;    // side by side: theory rows under mean and var
+  int value_rows = 0;          // mean (1) and var (2)
+};
+
+// Draws the moments table at the current font scale; returns the rows drawn.
+int draw_moments_table(const ForwardFrame& frame, const MomentsTableShape& shape, const renderer::Palette& palette) {
+  const Moments2D& a = frame.a.moments;
+  const Moments2D& b = frame.b.moments;
+  int rows_drawn = 0;
+  const ImGuiTableFlags flags = ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg |
+                                ImGuiTableFlags_BordersInnerH;
+  if (!shape.two && ImGui::BeginTable("moments", 3, flags)) {
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("sample", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn("theory", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    if (shape.header) {
+      ImGui::TableHeadersRow();
+      ++rows_drawn;
+    }
+    auto row = [&](const char* name, double sample, double theory) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(name);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(moment_text(sample).c_str());
+      ImGui::TableNextColumn();
+      // Without the header row the theory reads as in the Compare table: in parentheses, muted.
+      if (shape.header) ImGui::TextUnformatted(moment_text(theory).c_str());
+      else ImGui::TextDisabled("(%s)", moment_text(theory).c_str());
+      ++rows_drawn;
+    };
+    if (shape.value_rows >= 1) row("mean", a.sample_mean[0], a.predicted_mean[0]);
+    if (shape.value_rows >= 2) row("var", a.sample_variance[0], a.predicted_variance[0]);
+    ImGui::EndTable();
+  } else if (shape.two && ImGui::BeginTable("moments", 3, flags)) {
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn(shape.inline_theory ? "A (theory)" : "A", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn(shape.inline_theory ? "B (theory)" : "B", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    // With theory rows the header row is left out for height: the values' colours (named in the
+    // legend above the plot) already say which column is A and which is B.
+    if (shape.header) {
+      ImGui::TableHeadersRow();
+      ++rows_drawn;
+    }
+    auto row = [&](const char* name, double va, double vb, bool theory) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      if (theory) ImGui::TextDisabled("%s", name); else ImGui::TextUnformatted(name);
+      ImGui::TableNextColumn();
+      ImGui::TextColored(to_vec4(palette.schedule_a), "%s", moment_text(va).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextColored(to_vec4(palette.schedule_b), "%s", moment_text(vb).c_str());
+      ++rows_drawn;
+    };
+    auto row_inline = [&](const char* name, double va, double ta, double vb, double tb) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(name);
+      ImGui::TableNextColumn();
+      ImGui::TextColored(to_vec4(palette.schedule_a), "%s", moment_text(va).c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled("(%s)", moment_text(ta).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextColored(to_vec4(palette.schedule_b), "%s", moment_text(vb).c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled("(%s)", moment_text(tb).c_str());
+      ++rows_drawn;
+    };
+    if (shape.inline_theory) {
+      if (shape.value_rows >= 1) row_inline("mean", a.sample_mean[0], a.predicted_mean[0], b.sample_mean[0], b.predicted_mean[0]);
+      if (shape.value_rows >= 2) row_inline("var", a.sample_variance[0], a.predicted_variance[0], b.sample_variance[0],
+                                            b.predicted_variance[0]);
+    } else {
+      if (shape.value_rows >= 1) row("mean", a.sample_mean[0], b.sample_mean[0], false);
+      if (shape.theory_rows) row("  theory", a.predicted_mean[0], b.predicted_mean[0], true);
+      if (shape.value_rows >= 2) row("var", a.sample_variance[0], b.sample_variance[0], false);
+      if (shape.theory_rows) row("  theory", a.predicted_variance[0], b.predicted_variance[0], true);
+    }
+    ImGui::EndTable();
+  }
+  return rows_drawn;
+}
+
 }  // namespace
 
 void MarginalPlot::draw(const AppState& state, const ForwardFrame* frame,
@@ -113,22 +214,20 @@ void MarginalPlot::draw(const AppState& state, const ForwardFrame* frame,
     half_range_ = half_range;
   }
 
-  // Moments table below the plot. Side by side (A and B) each cell reads "sample (theory)" and
-  // the table uses a slightly smaller font to fit beside the curves.
+  // Moments table below the plot. Side by side, each cell reads "sample (theory)" when that fits
+  // the column (at a font scale of 0.85, else 0.75), else the theory values get rows of their own.
   const ImGuiStyle& style = ImGui::GetStyle();
-  // Side by side, each cell reads "sample (theory)" when that fits the column (at a font scale of
-  // 0.85, else 0.75), else the theory values get rows of their own.
-  const float cell_w = two ? inline_cell_width(*frame) : 0.0f;  // at font scale 1, without cell padding
+  // At font scale 1, without cell padding: side by side "sample (theory)"; alone the wider of the
+  // sample and the theory cell (the theory may read "(0.00706)" when the header row gives way).
+  const float cell_w = two ? inline_cell_width(*frame) : single_cell_width(frame->a.moments);
   const float name_w = ImGui::CalcTextSize("mean").x;
   auto fits = [&](float scale) {
     return (name_w + 2.0f * cell_w) * scale + 6.0f * style.CellPadding.x <= ImGui::GetContentRegionAvail().x;
   };
   const bool inline_theory = two && (fits(0.85f) || fits(0.75f));
   // Separate theory rows need the height: their table is smaller still.
-  const float table_scale = !two ? 1.0f : inline_theory && fits(0.85f) ? 0.85f : 0.75f;
-  const float row_h = ImGui::GetTextLineHeight() * table_scale + 2.0f * style.CellPadding.y;
-  const float table_rows = !two || inline_theory ? 3.0f : 4.0f;
-  const float table_h = table_h_ > 0.0f ? table_h_ : table_rows * row_h + style.ItemSpacing.y;
+  float table_scale = !two ? (fits(1.0f) ? 1.0f : fits(0.85f) ? 0.85f : 0.75f)
+                            : inline_theory && fits(0.85f) ? 0.85f : 0.75f;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
 
   // Title and legend share one line when they fit, else the legend goes on the next line.
@@ -150,88 +249,94 @@ void MarginalPlot::draw(const AppState& state, const ForwardFrame* frame,
   if (one_line) ImGui::SameLine(line_start_x + avail.x - legend_w);  // right-aligned
   // On the title's line the legend is centred on the title's text; alone, its line is compact.
   draw_inline_legend(legend, legend_scale, one_line ? ImGui::GetTextLineHeight() : legend_scale * font);
-  const float header_h = ImGui::GetTextLineHeightWithSpacing() +
-                         (one_line ? 0.0f : legend_scale * font + style.ItemSpacing.y);
+
+  // The plot keeps the height its axes need; the table's rows give way from the least needed
+  // (fit_plot_over_table): theory rows first (their values move into the tooltip), then the
+  // header, then var. The row height is last frame's measure when there is one.
   renderer::HistogramPlotOptions options;
-  options.plot.size = ImVec2(avail.x, std::max(3.0f * font, avail.y - table_h - header_h - style.ItemSpacing.y));
-  options.plot.font_scale = two ? 0.7f : 0.8f;
+  const float tick_scale = two ? 0.7f : 0.8f;   // tick labels, relative to the UI font
+  // The plot widget is at least 5 of its font sizes high: a short panel draws the plot at a
+  // smaller base font (down to kShortPlotScale; the tick labels keep their size), so that the
+  // table keeps its rows.
+  constexpr float kShortPlotScale = 0.75f;
+  const float plot_min_h = std::max(5.0f * kShortPlotScale * font,
+                                    plot_min_height(kShortPlotScale * font, tick_scale / kShortPlotScale, false, 2.0f));
+  auto row_height = [&](float scale) {
+    const float estimate = ImGui::GetTextLineHeight() * scale + 2.0f * style.CellPadding.y + 1.0f;
+    return table_row_scale_ == scale ? std::max(estimate, table_row_h_) : estimate;
+  };
+  const float below_h = ImGui::GetContentRegionAvail().y;
+  const int wanted = !two || inline_theory ? 3 : 4;   // header + mean + var, or mean, theory, var, theory
+  PlotOverTable fit = fit_plot_over_table(below_h, plot_min_h, row_height(table_scale), style.ItemSpacing.y, wanted);
+  // Short of rows: a smaller table font before rows give way.
+  if (fit.rows < wanted && table_scale > 0.75f) {
+    const PlotOverTable smaller = fit_plot_over_table(below_h, plot_min_h, row_height(0.75f), style.ItemSpacing.y, wanted);
+    if (smaller.rows > fit.rows) {
+      fit = smaller;
+      table_scale = 0.75f;
+    }
+  }
+  const float row_h = row_height(table_scale);
+  // Theory rows that do not fit: two rows with the theory in the tooltip.
+  const bool theory_rows = two && !inline_theory && fit.rows >= 4;
+  if (two && !inline_theory && !theory_rows) fit = fit_plot_over_table(below_h, plot_min_h, row_h, style.ItemSpacing.y, 2);
+  const bool header = (!two || inline_theory) && fit.rows >= 3;
+  const int value_rows = std::min(2, fit.rows - (header ? 1 : 0) - (theory_rows ? 2 : 0));
+
+  const float plot_scale = std::clamp(fit.plot_h / (5.0f * font), kShortPlotScale, 1.0f);
+  options.plot.font_scale = tick_scale / plot_scale;
+  options.plot.size = ImVec2(avail.x, fit.plot_h);
   options.plot.show_legend = false;
   options.bar_color = two ? (palette.schedule_a & 0x00FFFFFFu) | (140u << 24) : palette.histogram_bar;
   options.density_color = density_color;
+  ImGui::SetWindowFontScale(plot_scale);
   const renderer::PlotInteraction area = renderer::draw_histogram_plot("##marginal", hist_a_, options);
+  ImGui::SetWindowFontScale(1.0f);
   if (two) draw_step_outline(hist_b_, area, palette.schedule_b, std::max(2.0f, font / 9.0f));
+
+  // What the table leaves out goes into its tooltip (or the plot's, when no row fits).
+  const Moments2D& a = frame->a.moments;
+  const Moments2D& b = frame->b.moments;
+  std::string left_out;
+  auto leave_out = [&](const char* name, const Moments2D& m, const char* side) {
+    const bool mean = name[0] == 'm';
+    left_out += std::string("\n") + side + name + " " + moment_text(mean ? m.sample_mean[0] : m.sample_variance[0]) +
+                " (theory " + moment_text(mean ? m.predicted_mean[0] : m.predicted_variance[0]) + ")";
+  };
+  if (two && (!theory_rows || value_rows < 2)) {
+    for (int r = value_rows; r < 2; ++r) {
+      leave_out(r == 0 ? "mean" : "var", a, "A ");
+      leave_out(r == 0 ? "mean" : "var", b, "B ");
+    }
+    // The rows shown without their theory rows: the theory values here.
+    if (!inline_theory && value_rows > 0) {
+      left_out += "\ntheory: A mean " + moment_text(a.predicted_mean[0]) + ", var " +
+                  moment_text(a.predicted_variance[0]) + "; B mean " + moment_text(b.predicted_mean[0]) + ", var " +
+                  moment_text(b.predicted_variance[0]);
+    }
+  } else if (!two) {
+    for (int r = value_rows; r < 2; ++r) leave_out(r == 0 ? "mean" : "var", a, "");
+  }
 
   const float table_top = ImGui::GetCursorPosY();
   ImGui::SetWindowFontScale(table_scale);
-  const ImGuiTableFlags flags = ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg |
-                                ImGuiTableFlags_BordersInnerH;
-  if (!two && ImGui::BeginTable("moments", 3, flags)) {
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn("sample", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableSetupColumn("theory", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableHeadersRow();
-    const Moments2D& m = frame->a.moments;
-    auto row = [](const char* name, double sample, double theory) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(name);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(moment_text(sample).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(moment_text(theory).c_str());
-    };
-    row("mean", m.sample_mean[0], m.predicted_mean[0]);
-    row("var", m.sample_variance[0], m.predicted_variance[0]);
-    ImGui::EndTable();
-  } else if (two && ImGui::BeginTable("moments", 3, flags)) {
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn(inline_theory ? "A (theory)" : "A", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableSetupColumn(inline_theory ? "B (theory)" : "B", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    // With theory rows the header row is left out for height: the values' colours (named in the
-    // legend above the plot) already say which column is A and which is B.
-    if (inline_theory) ImGui::TableHeadersRow();
-    const Moments2D& a = frame->a.moments;
-    const Moments2D& b = frame->b.moments;
-    auto row = [&](const char* name, double va, double vb, bool theory) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      if (theory) ImGui::TextDisabled("%s", name); else ImGui::TextUnformatted(name);
-      ImGui::TableNextColumn();
-      ImGui::TextColored(to_vec4(palette.schedule_a), "%s", moment_text(va).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextColored(to_vec4(palette.schedule_b), "%s", moment_text(vb).c_str());
-    };
-    auto row_inline = [&](const char* name, double va, double ta, double vb, double tb) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(name);
-      ImGui::TableNextColumn();
-      ImGui::TextColored(to_vec4(palette.schedule_a), "%s", moment_text(va).c_str());
-      ImGui::SameLine();
-      ImGui::TextDisabled("(%s)", moment_text(ta).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextColored(to_vec4(palette.schedule_b), "%s", moment_text(vb).c_str());
-      ImGui::SameLine();
-      ImGui::TextDisabled("(%s)", moment_text(tb).c_str());
-    };
-    if (inline_theory) {
-      row_inline("mean", a.sample_mean[0], a.predicted_mean[0], b.sample_mean[0], b.predicted_mean[0]);
-      row_inline("var", a.sample_variance[0], a.predicted_variance[0], b.sample_variance[0],
-                 b.predicted_variance[0]);
-    } else {
-      row("mean", a.sample_mean[0], b.sample_mean[0], false);
-      row("  theory", a.predicted_mean[0], b.predicted_mean[0], true);
-      row("var", a.sample_variance[0], b.sample_variance[0], false);
-      row("  theory", a.predicted_variance[0], b.predicted_variance[0], true);
-    }
-    ImGui::EndTable();
+  const int rows_drawn =
+      fit.rows > 0 ? draw_moments_table(*frame, {two, inline_theory, header, theory_rows, value_rows}, palette) : 0;
+  if (rows_drawn > 0) {
+    table_row_h_ = (ImGui::GetCursorPosY() - table_top - style.ItemSpacing.y) / static_cast<float>(rows_drawn);
+    table_row_scale_ = table_scale;
   }
-  table_h_ = ImGui::GetCursorPosY() - table_top;
   ImGui::SetWindowFontScale(1.0f);
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip(frame->process == ForwardProcess::Naive
-                          ? "predicted: E[x_t] = E[x_0], Var[x_t] = Var[x_0] + tβ"
-                          : "predicted: E[x_t] = √ᾱ_t · E[x_0], Var[x_t] = ᾱ_t · Var[x_0] + 1 − ᾱ_t");
+    const std::string predicted =
+        frame->process == ForwardProcess::Naive
+            ? "predicted: E[x_t] = E[x_0], Var[x_t] = Var[x_0] + tβ"
+        : two && frame->b.flow
+            ? "predicted: A: E[x_t] = √ᾱ_t · E[x_0], Var[x_t] = ᾱ_t · Var[x_0] + 1 − ᾱ_t\n"
+              "B (flow matching): E[x_τ] = (1 − τ) · E[x_0], Var[x_τ] = (1 − τ)² · Var[x_0] + τ²"
+            : "predicted: E[x_t] = √ᾱ_t · E[x_0], Var[x_t] = ᾱ_t · Var[x_0] + 1 − ᾱ_t";
+    const std::string text = left_out.empty() ? predicted : predicted + "\nnot shown (panel too short):" + left_out;
+    ImGui::SetTooltip("%s", text.c_str());
   }
 }
 

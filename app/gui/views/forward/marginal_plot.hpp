@@ -17,7 +17,8 @@ class MarginalPlot {
  private:
   std::uint64_t generation_ = 0;
   double half_range_ = 0.0;
-  float table_h_ = 0.0f;  // the moments table's height measured last frame (0: not yet drawn)
+  float table_row_h_ = 0.0f;      // a moments table row's height measured last frame (0: not yet drawn)
+  float table_row_scale_ = 0.0f;  // the font scale it was measured at
   renderer::DensityHistogram hist_a_, hist_b_;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "diffusion/schedule.hpp"
+#include "gui/protocol/flow_path.hpp"
 #include "gui/state/point_colors.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/schedule_labels.hpp"
@@ -59,8 +60,10 @@ void PointsView::draw_side(int index, const char* title, ImU32 title_color, cons
   // The naive process keeps x_0 whole (ᾱ plays no role): its noise scale √(tβ) is what grows.
   // Read from the frame's own job: the slot's schedule may already be newer than the picture.
   const bool naive = frame.process == ForwardProcess::Naive;
-  const std::string scale_text = naive ? "√(tβ) = " + format_short(forward_noise_std(frame, side))
-                                       : "ᾱ_t = " + format_short(forward_alpha_bar(frame, side));
+  // Flow matching's path has its own time τ = t / T (x_0's coefficient is 1 − τ).
+  const std::string scale_text = side.flow ? "τ = " + format_short(flow_tau(side.t, forward_T(side)))
+                                 : naive   ? "√(tβ) = " + format_short(forward_noise_std(frame, side))
+                                           : "ᾱ_t = " + format_short(forward_alpha_bar(frame, side));
   if (index == 0 && sides_shown_ == 1) {
     (void)title;  // the family is in the schedule panel; the title keeps what changes with t
     std::snprintf(line, sizeof line, "t = %d / %d   %s", side.t, forward_T(side), scale_text.c_str());
@@ -69,7 +72,9 @@ void PointsView::draw_side(int index, const char* title, ImU32 title_color, cons
     // drop the schedule's name (the curves' legend has it) before the number would be cut.
     const std::string title_text(title);
     const std::string shorter = first_fitting(
-        {title_text + "   " + scale_text, title_text.substr(0, title_text.find(':')) + "  " + scale_text, scale_text},
+        {title_text + "   " + scale_text, title_text.substr(0, title_text.find(',')) + "   " + scale_text,
+         title_text.substr(0, title_text.find(' ', title_text.find(": ") + 2)) + "   " + scale_text,   // "B: flow"
+         title_text.substr(0, title_text.find(':')) + "  " + scale_text, scale_text},
         size.x);
     std::snprintf(line, sizeof line, "%s", shorter.c_str());
   }
@@ -211,8 +216,9 @@ void PointsView::draw(AppState& state, const ForwardFrame* frame, const renderer
   const ImVec2 size(two ? std::floor((avail.x - spacing) * 0.5f) : avail.x, avail.y);
 
   const ScheduleLabelPair names =
-      schedule_difference_labels(frame->a.schedule->params(), frame->b.schedule ? frame->b.schedule->params()
-                                                                                : frame->a.schedule->params());
+      forward_side_labels(frame->a.schedule->params(),
+                          frame->b.schedule ? frame->b.schedule->params() : frame->a.schedule->params(),
+                          two && frame->b.flow);
   std::string title_a = std::string(two ? "A: " : "") + names.a;
   sides_shown_ = two ? 2 : 1;
   const float start_x = ImGui::GetCursorPosX();

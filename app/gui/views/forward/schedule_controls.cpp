@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "diffusion/schedule.hpp"
+#include "gui/protocol/flow_path.hpp"
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/limits.hpp"
 #include "gui/state/schedule_labels.hpp"
@@ -16,6 +17,41 @@
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
+
+namespace {
+
+// B's switch to flow matching's path, and while it is shown, B's only parameter (T, τ = t / T).
+// Returns true when B is drawn as the flow path (its schedule controls are then not shown).
+bool draw_flow_path_switch(AppState& state, const renderer::Palette& palette, float label_width) {
+  const bool closed_form = state.process == ForwardProcess::ClosedForm;
+  ImGui::BeginDisabled(!closed_form);
+  ImGui::Checkbox("B: flow matching path", &state.b_is_flow);
+  ImGui::EndDisabled();
+  item_tooltip(closed_form
+                   ? "B becomes flow matching's linear path x_τ = (1 − τ)·x₀ + τ·ε with τ = t/T (rectified "
+                     "flow, Liu et al. 2023; Lipman et al. 2023), on the same x₀ and the same ε as A"
+                   : "Closed form only: flow matching's path is defined by x_τ = (1 − τ)·x₀ + τ·ε and has no "
+                     "Markov chain or naive walk of its own. Set the process to closed form to use it");
+  if (!closed_form) {
+    if (state.b_is_flow)
+      colored_wrapped_text(ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                           "B shows its schedule: the flow path is closed form only");
+    return false;
+  }
+  if (!state.b_is_flow) return false;
+  ScheduleSlot& slot = state.b;
+  ImGui::PushID("B_flow");
+  row_label("T", label_width);
+  value_slider_int("##T", &slot.params.T, 10, 4000, "%d", ImGuiSliderFlags_Logarithmic);
+  item_tooltip("T: the timeline's steps for B; the path's time is τ = t / T");
+  colored_wrapped_text(ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                       "x_τ = (1 − τ)·x₀ + τ·ε, τ = t/T, on A's ε: each point moves on a straight line from x₀ to ε");
+  if (!slot.error().empty()) colored_wrapped_text(palette.error_text, slot.error() + " (showing the last valid T)");
+  ImGui::PopID();
+  return true;
+}
+
+}  // namespace
 
 void ScheduleControls::draw_schedule_controls(ScheduleSlot& slot, const char* id,
                                            const renderer::Palette& palette, float label_width) {
@@ -136,12 +172,14 @@ void ScheduleControls::draw(AppState& state, const renderer::Palette& palette) {
 void ScheduleControls::draw_compared(AppState& state, const renderer::Palette& palette, float label_width) {
   // Tabs named by what sets A and B apart ("A: linear" / "B: linear, ZT-SNR") when both names fit
   // the column, else plain "Schedule A" / "Schedule B" (the curves' legend names them in full).
-  const ScheduleLabelPair names = schedule_difference_labels(state.a.params, state.b.params);
+  const bool flow = state.b_flow_shown();
+  const ScheduleLabelPair names = forward_side_labels(state.a.params, state.b.params, flow);
   // Longest first: "A: linear" / "B: linear, ZT-SNR"; without a shared family ("A" / "B: ZT-SNR");
   // the letters alone.
   std::vector<std::pair<std::string, std::string>> forms = {{"A: " + names.a, "B: " + names.b}};
   const std::string family = label_of(state.a.params.kind);
-  if (state.a.params.kind == state.b.params.kind) {
+  if (flow) forms.push_back({"A: " + names.a, std::string("B: ") + kFlowPathShortLabel});
+  if (state.a.params.kind == state.b.params.kind && !flow) {
     auto without_family = [&](const char* letter, const std::string& label) {
       return label.size() > family.size() ? letter + (": " + label.substr(family.size() + 2)) : std::string(letter);
     };
@@ -175,7 +213,7 @@ void ScheduleControls::draw_compared(AppState& state, const renderer::Palette& p
     ImGui::PopStyleColor();
     item_tooltip("Edit schedule B (dashed curves)");
     if (open_b) {
-      draw_schedule_controls(state.b, "B", palette, label_width);
+      if (!draw_flow_path_switch(state, palette, label_width)) draw_schedule_controls(state.b, "B", palette, label_width);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();

@@ -105,12 +105,28 @@ std::vector<LegendItem> overlay_legend(const AppState& state, bool meter_radius_
     std::snprintf(text, sizeof text, "copies: samples ≤ %g from a training point", kCopyRadius);
     legend.push_back({text, 0u, false});
   }
-  if (r.field != VectorField::None) {
-    legend.push_back({r.field == VectorField::Score ? "score −ε̂/√(1−ᾱ_t), scaled" : "ε̂, scaled",
-                      arrow_color(state.light_theme), false});
+  // Flow-matching panels draw their velocity as the field and have no posterior.
+  int flow_panels = 0;
+  for (int i = 0; i < r.panel_count; ++i)
+    flow_panels += r.panels[static_cast<std::size_t>(i)].process == diffusion::ProcessFamily::Flow;
+  const bool all_flow = flow_panels == r.panel_count;
+  // A guided panel's distance is to its class's points (the short captions say only "SWD").
+  bool any_guided = false;
+  for (int i = 0; i < r.panel_count; ++i) {
+    const ReversePanelSettings& p = r.panels[static_cast<std::size_t>(i)];
+    any_guided |= p.class_id != diffusion::kNullClass && p.process != diffusion::ProcessFamily::Flow;
   }
-  if (r.posterior && r.picked >= 0) {
-    legend.push_back({"posterior q(x_s | x_t, x̂_0) of the next step t → s: mean μ̃, radius √β̃",
+  if (any_guided) legend.push_back({"SWD of a class panel: to that class's points", 0u, false});
+  if (r.field != VectorField::None) {
+    const std::string diffusion_field = r.field == VectorField::Score ? "score −ε̂/√(1−ᾱ_t)" : "ε̂";
+    const std::string field = all_flow ? "velocity v̂(x, τ), scaled"
+                              : flow_panels > 0 ? diffusion_field + " (flow panels: velocity v̂), scaled"
+                                                : diffusion_field + ", scaled";
+    legend.push_back({field, arrow_color(state.light_theme), false});
+  }
+  if (r.posterior && r.picked >= 0 && !all_flow) {
+    legend.push_back({std::string("posterior q(x_s | x_t, x̂_0) of the next step t → s: mean μ̃, radius √β̃") +
+                          (flow_panels > 0 ? " (none for flow panels)" : ""),
                       posterior_color(state.light_theme), false});
   }
   const ImU32 neutral = ImGui::GetColorU32(ImGuiCol_TextDisabled);
@@ -418,6 +434,13 @@ void ReverseCloudsView::draw_panel(int index, AppState& state, const ReverseFram
     auto ratio_width = [&] { return ImGui::GetFont()->CalcTextSizeA(ratio_size, FLT_MAX, 0.0f, ratio.c_str()).x; };
     if (!ratio.empty() && ratio_width() > wrap) ratio = path_ratio_text(panel->path_length_ratio, true);
     if (!ratio.empty() && ratio_width() > wrap) ratio_size = 0.75f * font;
+    // The narrowest clouds (four panels at 1280x720): the number alone, which the caption's legend
+    // names ("len/dist: ..."), rather than a cut label.
+    if (!ratio.empty() && ratio_width() > wrap) {
+      char number[16];
+      std::snprintf(number, sizeof number, "%.2f", panel->path_length_ratio);
+      ratio = number;
+    }
     if (!ratio.empty()) {
       dl->AddText(ImGui::GetFont(), ratio_size, note_pos, ImGui::GetColorU32(ImGuiCol_Text), ratio.c_str());
     }
@@ -460,20 +483,30 @@ void ReverseCloudsView::draw_panel_captions(int index, const AppState& state, co
     const bool swd_known = distance_is_current(*panel);   // not the last one, of another t
     // The meter is computed with the distance: until then it too would describe another state.
     const double copied_share = swd_known ? panel->copied_share : std::numeric_limits<double>::quiet_NaN();
-    const std::string swd = swd_text(panel->sliced_wasserstein);
+    const std::string swd = swd_text(panel->sliced_wasserstein, panel->sliced_wasserstein_class);
+    const std::string swd_wide_sample = swd_text(0.0123, panel->sliced_wasserstein_class);  // as wide as any
     const std::string value = swd.substr(std::min(swd.size(), swd.find("= ") == std::string::npos ? 0 : swd.find("= ") + 2));
-    const std::string t_text = std::to_string(panel->shown_t);
+    std::string t_text = std::to_string(panel->shown_t);
+    // A flow panel's state at τ shows at t = τ·T (flow_panel_step.hpp): the long form names both,
+    // the short one τ alone (the panel's own time).
+    const int K = static_cast<int>(panel->visited_t.size());
+    std::string t_short = "t=" + t_text;
+    if (panel->label.rfind("flow", 0) == 0 && K > 0) {
+      char tau[48];
+      std::snprintf(tau, sizeof tau, "%.3g", static_cast<double>(K - panel->shown_state) / K);
+      t_text += std::string(" (τ = ") + tau + ")";
+      t_short = std::string("τ=") + tau;
+    }
     auto pick = [&](const std::vector<std::string>& samples, const std::vector<std::string>& actual) {
       for (std::size_t i = 0; i < samples.size(); ++i) {
         if (0.75f * ImGui::CalcTextSize(samples[i].c_str()).x <= size.x) return actual[i];
       }
       return actual.back();
     };
-    const std::string t_short = "t=" + t_text;
     const std::string copies = copies_text(copied_share, CopyRadiusText::None);
     const std::string wide_copies = copies_text(0.999, CopyRadiusText::None);
     if (meter_line_) {
-      second = swd_known ? pick({"t = " + t_text + "   SWD to data = 0.0000", t_short + "  SWD 0.0000", t_short},
+      second = swd_known ? pick({"t = " + t_text + "   " + swd_wide_sample, t_short + "  SWD 0.0000", t_short},
                                 {"t = " + t_text + "   " + swd, t_short + "  SWD " + value, t_short})
                          : pick({"t = " + t_text, t_short}, {"t = " + t_text, t_short});
       // The short radius may be drawn at 75 % (fitted_text shrinks it) rather than left out.

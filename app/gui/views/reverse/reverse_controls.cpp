@@ -12,6 +12,7 @@
 #include "gui/state/choice_tables.hpp"
 #include "gui/state/shown_moment.hpp"
 #include "gui/views/common/screen_parts.hpp"
+#include "gui/views/reverse/guidance_controls.hpp"
 #include "gui/views/reverse/sampler_controls.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
@@ -41,7 +42,9 @@ void draw_model_choice(ReversePanelSettings& s, float label_width) {
 
 // σ choice, its η or v, K, denoiser, clipping to the dataset's range (and the family for extra
 // panels). Returns nothing: edits in place.
-void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family, ClipRange clip) {
+void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bool with_family, ClipRange clip,
+                           const GuidanceChoices& guidance) {
+  draw_process_choice(s, label_width);
   draw_sigma_and_steps(s, T, label_width,
                        "K: sampling steps, K of the T timesteps (effective β = 1 − ᾱ_t / ᾱ_prev)");
   row_label("denoiser", label_width);
@@ -53,8 +56,12 @@ void draw_sampler_controls(ReversePanelSettings& s, int T, float label_width, bo
     ImGui::EndCombo();
   }
   item_tooltip(tooltip_of(s.denoiser));
-  if (s.denoiser == DenoiserKind::Model) draw_model_choice(s, label_width);
-  draw_clip_control(s, clip);
+  // A flow panel's learned model is the dataset's velocity model, and it clips nothing.
+  const bool flow = s.process == diffusion::ProcessFamily::Flow;
+  // A guided panel's model is the dataset's conditional one, whatever it predicts.
+  if (s.denoiser == DenoiserKind::Model && !flow && s.class_id == diffusion::kNullClass) draw_model_choice(s, label_width);
+  if (!flow) draw_clip_control(s, clip);
+  if (!flow) draw_guidance_controls(s, guidance, label_width);  // no conditional flow model
   if (with_family) draw_panel_family(s, label_width);
 }
 
@@ -74,13 +81,15 @@ void ReverseControls::draw_controls(AppState& state, ScheduleControls& schedule_
     item_tooltip("data: the 2D dataset the samplers and the denoiser work on");
     if (state.use_drawing) {
       colored_wrapped_text(ImGui::GetColorU32(ImGuiCol_TextDisabled),
-                           "the exact denoiser serves the drawing (" + std::to_string(state.drawing.size()) + " points)");
-      item_tooltip("No model has learnt a drawing: every panel uses the exact denoiser, E[x_0 | x_t] over the "
-                   "drawn points");
+                           "the drawing (" + std::to_string(state.drawing.size()) +
+                               " points): Model panels use its model once trained (Train a model, below)");
+      item_tooltip("Exact panels use E[x_0 | x_t] over the drawn points. Model panels use the network trained "
+                   "here on this drawing; before one is trained, or after the drawing is edited, they show the "
+                   "exact denoiser too, and the line under the clouds says so");
     }
 
     ImGui::PushID("panel0");
-    draw_sampler_controls(r.panels[0], T, label_width, false, data_clip_range(state.dataset));
+    draw_sampler_controls(r.panels[0], T, label_width, false, data_clip_range(state.dataset), guidance_choices(state));
     ImGui::PopID();
 
     draw_spacing_and_visited(r, T, state.t, "##spacing", label_width, palette);
@@ -103,14 +112,16 @@ void ReverseControls::draw_compare(AppState& state, const renderer::Palette& pal
   const bool long_title = ImGui::CalcTextSize("Compare samplers").x + 2.0f * ImGui::GetFrameHeight() <=
                           ImGui::GetContentRegionAvail().x;
   if (!section(long_title ? "Compare samplers###compare" : "Compare###compare", true, state.scene_title)) return;
-  draw_panel_count_and_presets(r, family_a, values_of<ReversePreset>(), "", label_width);
+  draw_panel_count_and_presets(r, family_a, values_of<ReversePreset>(), "", label_width,
+                               !state.use_drawing && has_conditional_model(state.dataset));
   if (r.panel_count < 2) return;
 
   (void)palette;
   const int T = state.a.schedule()->T();
+  const GuidanceChoices guidance = guidance_choices(state);
   const ClipRange clip = data_clip_range(state.dataset);
   draw_extra_panel_tabs(r, edited_panel_, "##panel_tabs", 0, [&](ReversePanelSettings& panel) {
-    draw_sampler_controls(panel, T, label_width, true, clip);
+    draw_sampler_controls(panel, T, label_width, true, clip, guidance);
   });
 }
 

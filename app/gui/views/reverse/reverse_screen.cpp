@@ -4,11 +4,28 @@
 
 #include "gui/state/app_state.hpp"
 #include "gui/state/choice_tables.hpp"
+#include "gui/state/model_follow.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 #include "gui/state/reverse_state.hpp"
 #include "gui/protocol/worker.hpp"
 
 namespace diffuscope::gui {
+
+namespace {
+
+// The model revision the reverse job carries: the worker's newest for the data shown (the
+// drawing's or the dataset's), taken while training only once the shown run has played out.
+std::uint64_t reverse_job_model_revision(const JobLane<ReverseJob>& lane, const AppState& state, const Worker& worker) {
+  const std::uint64_t newest =
+      state.use_drawing ? worker.drawn_model_revision() : worker.model_revision(state.dataset);
+  const ReverseJob& last = lane.last_job();
+  const bool same_data = lane.submitted() && last.drawn == drawn_data(state) && last.dataset == state.dataset;
+  const auto training = worker.latest_training();
+  return followed_model_revision(newest, same_data ? last.model_revision : newest,
+                                 !lane.submitted() || !state.reverse.cursor.follow, training && training->running);
+}
+
+}  // namespace
 
 ReverseScreen::ReverseScreen() : lane_(same_reverse_job, restarts_run) {}
 
@@ -18,6 +35,8 @@ void ReverseScreen::settle(AppState& state, Worker& worker) {
   frame_ = worker.latest_reverse();
   const ReverseFrame* current = frame_ && lane_.shows_run(frame_->generation) ? frame_.get() : nullptr;
   follow_run(state, state.reverse.cursor, state.reverse.shown_t, current, settle_cursor);
+  // The equation panel's guidance numbers: panel 0's, of the picture on screen.
+  state.reverse.guidance_shown = current && !current->panels.empty() ? current->panels[0].guidance_numbers : GuidanceNumbers{};
   // Playback waits for the frame of the newest job (shown_moment.hpp).
   state.picture.answers_request = !lane_.submitted() || (frame_ && frame_->generation >= lane_.last_generation());
 }
@@ -42,14 +61,15 @@ void ReverseScreen::draw(ScreenFrame& f) {
     // training starting (a button elsewhere, --train) opens its section once.
     const auto training_frame = f.worker.latest_training();
     const bool training_running = training_frame && training_frame->running;
-    if (section((std::string("Train a model: ") + label_of(state.dataset) + "###training").c_str(), training_running,
+    const std::string trained_data = state.use_drawing ? std::string(diffusion::kDrawnDatasetName) : label_of(state.dataset);
+    if (section(("Train a model: " + trained_data + "###training").c_str(), training_running,
                 state.scene_title + (training_running ? "\n(training)" : ""))) {
       training = training_panel_.draw(state, f.worker.latest_training(), f.palette);
     }
     if (section("Device", false, state.scene_title)) draw_device_row(f);
   }
   ImGui::End();
-  if (training.start) f.worker.start_training(make_training_job(state.reverse, state.dataset));
+  if (training.start) f.worker.start_training(with_drawing(make_training_job(state.reverse, state.dataset), state));
   if (training.stop) f.worker.stop_training();
   f.timeline_touched = draw_timeline(state, layout.timeline) || f.timeline_touched;
   draw_notifications(f, PanelRect{layout.clouds.x, layout.clouds.y, layout.clouds.w, 0});
@@ -59,7 +79,7 @@ void ReverseScreen::draw(ScreenFrame& f) {
     Worker& worker = f.worker;
     send_run_job(lane_,
                  with_drawing(make_reverse_job(state.reverse, state.a.schedule(), state.dataset,
-                                               worker.model_revision(state.dataset), state.t),
+                                               reverse_job_model_revision(lane_, state, worker), state.t),
                               state),
                  state, state.reverse.cursor,
                  [&](const ReverseJob& job) { return worker.submit_reverse(job); });

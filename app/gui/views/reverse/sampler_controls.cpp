@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gui/state/choice_tables.hpp"
+#include "gui/state/flow_sampler_equations.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
 namespace diffuscope::gui {
@@ -39,7 +40,49 @@ void draw_visited_strip(const std::vector<int>& visited, int T, int cursor_t, fl
 
 }  // namespace
 
-void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, const char* steps_tooltip) {
+void draw_process_choice(ReversePanelSettings& s, float label_width) {
+  row_label("process", label_width);
+  if (ImGui::BeginCombo("##process", label_of(s.process))) {
+    for (const auto& process : choices<diffusion::ProcessFamily>()) {
+      if (ImGui::Selectable(process.label, process.value == s.process) && process.value != s.process) {
+        s.process = process.value;
+        // Flow matching integrates with Euler or Heun only; a diffusion panel starts with its σ choice.
+        if (s.process == diffusion::ProcessFamily::Flow && s.ode_solver != diffusion::OdeSolver::Heun)
+          s.ode_solver = diffusion::OdeSolver::Euler;
+        if (s.process == diffusion::ProcessFamily::Ddpm) s.ode_solver.reset();
+      }
+      item_tooltip(process.tooltip);
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip(tooltip_of(s.process));
+}
+
+namespace {
+
+// A flow panel's solver (Euler or Heun) in place of the σ choice, and why σ and η are gone.
+void draw_flow_solver(ReversePanelSettings& s, float label_width) {
+  row_label("solver", label_width);
+  const diffusion::OdeSolver current = s.ode_solver.value_or(diffusion::OdeSolver::Euler);
+  const char* current_label = current == diffusion::OdeSolver::Heun ? "Heun" : "Euler";
+  if (ImGui::BeginCombo("##flow_solver", current_label)) {
+    if (ImGui::Selectable("Euler", current == diffusion::OdeSolver::Euler)) s.ode_solver = diffusion::OdeSolver::Euler;
+    item_tooltip("x_{τ−Δτ} = x_τ − Δτ · v̂(x_τ, τ): 1 network evaluation per step (NFE = K)");
+    if (ImGui::Selectable("Heun", current == diffusion::OdeSolver::Heun)) s.ode_solver = diffusion::OdeSolver::Heun;
+    item_tooltip("An Euler predictor, then the average of the slopes at both ends: 2 evaluations per step, "
+                 "the last step (to τ = 0) plain Euler (NFE = 2K − 1)");
+    ImGui::EndCombo();
+  }
+  item_tooltip("Flow matching integrates dx/dτ = v̂(x, τ) from τ = 1 to 0 with Euler or Heun "
+               "(DPM-Solver++ is derived for the diffusion ODE, so it is not offered)");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("σ, η: none (flow sampling is deterministic)");
+  ImGui::PopStyleColor();
+  item_tooltip("Flow matching draws no z: every sample follows the velocity field from its x_1 = x_T");
+}
+
+// A diffusion panel's "sampler" combo (σ choices or the ODE) and its η, v or ODE solver.
+void draw_ddpm_sampler(ReversePanelSettings& s, float label_width) {
   row_label("sampler", label_width);
   constexpr const char* kOdeLabel = "ODE";
   constexpr const char* kOdeTooltip =
@@ -81,6 +124,13 @@ void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, con
     }
     item_tooltip("v: the weight of log β_t against log β̃_t in log σ_t² (0: β̃, 1: β)");
   }
+}
+
+}  // namespace
+
+void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, const char* steps_tooltip) {
+  if (s.process == diffusion::ProcessFamily::Flow) draw_flow_solver(s, label_width);
+  else draw_ddpm_sampler(s, label_width);
   row_label("K", label_width);
   int K = effective_steps(s.steps, T);
   char format[48];
@@ -89,7 +139,9 @@ void draw_sigma_and_steps(ReversePanelSettings& s, int T, float label_width, con
                        ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp)) {
     s.steps = K >= T ? 0 : K;
   }
-  item_tooltip(steps_tooltip);
+  item_tooltip(s.process == diffusion::ProcessFamily::Flow
+                   ? "K: flow steps τ_k = k/K from τ = 1 to 0 (Δτ = 1/K); state k shows at t = τ_k·T on the timeline"
+                   : steps_tooltip);
 }
 
 void draw_clip_control(ReversePanelSettings& s, ClipRange range) {
@@ -129,7 +181,10 @@ void draw_spacing_and_visited(SamplingSettings& r, int T, int cursor_t, const ch
   item_tooltip(tooltip_of(r.spacing));
 
   std::string error;
-  const std::vector<int> visited = visited_timesteps(T, r.panels[0].steps, r.spacing, &error);
+  // A flow panel #1 visits τ_k = k/K, shown at t = τ_k·T whatever the spacing.
+  const std::vector<int> visited = r.panels[0].process == diffusion::ProcessFamily::Flow
+                                       ? flow_visited_timesteps(effective_steps(r.panels[0].steps, T), T)
+                                       : visited_timesteps(T, r.panels[0].steps, r.spacing, &error);
   draw_visited_strip(visited, T, cursor_t, 0.7f * ImGui::GetFontSize(), palette);
   item_tooltip("Timesteps the sampler visits (one tick each) over t = 0 … T; red: the cursor");
   if (!error.empty()) colored_wrapped_text(palette.error_text, error);
@@ -137,7 +192,7 @@ void draw_spacing_and_visited(SamplingSettings& r, int T, int cursor_t, const ch
 
 void draw_panel_count_and_presets(SamplingSettings& r, diffusion::ScheduleKind family_a,
                                   const std::vector<ReversePreset>& presets, const std::string& id_prefix,
-                                  float label_width) {
+                                  float label_width, bool conditional_model) {
   row_label("panels", label_width);
   int count = r.panel_count;
   if (value_slider_int(("##" + id_prefix + "panels").c_str(), &count, 1, kMaxReversePanels, "%d",
@@ -148,7 +203,7 @@ void draw_panel_count_and_presets(SamplingSettings& r, diffusion::ScheduleKind f
   row_label("preset", label_width);
   if (ImGui::BeginCombo(("##" + id_prefix + "preset").c_str(), "choose…")) {
     for (ReversePreset preset : presets) {
-      if (ImGui::Selectable(label_of(preset))) apply_reverse_preset(r, preset, family_a);
+      if (ImGui::Selectable(label_of(preset))) apply_reverse_preset(r, preset, family_a, conditional_model);
       item_tooltip(tooltip_of(preset));
     }
     ImGui::EndCombo();

@@ -20,11 +20,31 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
   const ImGuiStyle& style = ImGui::GetStyle();
   ReverseState& r = state.reverse;
   const bool running = frame && frame->running;
-  const bool this_dataset = frame && frame->dataset == state.dataset;
+  const DrawnPoints drawing = drawn_data(state);
+  // The frame is about the data shown: the same drawing (by identity), or the same named dataset.
+  const bool this_dataset =
+      frame && (frame->drawn ? frame->drawn == drawing : !drawing && frame->dataset == state.dataset);
 
-  if (ImGui::Button(running ? "Restart" : "Train")) actions.start = true;
-  item_tooltip("Train this dataset's network here (it predicts v, or what the current model predicts with 'continue'); the reverse view follows it live");
+  if (drawing) {
+    const std::string points = std::to_string(drawing->size()) + " points";
+    std::string label = std::string(running ? "Restart on the drawing" : "Train on the drawing") + " (" + points + ")";
+    // A narrow column gets the label on two lines rather than cut.
+    if (ImGui::CalcTextSize(label.c_str()).x + 2.0f * style.FramePadding.x > ImGui::GetContentRegionAvail().x)
+      label.replace(label.find(" ("), 1, "\n");
+    ImGui::BeginDisabled(drawing->size() == 0);
+    if (ImGui::Button((label + "###train").c_str())) actions.start = true;
+    ImGui::EndDisabled();
+    item_tooltip(("Train a network on the drawing's " + points +
+                 " here (it predicts v; with 'continue', from the last model trained on a drawing). The reverse "
+                 "view's Model panels switch to it as it improves (a new model every ~2 s); until then, and after "
+                 "the drawing is edited, they show the exact denoiser")
+                     .c_str());
+  } else {
+    if (ImGui::Button(running ? "Restart###train" : "Train###train")) actions.start = true;
+    item_tooltip("Train this dataset's network here (it predicts v, or what the current model predicts with 'continue'); the reverse view follows it live");
+  }
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Stop").x + 2.0f * style.FramePadding.x) ImGui::NewLine();
   ImGui::BeginDisabled(!running);
   if (ImGui::Button("Stop")) actions.stop = true;
   ImGui::EndDisabled();
@@ -50,7 +70,8 @@ TrainingActions TrainingPanel::draw(AppState& state, const std::shared_ptr<const
 
   // Progress and speed.
   char overlay[96];
-  std::snprintf(overlay, sizeof overlay, "%s%lld / %lld", this_dataset ? "" : (std::string(label_of(frame->dataset)) + ": ").c_str(),
+  const std::string other_data = frame->drawn ? std::string("an earlier drawing: ") : std::string(label_of(frame->dataset)) + ": ";
+  std::snprintf(overlay, sizeof overlay, "%s%lld / %lld", this_dataset ? "" : other_data.c_str(),
                 static_cast<long long>(frame->step), static_cast<long long>(frame->planned_steps));
   const float fraction = frame->planned_steps > 0
                              ? static_cast<float>(static_cast<double>(frame->step) / static_cast<double>(frame->planned_steps))

@@ -1,5 +1,6 @@
 #pragma once
-// In-app training of the current dataset's model: Train / Stop, planned steps, progress, steps/s,
+// In-app training of the current dataset's model (or, while the drawing is the data, of a model
+// of the drawing: "Train on the drawing (N points)"): Train / Stop, planned steps, progress, steps/s,
 // the loss curve on a log axis and a small sample preview. Draws from the worker's newest
 // TrainingFrame and returns what the lecturer asked for; the caller talks to the worker.
 #include <cstdint>
