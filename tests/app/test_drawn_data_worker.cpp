@@ -17,6 +17,7 @@
 #include "eventually.hpp"
 #include "gui/compute/forward_compute.hpp"
 #include "gui/protocol/worker.hpp"
+#include "../support/scoped_empty_assets.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -91,10 +92,7 @@ TEST(DrawnDataWorker, NamedDatasetsReportTheirNaturalClasses) {
 
 TEST(DrawnDataWorker, ReverseExactDenoiserSamplesTheDrawingEvenForAModelPanel) {
   // No shipped models: a Model panel would fail on a named dataset; on a drawing it is exact.
-  const std::filesystem::path assets =
-      std::filesystem::temp_directory_path() / ("diffuscope_drawn_assets_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(assets / "models");
-  ::setenv("DIFFUSCOPE_ASSETS", assets.c_str(), 1);
+  const diffuscope::test_support::ScopedEmptyAssets no_shipped_models;
   {
     Worker worker("cpu", 0);
     ReverseJob job;
@@ -137,9 +135,6 @@ TEST(DrawnDataWorker, ReverseExactDenoiserSamplesTheDrawingEvenForAModelPanel) {
     EXPECT_GT(near_first, 50);
     EXPECT_GT(near_second, 50);
   }
-  ::unsetenv("DIFFUSCOPE_ASSETS");
-  std::error_code ec;
-  std::filesystem::remove_all(assets, ec);
 }
 
 }  // namespace

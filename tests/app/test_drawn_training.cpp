@@ -22,6 +22,7 @@
 #include "gui/compute/model_store.hpp"
 #include "gui/compute/training_compute.hpp"
 #include "gui/protocol/worker.hpp"
+#include "../support/scoped_empty_assets.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -44,28 +45,6 @@ std::shared_ptr<const diffusion::LabelledPoints2D> two_blob_drawing(int n) {
   return points;
 }
 
-// Points the shipped-checkpoint lookup at an empty assets folder for the test's lifetime, so that
-// every model in it was trained here.
-class DrawnTrainingNoAssets {
- public:
-  DrawnTrainingNoAssets() {
-    dir_ = std::filesystem::temp_directory_path() / ("diffuscope_drawn_training_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_ / "models");
-    if (const char* old = std::getenv("DIFFUSCOPE_ASSETS")) old_ = old, had_old_ = true;
-    ::setenv("DIFFUSCOPE_ASSETS", dir_.c_str(), 1);
-  }
-  ~DrawnTrainingNoAssets() {
-    if (had_old_) ::setenv("DIFFUSCOPE_ASSETS", old_.c_str(), 1);
-    else ::unsetenv("DIFFUSCOPE_ASSETS");
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::string old_;
-  bool had_old_ = false;
-};
 
 // Runs a training to its end on the computer (the worker's slices, without the worker).
 TrainingFrame train_to_end(TrainingComputer& computer, const TrainingJob& job) {
@@ -75,7 +54,7 @@ TrainingFrame train_to_end(TrainingComputer& computer, const TrainingJob& job) {
 }
 
 TEST(DrawnTraining, TrainsOnTheDrawingAndPublishesItsModelOnly) {
-  DrawnTrainingNoAssets no_assets;
+  diffuscope::test_support::ScopedEmptyAssets no_assets;
   ModelStore store("cpu");
   TrainingComputer computer("cpu", store);
   computer.set_intervals(std::chrono::milliseconds(1), std::chrono::milliseconds(60000));
@@ -176,7 +155,7 @@ double training_steps_per_second(ModelStore& store, const TrainingJob& job, std:
 }
 
 TEST(DrawnTraining, AStepOnADrawingCostsWhatAStepOnADatasetDoes) {
-  DrawnTrainingNoAssets no_assets;
+  diffuscope::test_support::ScopedEmptyAssets no_assets;
   ModelStore store("cpu");
   TrainingJob named;
   named.dataset = diffusion::Dataset2DKind::Moons;
@@ -214,7 +193,7 @@ std::shared_ptr<const ReverseFrame> finished_reverse(Worker& worker, std::uint64
 }
 
 TEST(DrawnTraining, TheReverseViewSwitchesToTheDrawingsModelOnceTrained) {
-  DrawnTrainingNoAssets no_assets;
+  diffuscope::test_support::ScopedEmptyAssets no_assets;
   Worker worker("cpu", 0);
   const auto drawing = two_blob_drawing(400);
 

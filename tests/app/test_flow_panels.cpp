@@ -24,6 +24,7 @@
 #include "diffusion/seeding.hpp"
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
+#include "../support/scoped_empty_assets.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -79,27 +80,6 @@ float flow_max_abs_diff(const std::vector<float>& a, const std::vector<float>& b
   return m;
 }
 
-// Points the shipped-checkpoint lookup at an empty assets folder for the test's lifetime.
-class FlowScopedAssets {
- public:
-  FlowScopedAssets() {
-    dir_ = std::filesystem::temp_directory_path() / ("diffuscope_flow_assets_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_ / "models");
-    if (const char* old = std::getenv("DIFFUSCOPE_ASSETS")) old_ = old, had_old_ = true;
-    ::setenv("DIFFUSCOPE_ASSETS", dir_.c_str(), 1);
-  }
-  ~FlowScopedAssets() {
-    if (had_old_) ::setenv("DIFFUSCOPE_ASSETS", old_.c_str(), 1);
-    else ::unsetenv("DIFFUSCOPE_ASSETS");
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::string old_;
-  bool had_old_ = false;
-};
 
 TEST(ReverseFlowPanels, ReachRunFlowsSamplesFromTheDdpmPanelsXT) {
   Worker worker("cpu", 0);
@@ -226,7 +206,7 @@ TEST(ReverseFlowPanels, LearnedFlowPanelUsesTheShippedFlowModel) {
 }
 
 TEST(ReverseFlowPanels, MissingFlowModelIsThePanelsErrorWithTheCommand) {
-  FlowScopedAssets assets;   // no shipped checkpoint at all
+  diffuscope::test_support::ScopedEmptyAssets assets;   // no shipped checkpoint at all
   Worker worker("cpu", 0);
   ReverseJob job = flow_test_job(200);
   job.dataset = diffusion::Dataset2DKind::Spiral;

@@ -33,6 +33,7 @@
 #include "diffusion/trajectory_curvature.hpp"
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
+#include "../support/scoped_empty_assets.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -121,30 +122,6 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   return m;
 }
 
-// Points the shipped-checkpoint lookup at an empty assets folder for the test's lifetime.
-class ScopedAssets {
- public:
-  ScopedAssets() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("diffuscope_assets_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    std::filesystem::create_directories(dir_ / "models");
-    if (const char* old = std::getenv("DIFFUSCOPE_ASSETS")) old_ = old, had_old_ = true;
-    ::setenv("DIFFUSCOPE_ASSETS", dir_.c_str(), 1);
-  }
-  ~ScopedAssets() {
-    if (had_old_) ::setenv("DIFFUSCOPE_ASSETS", old_.c_str(), 1);
-    else ::unsetenv("DIFFUSCOPE_ASSETS");
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  const std::filesystem::path& dir() const { return dir_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
-  std::string old_;
-  bool had_old_ = false;
-};
 
 TEST(ReverseWorker, RunCompletesWithFiniteSamplesNearTheData) {
   Worker worker("cpu", 0);
@@ -356,7 +333,7 @@ TEST(ReverseWorker, ChangingTheSamplerRestartsTheRunQuickly) {
 }
 
 TEST(ReverseWorker, MissingOrBrokenCheckpointIsAPanelError) {
-  ScopedAssets assets;
+  diffuscope::test_support::ScopedEmptyAssets assets;
   Worker worker("cpu", 0);
   ReverseJob job = exact_job(300);
   job.dataset = diffusion::Dataset2DKind::Spiral;
@@ -568,7 +545,7 @@ TEST(ReverseWorker, LongForwardJobAndReverseRunShareTheThread) {
 // ---- Training ----
 
 TEST(TrainingWorker, LossFallsStopKeepsTheModelAndTheReverseViewUsesIt) {
-  ScopedAssets assets;  // no shipped checkpoint: the model must come from this training
+  diffuscope::test_support::ScopedEmptyAssets assets;  // no shipped checkpoint: the model must come from this training
   Worker worker("cpu", 0);
   TrainingJob train;
   train.dataset = diffusion::Dataset2DKind::EightGaussians;

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <stdexcept>
 #include <sstream>
 #include <utility>
 
@@ -57,62 +59,72 @@ StoredModel ModelStore::get(diffusion::Dataset2DKind kind, std::optional<diffusi
   return result;
 }
 
-StoredModel ModelStore::get_flow(diffusion::Dataset2DKind kind) {
-  if (auto it = shipped_flow_.find(kind); it != shipped_flow_.end()) return it->second;
+namespace {
+
+// What differs between the shipped variants of a dataset's model (flow matching, conditional).
+struct ShippedVariant {
+  const char* what;          // "flow-matching", "conditional"
+  const char* train_flag;    // the `diffuscope train` flag that makes one
+  const char* alternative;   // appended to the missing-file message ("" or ", or choose ...")
+  diffusion::ProcessFamily process;
+  // Checks the loaded checkpoint (throws) and returns the description's middle part.
+  std::function<std::string(const diffusion::LoadedPointModel&, const std::string& path)> check_and_describe;
+};
+
+// The variant's checkpoint at `path`, loaded for `kind` on `device` (error set when missing or
+// unusable; the caller caches only a usable one, since a missing file may appear later).
+StoredModel load_shipped_variant(diffusion::Dataset2DKind kind, const std::string& path, const std::string& device,
+                                 const ShippedVariant& variant) {
   const std::string name(diffusion::to_string(kind));
-  const std::string path = diffusion::shipped_flow_model_path(kind);
   StoredModel result;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    result.error = "no flow-matching model for " + name + ": " + path + " not found; make it with `diffuscope train " +
-                   "--process flow --name " + name + " --out " + path + "`";
-    return result;  // not cached: the file may appear later
+    result.error = std::string("no ") + variant.what + " model for " + name + ": " + path +
+                   " not found; make it with `diffuscope train " + variant.train_flag + " --name " + name +
+                   " --out " + path + "`" + variant.alternative;
+    return result;
   }
   try {
-    diffusion::LoadedPointModel loaded =
-        diffusion::load_point_model(path, torch::Device(device_name_), name, diffusion::ProcessFamily::Flow);
+    diffusion::LoadedPointModel loaded = diffusion::load_point_model(path, torch::Device(device), name, variant.process);
+    const std::string kind_text = variant.check_and_describe(loaded, path);
     result.model = std::make_shared<diffusion::PointModel>(loaded.model);
     result.model->ptr()->eval();
-    result.description = std::filesystem::path(path).filename().string() + " · velocity · " +
+    result.target = loaded.metadata.target;
+    result.description = std::filesystem::path(path).filename().string() + " · " + kind_text + " · " +
                          std::to_string(loaded.metadata.steps) + " steps · loss " +
                          loss_text(loaded.metadata.final_loss);
   } catch (const std::exception& e) {
     result = StoredModel();
-    result.error = "no usable flow-matching model for " + name + ": " + e.what();
-    return result;
+    result.error = std::string("no usable ") + variant.what + " model for " + name + ": " + e.what();
   }
-  shipped_flow_[kind] = result;
+  return result;
+}
+
+}  // namespace
+
+StoredModel ModelStore::get_flow(diffusion::Dataset2DKind kind) {
+  if (auto it = shipped_flow_.find(kind); it != shipped_flow_.end()) return it->second;
+  static const ShippedVariant flow{"flow-matching", "--process flow", "", diffusion::ProcessFamily::Flow,
+                                   [](const diffusion::LoadedPointModel&, const std::string&) {
+                                     return std::string("velocity");
+                                   }};
+  StoredModel result = load_shipped_variant(kind, diffusion::shipped_flow_model_path(kind), device_name_, flow);
+  if (result.model) shipped_flow_[kind] = result;
   return result;
 }
 
 StoredModel ModelStore::get_conditional(diffusion::Dataset2DKind kind) {
   if (auto it = shipped_conditional_.find(kind); it != shipped_conditional_.end()) return it->second;
-  const std::string name(diffusion::to_string(kind));
-  const std::string path = diffusion::shipped_conditional_model_path(kind);
-  StoredModel result;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    result.error = "no conditional model for " + name + ": " + path + " not found; make it with `diffuscope train " +
-                   "--conditional --name " + name + " --out " + path + "`, or choose the exact denoiser";
-    return result;  // not cached: the file may appear later
-  }
-  try {
-    diffusion::LoadedPointModel loaded = diffusion::load_point_model(path, torch::Device(device_name_), name);
-    if (loaded.metadata.model.num_classes <= 0)
-      throw std::runtime_error(path + " holds an unconditional model (trained without --conditional)");
-    result.model = std::make_shared<diffusion::PointModel>(loaded.model);
-    result.model->ptr()->eval();
-    result.target = loaded.metadata.target;
-    result.description = std::filesystem::path(path).filename().string() + " · conditional, " +
-                         std::to_string(loaded.metadata.model.num_classes) + " classes · " +
-                         std::to_string(loaded.metadata.steps) + " steps · loss " +
-                         loss_text(loaded.metadata.final_loss);
-  } catch (const std::exception& e) {
-    result = StoredModel();
-    result.error = "no usable conditional model for " + name + ": " + e.what();
-    return result;
-  }
-  shipped_conditional_[kind] = result;
+  static const ShippedVariant conditional{
+      "conditional", "--conditional", ", or choose the exact denoiser", diffusion::ProcessFamily::Ddpm,
+      [](const diffusion::LoadedPointModel& loaded, const std::string& path) {
+        if (loaded.metadata.model.num_classes <= 0)
+          throw std::runtime_error(path + " holds an unconditional model (trained without --conditional)");
+        return "conditional, " + std::to_string(loaded.metadata.model.num_classes) + " classes";
+      }};
+  StoredModel result =
+      load_shipped_variant(kind, diffusion::shipped_conditional_model_path(kind), device_name_, conditional);
+  if (result.model) shipped_conditional_[kind] = result;
   return result;
 }
 
