@@ -256,3 +256,19 @@ TEST(PointColors, ColourFollowsTheAngleAroundTheCentre) {
   EXPECT_GT(c[2] & 0xFFu, (c[2] >> 8) & 0xFFu);
   EXPECT_GT(c[2] & 0xFFu, (c[2] >> 16) & 0xFFu);
 }
+
+TEST(Layout, UiScaleIsCappedByTheWindowItIsDrawnIn) {
+  // 720 lines hold the lecture layout up to 1.5 (height / 480), 1280 columns likewise (width / 853);
+  // a full-HD window takes 2 as asked; nothing goes below 1 or above the slider's 3; an unknown
+  // size (the first frame) keeps what was asked.
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(2.0f, 1280.0f, 720.0f), std::min(720.0f / 480.0f, 1280.0f / 853.0f));
+  EXPECT_NEAR(dg::effective_ui_scale(2.0f, 1280.0f, 720.0f), 1.5f, 0.001f);
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(1.25f, 1280.0f, 720.0f), 1.25f);
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(2.0f, 1920.0f, 1080.0f), 2.0f);
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(3.0f, 1920.0f, 1080.0f), 1080.0f / 480.0f);
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(2.0f, 1600.0f, 900.0f), 900.0f / 480.0f);
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(2.0f, 2560.0f, 720.0f), 1.5f);     // a wide, short window: height
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(1.5f, 640.0f, 480.0f), 1.0f);      // tiny: never below 1
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(5.0f, 3840.0f, 2160.0f), 3.0f);    // the slider's range
+  EXPECT_FLOAT_EQ(dg::effective_ui_scale(2.0f, 0.0f, 0.0f), 2.0f);
+}

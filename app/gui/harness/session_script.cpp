@@ -536,7 +536,13 @@ struct SessionScript::Impl {
     for (int i = 0; i < changes; ++i) {
       ReversePanelSettings& panel = r.panels[static_cast<std::size_t>(random->below(r.panel_count))];
       switch (random->below(points ? 10 : 6)) {
-        case 0: apply_reverse_preset(r, random->pick(all_reverse_presets()), family_a); break;
+        case 0:  // the presets each view offers (the Images view: σ and K only, as its controls)
+          apply_reverse_preset(r,
+                               points ? random->pick(all_reverse_presets())
+                                      : random->pick(std::vector<ReversePreset>{ReversePreset::SigmaComparison,
+                                                                                ReversePreset::StepsComparison}),
+                               family_a);
+          break;
         case 1: set_panel_count(r, 1 + random->below(kMaxReversePanels), family_a); break;
         case 2:
           panel.sampler.sigma = random->pick(std::vector<diffusion::SigmaKind>{

@@ -19,6 +19,7 @@
 #include "gui/state/images_state.hpp"
 #include "gui/lecture/key_bindings.hpp"
 #include "gui/views/common/presenter_readout.hpp"
+#include "gui/state/layout.hpp"
 #include "gui/state/reverse_state.hpp"
 #include "gui/state/shown_moment.hpp"
 #include "gui/lecture/scene.hpp"
@@ -178,10 +179,15 @@ void GuiApp::run_frame() {
 }
 
 void GuiApp::begin_frame() {
-  window_->set_ui_scale(state_.ui_scale);
-  window_->set_theme(theme_of(state_));
   tick_ = FrameTick{};
   tick_.capturing = export_.capturing();
+  // The scale is capped by the size the frame is laid out at (an export's, else the window's as of
+  // the last frame: fonts are rebuilt between frames): effective_ui_scale.
+  const ImVec2 shown = tick_.capturing ? ImVec2(static_cast<float>(export_.session().settings().width),
+                                                static_cast<float>(export_.session().settings().height))
+                                       : ImGui::GetIO().DisplaySize;
+  window_->set_ui_scale(effective_ui_scale(state_.ui_scale, shown.x, shown.y));
+  window_->set_theme(theme_of(state_));
   if (tick_.capturing) {
     window_->begin_frame(export_.session().settings().width, export_.session().settings().height);
   } else {

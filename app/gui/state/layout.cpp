@@ -1,4 +1,5 @@
 #include "gui/state/layout.hpp"
+#include "gui/state/limits.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -175,6 +176,13 @@ void shift_down(WindowLayout& l, float dy) {
 
 void shift_down(ReverseLayout& l, float dy) {
   for (PanelRect* r : {&l.controls, &l.clouds, &l.side, &l.timeline}) r->y += dy;
+}
+
+float effective_ui_scale(float requested, float width, float height) {
+  const float scale = std::clamp(requested, kMinUiScale, kMaxUiScale);
+  if (!(width > 0.0f && height > 0.0f)) return scale;
+  const float fits = std::min(height / kScaleHeightPerUnit, width / kScaleWidthPerUnit);
+  return std::max(kMinUiScale, std::min(scale, fits));
 }
 
 }  // namespace diffuscope::gui

@@ -31,6 +31,14 @@ struct WindowLayout {
   PanelRect timeline;
 };
 
+// The UI scale the window is drawn at: the lecturer's `requested` one, capped so that the window
+// keeps room for its views (a 720-line projector holds the lecture layout up to 1.5; every view was
+// checked at 1280x720, 1600x900 and 1920x1080): at most height / kScaleHeightPerUnit and width /
+// kScaleWidthPerUnit, never below kMinUiScale. A window of unknown size (0) gets `requested`.
+inline constexpr float kScaleHeightPerUnit = 480.0f;
+inline constexpr float kScaleWidthPerUnit = 853.0f;
+float effective_ui_scale(float requested, float width, float height);
+
 // width, height: the window in pixels; font_size: the UI font's pixel size (scales the minimum
 // widths); timeline_height: the height the timeline strip needs; compare: two point views;
 // controls: false in presenter mode, where the schedule column is hidden and the views take its width;

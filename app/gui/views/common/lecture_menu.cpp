@@ -4,11 +4,13 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <vector>
 
 #include "gui/views/common/help_overlay.hpp"
 #include "gui/lecture/scene_library.hpp"
+#include "gui/state/layout.hpp"
 #include "gui/state/limits.hpp"
 #include "gui/widgets/ui_helpers.hpp"
 
@@ -141,6 +143,15 @@ void LectureMenu::draw_display_options(AppState& state) {
     editing_scale_ = false;
   }
   item_tooltip("UI scale: the size of all text and controls (applied on release)");
+  // The window draws at effective_ui_scale: say so when it is less than the scale asked for.
+  const ImVec2 shown = ImGui::GetIO().DisplaySize;
+  const float effective = effective_ui_scale(state.ui_scale, shown.x, shown.y);
+  if (effective < state.ui_scale - 1e-3f) {
+    char note[128];
+    std::snprintf(note, sizeof note, "drawn at %.2f: a %.0fx%.0f window holds the views up to that", effective,
+                  shown.x, shown.y);
+    ImGui::TextDisabled("%s", note);
+  }
 }
 
 void LectureMenu::draw_open(AppState& state, const SceneDeck& deck, LectureActions& actions) {
