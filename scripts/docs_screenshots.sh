@@ -14,6 +14,7 @@ fwd() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --devi
 fwd docs/screenshot-default-1920x1080.png --size 1920x1080
 fwd docs/screenshot-default-1280x800.png --size 1280x800
 fwd docs/screenshot-compare-cosine-linear.png --size 1920x1080 --compare
+fwd docs/screenshot-forward-flow-path.png --size 1600x900 --b-flow --t 250   # B: flow matching's path
 # Images: the Images view mid-way (K = 100, at t = 200, sample #5 selected; two panels compared),
 # and a grid of 64 samples from the shipped Fashion-MNIST model with every one of the 1000 steps.
 img() { out=$1; shift; xvfb-run -a -s "-screen 0 1920x1080x24" "$EXE" gui --size 1600x900 --device cpu --view images "$@" --screenshot "$out"; }
