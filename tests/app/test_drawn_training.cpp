@@ -23,6 +23,7 @@
 #include "gui/compute/training_compute.hpp"
 #include "gui/protocol/worker.hpp"
 #include "../support/scoped_empty_assets.hpp"
+#include "reverse_wait.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -182,14 +183,8 @@ TEST(DrawnTraining, AStepOnADrawingCostsWhatAStepOnADatasetDoes) {
 
 // Waits for the reverse frame of `generation` to finish; null on a timeout.
 std::shared_ptr<const ReverseFrame> finished_reverse(Worker& worker, std::uint64_t generation) {
-  std::shared_ptr<const ReverseFrame> frame;
-  const bool done = test_support::eventually(
-      [&] {
-        frame = worker.latest_reverse();
-        return frame && frame->generation >= generation && !frame->running;
-      },
-      30000ms);
-  return done ? frame : nullptr;
+  auto frame = test_support::wait_reverse_finished(worker, generation, 30000ms);
+  return frame && frame->generation >= generation && !frame->running ? frame : nullptr;
 }
 
 TEST(DrawnTraining, TheReverseViewSwitchesToTheDrawingsModelOnceTrained) {

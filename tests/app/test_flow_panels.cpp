@@ -25,6 +25,7 @@
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
 #include "../support/scoped_empty_assets.hpp"
+#include "reverse_wait.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -59,14 +60,7 @@ ReverseJob flow_test_job(int n) {
 
 std::shared_ptr<const ReverseFrame> flow_wait_finished(const Worker& worker, std::uint64_t generation,
                                                        std::chrono::milliseconds timeout = 60000ms) {
-  std::shared_ptr<const ReverseFrame> frame;
-  test_support::eventually(
-      [&] {
-        frame = worker.latest_reverse();
-        return frame && frame->generation >= generation && !frame->running;
-      },
-      timeout);
-  return frame;
+  return test_support::wait_reverse_finished(worker, generation, timeout);
 }
 
 std::vector<float> flow_to_floats(const torch::Tensor& x) {

@@ -159,7 +159,7 @@ TEST(GuidanceUi, SceneKeepsClassAndGuidance) {
 }
 
 TEST(GuidanceUi, OldScenesWithoutTheKeysLoadUnconditionalWithoutWarnings) {
-  json old = json::parse(scene_to_json(AppState{}));
+  json old = json::parse(scene_to_json(AppState()));
   for (json& panel : old["reverse"]["panels"]) {
     panel.erase("class");
     panel.erase("guidance");

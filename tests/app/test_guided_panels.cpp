@@ -20,6 +20,7 @@
 #include "diffusion/sliced_wasserstein.hpp"
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
+#include "reverse_wait.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -62,14 +63,7 @@ ReverseJob guided_test_job(diffusion::Dataset2DKind dataset, int n, std::vector<
 
 std::shared_ptr<const ReverseFrame> guided_test_wait(const Worker& worker, std::uint64_t generation,
                                                      std::chrono::milliseconds timeout = 60000ms) {
-  std::shared_ptr<const ReverseFrame> frame;
-  test_support::eventually(
-      [&] {
-        frame = worker.latest_reverse();
-        return frame && frame->generation >= generation && !frame->running;
-      },
-      timeout);
-  return frame;
+  return test_support::wait_reverse_finished(worker, generation, timeout);
 }
 
 // The share of samples whose nearest training point belongs to class_id.

@@ -34,6 +34,7 @@
 #include "gui/protocol/worker.hpp"
 #include "eventually.hpp"
 #include "../support/scoped_empty_assets.hpp"
+#include "reverse_wait.hpp"
 
 namespace diffuscope::gui {
 namespace {
@@ -89,14 +90,7 @@ ReverseJob exact_job(int n = 300) {
 // Waits for a frame of at least `generation` whose run has finished.
 std::shared_ptr<const ReverseFrame> wait_finished(const Worker& worker, std::uint64_t generation,
                                                   std::chrono::milliseconds timeout = 20000ms) {
-  std::shared_ptr<const ReverseFrame> frame;
-  eventually(
-      [&] {
-        frame = worker.latest_reverse();
-        return frame && frame->generation >= generation && !frame->running;
-      },
-      timeout);
-  return frame;
+  return test_support::wait_reverse_finished(worker, generation, timeout);
 }
 
 // Waits for the frame of exactly this job generation (a cursor/overlay job publishes one).

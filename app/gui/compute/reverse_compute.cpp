@@ -154,7 +154,7 @@ struct ReverseComputer::Impl {
 
   // Caches that outlive runs (a sigma change must not rebuild the exact denoiser).
   std::map<DataKey, std::shared_ptr<const diffusion::ExactDenoiser>> exact_cache;
-  std::map<DataKey, std::vector<float>> fresh_data_cache;
+  std::map<DataKey, diffusion::LabelledPoints2D> fresh_data_cache;   // with classes: guided panels' references
 
   // The run's job (the newest cursor and overlays) and what the 2D view adds to the stepped run.
   ReverseJob job;
@@ -188,15 +188,14 @@ struct ReverseComputer::Impl {
     return drawn_exact;
   }
 
-  const std::vector<float>& fresh_data_for(const DataKey& key) {
+  const diffusion::LabelledPoints2D& fresh_data_for(const DataKey& key) {
     auto it = fresh_data_cache.find(key);
     if (it != fresh_data_cache.end()) return it->second;
     if (fresh_data_cache.size() >= 8) fresh_data_cache.clear();
-    return fresh_data_cache[key] =
-               diffusion::make_dataset2d(key.kind, key.n,
-                                         diffusion::derive_seed(key.seed, kFreshDataStream, 0))
-                   .xy;
+    return fresh_data_cache[key] = diffusion::make_labelled_dataset2d(
+               key.kind, key.n, diffusion::derive_seed(key.seed, kFreshDataStream, 0));
   }
+
 
   // A panel's denoiser: the dataset's model (a chosen target has a model of its own, the
   // prediction-target compare), the drawing's model, or the exact denoiser over the training points.
@@ -286,7 +285,7 @@ struct ReverseComputer::Impl {
     spec.states_name = "the cloud";
     run.start(std::move(spec));
     distances.assign(job.panels.size(), PanelDistances{});
-    data_xy = job.drawn ? job.drawn->xy : fresh_data_for({job.dataset, job.n_points, job.seed});
+    data_xy = job.drawn ? job.drawn->xy : fresh_data_for({job.dataset, job.n_points, job.seed}).xy;
     set_class_references();
     if (job.drawn && !stored)
       model_description = "exact denoiser · the drawing's " + std::to_string(job.drawn->size()) + " points";
@@ -296,25 +295,23 @@ struct ReverseComputer::Impl {
   // points as data_xy) or the drawing, filtered to the panel's class; a class without points there
   // keeps the whole draw as its reference.
   void set_class_references() {
-    std::optional<diffusion::LabelledPoints2D> labelled;
     for (std::size_t i = 0; i < job.panels.size(); ++i) {
       const ReversePanelSpec& spec = job.panels[i];
       if (!is_guided(spec)) continue;
-      if (!labelled)
-        labelled = job.drawn ? *job.drawn
-                             : diffusion::make_labelled_dataset2d(job.dataset, job.n_points,
-                                                                  diffusion::derive_seed(job.seed, kFreshDataStream, 0));
+      const diffusion::LabelledPoints2D& labelled =
+          job.drawn ? *job.drawn : fresh_data_for({job.dataset, job.n_points, job.seed});
       std::vector<float> of_class;
-      for (int k = 0; k < labelled->size(); ++k)
-        if (labelled->class_id[static_cast<std::size_t>(k)] == spec.class_id) {
-          of_class.push_back(labelled->xy[2 * static_cast<std::size_t>(k)]);
-          of_class.push_back(labelled->xy[2 * static_cast<std::size_t>(k) + 1]);
+      for (int k = 0; k < labelled.size(); ++k)
+        if (labelled.class_id[static_cast<std::size_t>(k)] == spec.class_id) {
+          of_class.push_back(labelled.xy[2 * static_cast<std::size_t>(k)]);
+          of_class.push_back(labelled.xy[2 * static_cast<std::size_t>(k) + 1]);
         }
       if (of_class.empty()) continue;
       distances[i].reference_class = spec.class_id;
       distances[i].class_reference = std::move(of_class);
     }
   }
+
 
   bool following_stream(const SteppedPanel& panel) const { return job.t < 0 && !panel.finished(); }
 

@@ -63,8 +63,11 @@ struct ReversePanelSpec {
 };
 // True when the panel samples with a class (classifier-free guidance, two evaluations a step).
 // Flow-matching panels are never guided (no conditional flow model): their class is ignored.
+inline bool is_guided(int class_id, diffusion::ProcessFamily process) {
+  return class_id != diffusion::kNullClass && process != diffusion::ProcessFamily::Flow;
+}
 inline bool is_guided(const ReversePanelSpec& spec) {
-  return spec.class_id != diffusion::kNullClass && spec.process != diffusion::ProcessFamily::Flow;
+  return is_guided(spec.class_id, spec.process);
 }
 // "class 3 · w = 3": how a guided panel's label starts ("" for an unguided panel).
 std::string guidance_caption(const ReversePanelSpec& spec);

@@ -118,7 +118,8 @@ DenoiserKind panel0_denoiser(const AppState& state) {
 diffusion::PredictionTarget panel0_target(const AppState& state) {
   if (state.view == AppView::Images) return diffusion::PredictionTarget::Eps;
   // A guided panel samples the dataset's conditional model: the shipped ones predict the default.
-  if (state.reverse.panels[0].class_id != diffusion::kNullClass) return diffusion::kDefaultPointTarget;
+  const ReversePanelSettings& panel0 = state.reverse.panels[0];
+  if (is_guided(panel0.class_id, panel0.process)) return diffusion::kDefaultPointTarget;
   return state.reverse.panels[0].model_target.value_or(diffusion::kDefaultPointTarget);
 }
 
@@ -166,7 +167,7 @@ CursorStep cursor_step(const AppState& state, int cursor_t) {
     out.network_evaluations =
         panel.ode_solver ? diffusion::ode_network_evaluations(*panel.ode_solver, steps) : out.K;
     // A guided panel evaluates the denoiser twice (null class and class) at every evaluation.
-    if (state.view == AppView::Reverse && panel.class_id != diffusion::kNullClass) out.network_evaluations *= 2;
+    if (state.view == AppView::Reverse && is_guided(panel.class_id, panel.process)) out.network_evaluations *= 2;
     out.h_last = index > 0 ? diffusion::ode_carried_h(steps[index - 1]) : 0.0;
     out.has_step = true;
   } catch (const std::exception& e) {

@@ -14,7 +14,7 @@ std::string vector_text(const float xy[2]) {
 std::optional<EquationLine> guidance_equation_line(const AppState& state, int step_t) {
   if (state.view != AppView::Reverse) return std::nullopt;
   const ReversePanelSettings& panel = state.reverse.panels[0];
-  if (panel.class_id == diffusion::kNullClass) return std::nullopt;
+  if (!is_guided(panel.class_id, panel.process)) return std::nullopt;  // flow panels ignore a class
   char w[32];
   std::snprintf(w, sizeof w, "%g", panel.guidance);
   EquationLine line;

@@ -121,27 +121,16 @@ void draw_readout(const AppState& state, double hover_x) {
       }
     };
     row("t", a.t, b.t, true);
-    if (flow) {
-      // B's rows hold its own quantities: τ, (1 − τ)², x_0's and ε's coefficients.
-      row("t/T (B: τ)", static_cast<double>(a.t) / std::max(1, state.a.schedule()->T()), b.tau);
-      row("ᾱ_t | (1−τ)²", a.alpha_bar, b.alpha_bar);
-      row("√ᾱ_t | 1−τ", a.sqrt_alpha_bar, b.sqrt_alpha_bar);
-      row("√(1−ᾱ_t) | τ", a.sqrt_one_minus_alpha_bar, b.sqrt_one_minus_alpha_bar);
-      row("β_t (flow: none)", a.beta, b.beta);
-      row("β̃_t (flow: none)", a.posterior_variance, b.posterior_variance);
-      row("SNR", a.snr, b.snr);
-      row("log-SNR", a.log_snr, b.log_snr);
-      ImGui::EndTable();
-      ImGui::EndTooltip();
-      return;
-    }
-    row("ᾱ_t", a.alpha_bar, b.alpha_bar);
-    row("√ᾱ_t", a.sqrt_alpha_bar, b.sqrt_alpha_bar);
-    row("√(1−ᾱ_t)", a.sqrt_one_minus_alpha_bar, b.sqrt_one_minus_alpha_bar);
-    row("β_t", a.beta, b.beta);
-    row("β̃_t", a.posterior_variance, b.posterior_variance);
-    row("SNR_t", a.snr, b.snr);
-    row("log-SNR_t", a.log_snr, b.log_snr);
+    // With B on flow matching's path, B's column holds its own quantities: τ, (1 − τ)², the
+    // coefficients of x_0 and ε, and no β.
+    if (flow) row("t/T (B: τ)", static_cast<double>(a.t) / std::max(1, state.a.schedule()->T()), b.tau);
+    row(flow ? "ᾱ_t | (1−τ)²" : "ᾱ_t", a.alpha_bar, b.alpha_bar);
+    row(flow ? "√ᾱ_t | 1−τ" : "√ᾱ_t", a.sqrt_alpha_bar, b.sqrt_alpha_bar);
+    row(flow ? "√(1−ᾱ_t) | τ" : "√(1−ᾱ_t)", a.sqrt_one_minus_alpha_bar, b.sqrt_one_minus_alpha_bar);
+    row(flow ? "β_t (flow: none)" : "β_t", a.beta, b.beta);
+    row(flow ? "β̃_t (flow: none)" : "β̃_t", a.posterior_variance, b.posterior_variance);
+    row(flow ? "SNR" : "SNR_t", a.snr, b.snr);
+    row(flow ? "log-SNR" : "log-SNR_t", a.log_snr, b.log_snr);
     ImGui::EndTable();
   }
   ImGui::EndTooltip();

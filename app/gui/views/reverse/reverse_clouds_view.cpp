@@ -114,7 +114,7 @@ std::vector<LegendItem> overlay_legend(const AppState& state, bool meter_radius_
   bool any_guided = false;
   for (int i = 0; i < r.panel_count; ++i) {
     const ReversePanelSettings& p = r.panels[static_cast<std::size_t>(i)];
-    any_guided |= p.class_id != diffusion::kNullClass && p.process != diffusion::ProcessFamily::Flow;
+    any_guided |= is_guided(p.class_id, p.process);
   }
   if (any_guided) legend.push_back({"SWD of a class panel: to that class's points", 0u, false});
   if (r.field != VectorField::None) {
